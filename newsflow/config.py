@@ -1,0 +1,123 @@
+"""Reads and validates sources.toml: every mistake names the file, the line and the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newsflow.errors import ConfigError
+from newsflow.models import Settings, Source, SourcesConfig
+
+KINDS = ("auto", "feed", "page", "sitemap")
+SOURCE_KEYS = {"name": str, "url": str, "kind": str}
+SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+_PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def load_sources(path: str | Path) -> SourcesConfig:
+    """Returns the validated configuration of a sources file; raises ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        raise ConfigError(str(path), f"not valid TOML: {exc}", line=line) from None
+    lines = text.splitlines()
+    unknown = set(data) - {"settings", "sources"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(str(path), "unknown table, expected [settings] or [[sources]]",
+                          line=_find_line(lines, key), field=key)
+    settings = _settings(path, lines, data.get("settings", {}))
+    sources = _sources(path, lines, data.get("sources", []))
+    return SourcesConfig(path=str(path), settings=settings, sources=sources)
+
+
+def _settings(path: Path, lines: list[str], raw: object) -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(str(path), "expected a table", field="settings")
+    values = {}
+    for key, value in raw.items():
+        line = _find_line(lines, key, after=_find_line(lines, "[settings]") or 0)
+        if key not in SETTING_TYPES:
+            raise ConfigError(str(path), f"unknown setting, expected one of: "
+                              f"{', '.join(SETTING_TYPES)}", line=line, field=f"settings.{key}")
+        wanted = SETTING_TYPES[key]
+        if isinstance(value, bool) != (wanted == "bool") or not isinstance(value, _PY_TYPES[wanted]):
+            raise ConfigError(str(path), f"expected {wanted}, got {type(value).__name__} "
+                              f"{value!r}", line=line, field=f"settings.{key}")
+        if wanted in ("int", "float") and value <= 0 and key != "per_host_delay_seconds":
+            raise ConfigError(str(path), f"expected a positive number, got {value!r}",
+                              line=line, field=f"settings.{key}")
+        if key == "per_host_delay_seconds" and value < 0:
+            raise ConfigError(str(path), f"expected 0 or more, got {value!r}",
+                              line=line, field=f"settings.{key}")
+        values[key] = float(value) if wanted == "float" else value
+    return Settings(**values)
+
+
+def _sources(path: Path, lines: list[str], raw: object) -> tuple[Source, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(str(path), "expected [[sources]] entries", field="sources")
+    headers = [i + 1 for i, text in enumerate(lines) if text.strip().startswith("[[sources]]")]
+    seen: dict[str, int] = {}
+    sources = []
+    for index, entry in enumerate(raw):
+        start = headers[index] if index < len(headers) else None
+        sources.append(_source(path, lines, entry, index, start, seen))
+    return tuple(sources)
+
+
+def _source(path, lines, entry, index, start, seen) -> Source:
+    label = f"sources[{index}]"
+    if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+        label = f"sources[{index}] ({entry['name']})"
+
+    def fail(message: str, key: str = "") -> ConfigError:
+        line = _find_line(lines, key, after=start) if key else start
+        return ConfigError(str(path), message, line=line, field=f"{label}.{key}" if key else label)
+
+    for key in entry:
+        if key not in SOURCE_KEYS:
+            raise fail(f"unknown key, expected one of: {', '.join(SOURCE_KEYS)}", key)
+    for key in ("name", "url"):
+        if key not in entry:
+            raise fail("missing, every source needs a name and a url", key)
+    for key, value in entry.items():
+        if not isinstance(value, str):
+            raise fail(f"expected a string, got {type(value).__name__} {value!r}", key)
+    name, url, kind = entry["name"].strip(), entry["url"].strip(), entry.get("kind", "auto")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise fail(f"expected letters, digits, '.', '_' or '-', got {name!r}", "name")
+    if name in seen:
+        raise fail(f"duplicate name {name!r}, first used on line {seen[name]}", "name")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail(f"expected an http(s) URL with a host, got {url!r}", "url")
+    if kind not in KINDS:
+        raise fail(f"expected one of {', '.join(KINDS)}, got {kind!r}", "kind")
+    seen[name] = _find_line(lines, "name", after=start) or 0
+    return Source(name=name, url=url, kind=kind)
+
+
+def _find_line(lines: list[str], key: str, after: int | None = 0) -> int | None:
+    """Returns the 1-based line of `key = ...` (or of a header) at or after line `after`."""
+    pattern = re.compile(rf"^\s*(\[+\s*)?[\"']?{re.escape(key.strip('[]'))}[\"']?\s*(=|\])")
+    for number in range((after or 1), len(lines) + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return None
+
+
+def _line_from_message(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

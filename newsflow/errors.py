@@ -1,0 +1,72 @@
+"""Every error newsflow raises or records, and whether it is worth a retry.
+
+    NewsflowError                      base; .transient says whether a retry may help
+    ├── ConfigError(path, line, field) terminal: a sources/topics file is wrong
+    ├── FetchError(url, status, reason)
+    │   ├── TransientFetchError        timeouts, resets, 429/5xx: retry later
+    │   └── TerminalFetchError         404/410, refused by robots/SSRF guard, too large
+    ├── ExtractError(url)              terminal: the page has no article we can read
+    └── StorageError(path)
+        └── DatabaseBusyError          transient: another process holds the DuckDB file
+
+Each error names what it is about (a URL or a file) so a message alone says where to look.
+"""
+
+from __future__ import annotations
+
+
+class NewsflowError(Exception):
+    """Base of every newsflow error."""
+
+    transient = False
+
+
+class ConfigError(NewsflowError):
+    """A configuration file is wrong: names the file, the line and the field."""
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, field: str = ""):
+        self.path, self.line, self.field, self.message = str(path), line, field, message
+        where = self.path + (f":{line}" if line else "")
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
+class FetchError(NewsflowError):
+    """An HTTP fetch failed; `outcome` is the short class stored in `fetches.outcome`."""
+
+    outcome = "error"
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None, outcome: str = ""):
+        self.url, self.reason, self.status = url, reason, status
+        if outcome:
+            self.outcome = outcome
+        super().__init__(f"{url}: {reason}")
+
+
+class TransientFetchError(FetchError):
+    transient = True
+
+
+class TerminalFetchError(FetchError):
+    transient = False
+
+
+class ExtractError(NewsflowError):
+    """No article could be extracted from a fetched page."""
+
+    def __init__(self, url: str, reason: str):
+        self.url, self.reason = url, reason
+        super().__init__(f"{url}: {reason}")
+
+
+class StorageError(NewsflowError):
+    """The DuckDB file could not be opened or written."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+class DatabaseBusyError(StorageError):
+    """Another process holds the DuckDB file; results are staged and merged next run."""
+
+    transient = True

@@ -1,0 +1,140 @@
+"""The small typed values the stages hand to each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SourceKind = Literal["auto", "feed", "page", "sitemap"]
+TagKind = Literal["language", "person", "org", "place", "keyword", "topic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `[settings]` table of sources.toml, with its documented defaults."""
+
+    user_agent: str = "newsflow/0.1 (+https://example.org/contact)"
+    per_host_delay_seconds: float = 1.0
+    per_host_concurrency: int = 2
+    timeout_seconds: float = 20.0
+    max_page_bytes: int = 5_000_000
+    respect_robots_txt: bool = True
+    allow_private_networks: bool = False
+    max_redirects: int = 5
+    max_articles_per_source: int = 500
+    unhealthy_after_failures: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One `[[sources]]` entry."""
+
+    name: str
+    url: str
+    kind: SourceKind = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesConfig:
+    path: str
+    settings: Settings
+    sources: tuple[Source, ...]
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """One HTTP attempt, successful or not: becomes one row of `fetches`.
+
+    `outcome` is `ok`, `not_modified`, `skipped`, or an error class such as `timeout`,
+    `http_error`, `gone`, `too_large`, `robots_denied`, `blocked_private`.
+    """
+
+    url: str
+    source: str
+    kind: str  # feed | page | home | sitemap | robots
+    outcome: str
+    fetched_at: datetime
+    final_url: str = ""
+    status: int | None = None
+    error: str | None = None
+    elapsed_ms: int = 0
+    body: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """An item of a feed or a sitemap: a link to an article, with what the feed says of it."""
+
+    url: str
+    feed_url: str
+    title: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    guid: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """The readable content of one fetched page."""
+
+    url: str  # where we fetched it from, after redirects
+    source: str
+    text: str
+    content_hash: str
+    fetched_at: datetime
+    canonical_url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None  # declared by the page (html lang / meta), may be None
+    site_name: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    feed_url: str | None = None
+    entry_updated: datetime | None = None
+    raw_html: bytes = b""
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One label on an article: a row of `article_tags`.
+
+    `value` is the normalised display form ("Russia"); `code` a stable identifier where
+    one exists (ISO 3166 "RU", ISO 639 "id"); `surface` the text as written ("Rusia").
+    """
+
+    kind: TagKind
+    value: str
+    score: float
+    tagger: str
+    tagger_version: str
+    code: str | None = None
+    surface: str | None = None
+
+
+@dataclass(slots=True)
+class PageResult:
+    """What extraction and tagging made of one fetched page."""
+
+    url: str
+    source: str
+    article: Article | None = None
+    tags: list[Tag] = field(default_factory=list)
+    signature: bytes | None = None  # near-duplicate signature (MinHash), if computed
+    error: str | None = None
