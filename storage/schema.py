@@ -61,7 +61,7 @@ MIGRATIONS: list[str] = [
         run_id VARCHAR,
         title VARCHAR,
         text VARCHAR,
-        PRIMARY KEY (url, content_hash)
+        PRIMARY KEY (url, version)
     );
     CREATE TABLE raw_pages (
         url VARCHAR NOT NULL,

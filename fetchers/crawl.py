@@ -1,0 +1,173 @@
+"""Finds each source's article links: reads feeds, sitemaps or home pages, conditionally."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from fetchers.discovery import article_links, discover_feeds, guess_feed_urls
+from fetchers.feeds import parse_feed
+from fetchers.http import Fetcher
+from fetchers.sitemaps import parse_sitemap
+from fetchers.urls import normalize_url
+from newsflow.models import FeedEntry, FetchResult, Source
+
+log = logging.getLogger(__name__)
+
+MAX_CHILD_SITEMAPS = 20
+MAX_FEED_CANDIDATES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What we remember of a feed: the validators for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class SourceCrawl:
+    """What reading one source found: article links, and every request it took."""
+
+    source: Source
+    entries: list[FeedEntry] = field(default_factory=list)
+    fetches: list[FetchResult] = field(default_factory=list)
+    feeds: list[FetchResult] = field(default_factory=list)  # feed fetches, for `feeds` rows
+    feed_url: str | None = None  # the feed this source is read from, once known
+    not_modified: bool = False
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+async def crawl_source(
+    fetcher: Fetcher, source: Source, validators: dict[str, Validators], known_feed: str | None
+) -> SourceCrawl:
+    """Returns the article links of a source; problems become `error`, never exceptions."""
+    crawl = SourceCrawl(source=source)
+    try:
+        if source.kind == "feed":
+            await _read_feed(fetcher, crawl, source.url, validators)
+        elif source.kind == "sitemap":
+            await _read_sitemap(fetcher, crawl, source.url)
+        elif source.kind == "page":
+            crawl.entries.append(FeedEntry(url=normalize_url(source.url), feed_url=source.url))
+        else:
+            await _read_auto(fetcher, crawl, validators, known_feed)
+    except Exception as exc:  # a bug on one source must not end the night for the others
+        log.exception("reading source %s (%s) failed", source.name, source.url)
+        crawl.error = f"internal error: {exc!r}"
+    crawl.entries = _dedupe(crawl.entries)
+    return crawl
+
+
+async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators) -> bool:
+    """Reads one feed into crawl; returns False when the URL is not a usable feed."""
+    v = validators.get(url, Validators())
+    result = await fetcher.get(url, source=crawl.source.name, kind="feed",
+                               etag=v.etag, last_modified=v.last_modified)
+    crawl.fetches.append(result)
+    crawl.feeds.append(result)
+    crawl.feed_url = url
+    if result.outcome == "not_modified":
+        crawl.not_modified, crawl.error = True, None
+        return True
+    if not result.ok:
+        crawl.error = f"feed {url}: {result.outcome} {result.error or ''}".strip()
+        return False
+    parsed = parse_feed(result.body, result.final_url or url, result.content_type)
+    if not parsed.is_feed:
+        result.outcome, result.error = "not_a_feed", parsed.bozo or "not a feed"
+        crawl.error = f"feed {url}: not a feed ({result.error})"
+        return False
+    if parsed.bozo:
+        log.warning("feed %s is ill-formed but readable: %s", url, parsed.bozo)
+    crawl.entries.extend(parsed.entries)
+    crawl.error = None
+    return True
+
+
+async def _read_auto(fetcher: Fetcher, crawl: SourceCrawl, validators, known_feed) -> None:
+    # A feed found on an earlier night is asked directly (conditionally): no home page.
+    if known_feed and await _read_feed(fetcher, crawl, known_feed, validators):
+        return
+    home = await fetcher.get(crawl.source.url, source=crawl.source.name, kind="home")
+    crawl.fetches.append(home)
+    if not home.ok:
+        crawl.error = f"home page {crawl.source.url}: {home.outcome} {home.error or ''}".strip()
+        return
+    base = home.final_url or crawl.source.url
+    candidates = discover_feeds(home.body, base) + guess_feed_urls(base, home.body)
+    for candidate in list(dict.fromkeys(candidates))[:MAX_FEED_CANDIDATES]:
+        if await _read_feed(fetcher, crawl, candidate, validators):
+            log.info("source %s: using feed %s", crawl.source.name, candidate)
+            return
+    # No feed: the home page's own article links are the entries.
+    crawl.feed_url, crawl.error = None, None
+    links = article_links(home.body, base)
+    crawl.entries.extend(FeedEntry(url=link, feed_url=base) for link in links)
+    if not links:
+        crawl.error = f"home page {base}: no feed and no article links found"
+
+
+async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:
+    result = await fetcher.get(url, source=crawl.source.name, kind="sitemap")
+    crawl.fetches.append(result)
+    if not result.ok:
+        crawl.error = f"sitemap {url}: {result.outcome} {result.error or ''}".strip()
+        return
+    parsed = parse_sitemap(result.body, result.final_url or url)
+    if parsed.error and not parsed.urls and not parsed.sitemaps:
+        result.outcome, result.error = "not_a_sitemap", parsed.error
+        crawl.error = f"sitemap {url}: {parsed.error}"
+        return
+    crawl.entries.extend(parsed.urls)
+    children = parsed.sitemaps[-MAX_CHILD_SITEMAPS:]  # indexes list the newest last, mostly
+    fetched = await asyncio.gather(
+        *(fetcher.get(c, source=crawl.source.name, kind="sitemap") for c in children)
+    )
+    for child in fetched:
+        crawl.fetches.append(child)
+        if child.ok:
+            crawl.entries.extend(parse_sitemap(child.body, child.final_url or child.url).urls)
+
+
+def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
+    seen: dict[str, FeedEntry] = {}
+    for entry in entries:
+        url = normalize_url(entry.url)
+        if url not in seen:
+            seen[url] = FeedEntry(url=url, feed_url=entry.feed_url, title=entry.title,
+                                  published=entry.published, updated=entry.updated,
+                                  guid=entry.guid)
+    return list(seen.values())
+
+
+def select_new_entries(
+    entries: list[FeedEntry], known: dict, limit: int
+) -> tuple[list[FeedEntry], int]:
+    """Returns the entries worth fetching (dated first, at most `limit`) and how many were
+    skipped as already stored and unchanged, or gone. Entries past `limit` wait for a
+    later night (they are not stored, so they are still new then).
+
+    `known` maps a URL to an object with `entry_updated` and `gone`, as storage reports it.
+    """
+    todo, skipped = [], 0
+    for entry in entries:
+        page = known.get(entry.url)
+        changed = (
+            page is not None and entry.updated is not None
+            and (page.entry_updated is None or entry.updated > page.entry_updated)
+        )
+        if page is None or (changed and not page.gone):
+            todo.append(entry)
+        else:
+            skipped += 1
+    todo.sort(key=lambda e: (e.published or e.updated) is None)  # dated first, feed order kept
+    if len(todo) > limit:
+        log.info("%d entries over the limit of %d wait for the next run", len(todo) - limit, limit)
+    return todo[:limit], skipped

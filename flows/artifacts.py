@@ -1,0 +1,71 @@
+"""Publishes a run's report as Prefect artifacts: a summary, a table per source, failures."""
+
+from __future__ import annotations
+
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+
+from newsflow.summary import RunReport
+
+MAX_FAILURE_ROWS = 500
+
+
+def source_rows(report: RunReport) -> list[dict]:
+    """Returns one row per source: new, updated, unchanged, not modified, failed, time."""
+    return [
+        {
+            "source": name, "new": c.new, "updated": c.updated, "unchanged": c.unchanged,
+            "not_modified": c.not_modified, "failed": c.failed, "fetches": c.fetches,
+            "seconds": round(c.seconds, 2), "error": c.error or "",
+        }
+        for name, c in report.sources.items()
+    ]
+
+
+def summary_markdown(report: RunReport) -> str:
+    """Returns the run summary as markdown."""
+    t = report.totals()
+    lines = [
+        f"# newsflow run {report.run_id}",
+        "",
+        f"**{report.state}** in {report.seconds:.1f} s: {report.brief()}.",
+        f"Database `{report.db}`; sources `{report.config.path}`.",
+    ]
+    if report.storage_error:
+        lines += ["", f"> **{report.storage_error}**: results staged on disk, merged next run."]
+    lines += [
+        "",
+        "| source | new | updated | unchanged | not modified | failed | error |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in source_rows(report):
+        lines.append(
+            f"| {row['source']} | {row['new']} | {row['updated']} | {row['unchanged']} "
+            f"| {row['not_modified']} | {row['failed']} | {_cell(row['error'])} |"
+        )
+    lines.append(
+        f"| **total** | {t.new} | {t.updated} | {t.unchanged} | {t.not_modified} | {t.failed} | |"
+    )
+    return "\n".join(lines)
+
+
+async def publish_report(report: RunReport) -> None:
+    """Creates the run's markdown and table artifacts."""
+    await acreate_markdown_artifact(
+        key="ingest-summary", markdown=summary_markdown(report), description="newsflow run"
+    )
+    await acreate_table_artifact(
+        key="ingest-sources", table=source_rows(report), description="per source"
+    )
+    failures = [
+        {"url": f.url, "source": f.source, "stage": f.stage, "reason": f.reason[:300]}
+        for f in report.failures[:MAX_FAILURE_ROWS]
+    ]
+    await acreate_table_artifact(
+        key="ingest-failures", table=failures or [{"url": "", "source": "", "stage": "",
+                                                   "reason": "no failures"}],
+        description=f"{len(report.failures)} failures",
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")[:120]

@@ -1,0 +1,134 @@
+"""What each `newsflow` subcommand does; argument parsing lives in flows/cli.py."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from argparse import Namespace
+
+from rich.console import Console
+from rich.table import Table
+
+from newsflow.errors import NewsflowError
+
+console = Console()
+err = Console(stderr=True)
+
+
+def ingest(args: Namespace) -> int:
+    """Runs the ingest flow now; 0 when it finished, 1 when it could not run or all failed."""
+    from flows.ingest import run_ingest
+
+    state = run_ingest(args.sources, args.db)
+    summary = state.data if isinstance(state.data, dict) else None
+    if summary is None:
+        try:
+            summary = state.result(raise_on_failure=False)
+        except Exception:
+            summary = None
+    _print_summary(state, summary if isinstance(summary, dict) else None)
+    return 0 if state.is_completed() else 1
+
+
+def _print_summary(state, summary: dict | None) -> None:
+    style = "green" if state.is_completed() else "red"
+    console.print(f"[{style}]{state.name}[/]: {state.message or ''}")
+    if summary:
+        keys = ("sources_total", "sources_failed", "articles_new", "articles_updated",
+                "articles_unchanged", "fetches", "fetch_errors")
+        console.print("  ".join(f"{k}={summary.get(k)}" for k in keys))
+
+
+def query(args: Namespace) -> int:
+    """Prints the result of a read-only SQL query."""
+    from storage.db import connect
+
+    try:
+        with connect(args.db, read_only=True, wait_seconds=2) as con:
+            cursor = con.execute(args.sql)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except NewsflowError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    except Exception as exc:  # duckdb's errors: bad SQL, or a write on a read-only file
+        err.print(f"[red]query failed:[/] {str(exc).splitlines()[0]}")
+        return 2
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
+                         ensure_ascii=False, indent=1))
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v)[:80] for v in row))
+        console.print(table)
+
+
+def sources(args: Namespace) -> int:
+    """Prints each configured source with its last fetch and health."""
+    from newsflow.config import load_sources
+    from storage.db import connect
+
+    try:
+        config = load_sources(args.sources)
+        with connect(args.db, read_only=True, wait_seconds=2) as con:
+            health = {r[0]: r[1:] for r in con.execute(SOURCES_SQL).fetchall()}
+    except NewsflowError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
+    for s in config.sources:
+        fetched_at, outcome, articles, failures, healthy, feed, error = health.get(
+            s.name, (None, None, 0, 0, None, None, None))
+        label = "never run" if healthy is None else (
+            "healthy" if healthy and not failures else
+            f"{'unhealthy' if not healthy else 'failing'} ({failures}x): {error or ''}")
+        table.add_row(s.name, s.kind, s.url, str(fetched_at or ""), outcome or "",
+                      str(articles), label[:60], feed or "")
+    console.print(table)
+    return 0
+
+
+SOURCES_SQL = """
+SELECT s.source, f.fetched_at, f.outcome, coalesce(a.n, 0), h.consecutive_failures,
+       h.healthy, h.discovered_feed, h.last_error
+FROM (SELECT DISTINCT source FROM fetches UNION SELECT source FROM source_health) s
+LEFT JOIN (SELECT source, max(fetched_at) AS fetched_at, arg_max(outcome, fetched_at) AS outcome
+           FROM fetches GROUP BY source) f USING (source)
+LEFT JOIN (SELECT source, count(*) AS n FROM articles GROUP BY source) a USING (source)
+LEFT JOIN source_health h USING (source)
+"""
+
+
+def demo(args: Namespace) -> int:
+    """Serves the bundled sample blog on 127.0.0.1, ingests it, prints queries to try."""
+    from flows.demo import run_demo
+
+    return run_demo(console)
+
+
+def serve(args: Namespace) -> int:
+    """Runs the nightly schedule in this process (no work pool needed)."""
+    from flows.schedule import serve_nightly
+
+    serve_nightly(args.sources, args.db, cron=args.cron, timezone=args.timezone)
+    return 0
+
+
+def reextract(args: Namespace) -> int:
+    """Re-extracts and re-tags stored pages without fetching; 0 on success."""
+    from flows.reextract import run_reextract
+
+    state = run_reextract(args.db, everything=args.all)
+    console.print(f"{state.name}: {state.message or ''}")
+    return 0 if state.is_completed() else 1

@@ -1,0 +1,169 @@
+"""The `ingest` flow: read sources, fetch new pages, extract and tag them, store them.
+
+Tasks are stages or batches of pages, never one per page. Fetching batch n+1 overlaps
+extracting batch n; extraction runs on every core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
+
+from extractors.pipeline import ExtractorPool, PageInput
+from fetchers.crawl import SourceCrawl, Validators, crawl_source
+from fetchers.http import Fetcher
+from fetchers.robots import RobotsCache
+from flows.artifacts import publish_report
+from newsflow.config import load_sources
+from newsflow.errors import ConfigError, StorageError
+from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
+from newsflow.summary import RunReport
+from storage import night
+from storage.state import Memory
+
+BATCH_SIZE = 100
+
+
+@task(name="load sources", cache_policy=NO_CACHE, retries=0)
+def load_config(path: str) -> SourcesConfig:
+    """Returns the validated sources file; a mistake fails the run, naming file and line."""
+    return load_sources(path)
+
+
+@task(name="read feeds", cache_policy=NO_CACHE)
+async def read_sources(
+    fetcher: Fetcher, config: SourcesConfig, memory: Memory
+) -> list[SourceCrawl]:
+    """Returns each source's article links, read from its feed, sitemap or home page."""
+    validators = {url: Validators(f.etag, f.last_modified) for url, f in memory.feeds.items()}
+    crawls = await asyncio.gather(*(
+        crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
+        for source in config.sources
+    ))
+    logger = get_run_logger()
+    for crawl in crawls:
+        if crawl.error:
+            logger.warning("source %s: %s", crawl.source.name, crawl.error)
+    return list(crawls)
+
+
+@task(name="fetch pages", task_run_name="fetch pages {batch_no}", cache_policy=NO_CACHE)
+async def fetch_pages(
+    fetcher: Fetcher, batch: list[tuple[str, FeedEntry]], batch_no: int
+) -> list[tuple[FetchResult, FeedEntry]]:
+    """Returns one fetch result per entry of the batch, in order."""
+    results = await asyncio.gather(
+        *(fetcher.get(entry.url, source=source, kind="page") for source, entry in batch)
+    )
+    return [(result, entry) for result, (_, entry) in zip(results, batch, strict=True)]
+
+
+@task(name="extract and tag", task_run_name="extract and tag {batch_no}", cache_policy=NO_CACHE)
+async def extract_and_tag(
+    pool: ExtractorPool, fetched: list[tuple[FetchResult, FeedEntry]], batch_no: int
+) -> list[PageResult]:
+    """Returns the articles and tags of the batch's fetched pages (failures carry `error`)."""
+    pages = [
+        PageInput(url=r.final_url or r.url, source=r.source, body=r.body,
+                  content_type=r.content_type, fetched_at=r.fetched_at, entry=entry)
+        for r, entry in fetched if r.ok
+    ]
+    futures = [asyncio.wrap_future(f) for f in pool.submit(pages)]
+    chunks = await asyncio.gather(*futures)
+    return [result for chunk in chunks for result in chunk]
+
+
+open_database = task(night.open_night, name="open database", cache_policy=NO_CACHE)
+plan_pages = task(night.plan_pages, name="plan pages", cache_policy=NO_CACHE)
+store_pages = task(
+    night.write_pages, name="store", task_run_name="store {batch_no}", cache_policy=NO_CACHE
+)
+remember = task(night.save_night, name="remember feeds", cache_policy=NO_CACHE)
+close_database = task(night.close_night, name="record run", cache_policy=NO_CACHE)
+
+
+@flow(name="ingest", log_prints=True)
+async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
+    """Fetches every source's new articles into the DuckDB file `db`; returns the run summary."""
+    logger = get_run_logger()
+    run_id = flow_run.get_id() or str(uuid.uuid4())
+    started = datetime.now(UTC)
+    try:
+        config = load_config(sources)
+    except ConfigError as exc:
+        return Failed(message=f"parameter 'sources': {exc}")
+    report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
+    try:
+        memory = open_database(db, run_id, started, report)
+    except StorageError as exc:
+        return Failed(message=f"parameter 'db': {exc}")
+    if memory.busy:
+        logger.warning("database %s is busy: tonight's results are staged on disk", db)
+    async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
+        crawls = await read_sources(fetcher, config, memory)
+        report.add_crawls(crawls)
+        todo = plan_pages(memory, crawls, config.settings, report)
+        with ExtractorPool(topics_path=_topics_path(config)) as pool:
+            await _process_batches(fetcher, pool, run_id, memory, todo, report)
+        remember(memory, crawls, fetcher.robots.entries, report, config.settings)
+    summary = report.finish(state=_state_name(report, memory))
+    close_database(memory, run_id, summary)
+    await publish_report(report)
+    return _final_state(report, memory, summary)
+
+
+def _topics_path(config: SourcesConfig) -> str | None:
+    # topics.toml beside the sources file, when there is one.
+    path = Path(config.path).with_name("topics.toml")
+    return str(path) if path.exists() else None
+
+
+async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:
+    batches = [todo[i:i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
+    progress = await acreate_progress_artifact(progress=0.0, description="pages processed")
+    fetched = await fetch_pages(fetcher, batches[0], 1) if batches else []
+    for n, _batch in enumerate(batches, start=1):
+        # Fetch the next batch while this one is extracted on the other cores.
+        next_fetch = fetch_pages(fetcher, batches[n], n + 1) if n < len(batches) else _nothing()
+        results, next_fetched = await asyncio.gather(extract_and_tag(pool, fetched, n), next_fetch)
+        store_pages(memory, run_id, n, [r for r, _ in fetched], results, report)
+        await aupdate_progress_artifact(progress, 100.0 * n / len(batches))
+        get_run_logger().info("batch %d/%d stored: %s", n, len(batches), report.progress_line())
+        fetched = next_fetched
+
+
+async def _nothing() -> list:
+    return []
+
+
+def _state_name(report: RunReport, memory: Memory) -> str:
+    if report.all_sources_failed:
+        return "FAILED"
+    return "DB_BUSY" if memory.busy else "COMPLETED"
+
+
+def _final_state(report: RunReport, memory: Memory, summary: dict):
+    if report.all_sources_failed:
+        return Failed(message=f"no source could be read: {report.failure_brief()}", data=summary)
+    if memory.busy:
+        return Completed(
+            name="Staged",
+            message=f"database {memory.db} was busy: {memory.staged} batches staged on disk, "
+            "merged on the next run",
+            data=summary,
+        )
+    return Completed(message=report.brief(), data=summary)
+
+
+def run_ingest(sources: str | Path, db: str | Path):
+    """Runs the flow now and returns its final state (the CLI's entry to Prefect)."""
+    return asyncio.run(ingest(str(sources), str(db), return_state=True))
+

@@ -1,0 +1,73 @@
+"""Opens the DuckDB file: migrated on write, retried while another process holds it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from newsflow.errors import DatabaseBusyError, StorageError
+from storage.schema import migrate
+
+log = logging.getLogger(__name__)
+
+_LOCK_MESSAGES = ("could not set lock", "conflicting lock", "database is locked")
+
+
+@contextmanager
+def connect(
+    path: str | Path, *, read_only: bool = False, wait_seconds: float = 5.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yields a connection to the database file, closed on exit.
+
+    Raises DatabaseBusyError when another process still holds the file after
+    `wait_seconds`, StorageError when it cannot be opened at all.
+    """
+    path = Path(path)
+    if not read_only:
+        _ensure_directory(path)
+    elif not path.exists():
+        raise StorageError(str(path), "database file does not exist yet (run `newsflow ingest`)")
+    con = _open_with_retry(path, read_only, wait_seconds)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _open_with_retry(path: Path, read_only: bool, wait_seconds: float):
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            message = str(exc)
+            if not any(m in message.lower() for m in _LOCK_MESSAGES):
+                raise StorageError(str(path), message.splitlines()[0]) from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    str(path), f"held by another process ({message.splitlines()[0]})"
+                ) from None
+            log.info("database %s is busy, retrying in %.2fs", path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _ensure_directory(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(str(path), f"cannot create directory {path.parent}: {exc}") from None
+    probe = path.parent / f".{path.name}.probe"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StorageError(str(path), f"directory {path.parent} is not writable: {exc}") from None

@@ -1,0 +1,170 @@
+"""One night's conversation with the database: open, plan, write batches, remember, close.
+
+Every function opens the file for a short while only, so analysts can read between
+batches; when another process holds it, batches go to the staging folder instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from newsflow.errors import DatabaseBusyError
+from newsflow.models import FeedEntry, FetchResult, PageResult
+from newsflow.summary import RunReport
+from storage import snapshot
+from storage.db import connect
+from storage.staging import merge_staged, stage_batch, staging_dir
+from storage.state import (
+    Memory, finish_run, known_pages, load_memory, save_feed_states, save_http_cache,
+    save_source_states, start_run,
+)
+from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
+
+log = logging.getLogger(__name__)
+
+BUSY_WAIT_SECONDS = 5.0
+
+
+def open_night(db: str, run_id: str, started: datetime, report: RunReport) -> Memory:
+    """Returns what the database remembers, after merging batches staged on busy nights."""
+    try:
+        with connect(db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            merged = merge_staged(con, staging_dir(db))
+            report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
+            start_run(con, run_id, started)
+            return load_memory(con, db)
+    except DatabaseBusyError as exc:
+        log.warning("%s; reading the last snapshot instead", exc)
+        report.storage_error = f"database busy: {exc.reason}"
+        return snapshot.load_memory(db)
+
+
+def plan_pages(
+    memory: Memory, crawls, settings, report: RunReport
+) -> list[tuple[str, FeedEntry]]:
+    """Returns (source, entry) for every article link worth fetching tonight."""
+    from fetchers.crawl import select_new_entries  # pure helper, kept beside the crawler
+
+    urls = [e.url for crawl in crawls for e in crawl.entries]
+    known = _known(memory, urls)
+    todo = []
+    for crawl in crawls:
+        limit = settings.max_articles_per_source
+        entries, skipped = select_new_entries(crawl.entries, known, limit)
+        report.add_skipped(crawl.source.name, skipped)
+        todo.extend((crawl.source.name, entry) for entry in entries)
+    report.pages_planned = len(todo)
+    return todo
+
+
+def _known(memory: Memory, urls: list[str]):
+    if memory.busy:
+        return snapshot.known_pages(memory.db, urls)
+    try:
+        with connect(memory.db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            return known_pages(con, urls)
+    except DatabaseBusyError:
+        return snapshot.known_pages(memory.db, urls)
+
+
+def write_pages(
+    memory: Memory, run_id: str, batch_no: int, fetched: list[FetchResult],
+    results: list[PageResult], report: RunReport,
+) -> None:
+    """Writes one batch to the database, or stages it on disk when the database is busy."""
+    _mark_extract_errors(fetched, results)
+    tables = {
+        "fetches": fetch_rows(run_id, fetched),
+        "articles": article_rows(results),
+        "tags": tag_rows(results, datetime.now(UTC)),
+    }
+    counts = {}
+    if not memory.busy:
+        try:
+            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                counts = write_batch(con, run_id, tables["fetches"], tables["articles"],
+                                     tables["tags"])
+                _cluster(con, results)
+        except DatabaseBusyError as exc:
+            log.warning("%s: staging from batch %d on", exc, batch_no)
+            memory.busy = True
+            report.storage_error = f"database busy: {exc.reason}"
+    if memory.busy:
+        stage_batch(staging_dir(memory.db), f"{run_id}-{batch_no:05d}", tables)
+        memory.staged += 1
+    report.add_batch(fetched, results, counts)
+
+
+def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) -> None:
+    # The fetch worked but yielded no article: the fetches row says so, with the reason.
+    errors = {r.url: r.error for r in results if r.error}
+    for f in fetched:
+        reason = errors.get(f.final_url or f.url)
+        if f.ok and reason:
+            f.outcome, f.error = "extract_error", reason
+
+
+def _cluster(con, results: list[PageResult]) -> None:
+    items = [(r.article.url, r.signature) for r in results if r.article and r.signature]
+    if items:
+        from storage.clusters import assign_clusters
+
+        assign_clusters(con, items)
+
+
+def save_night(memory: Memory, crawls, robots: dict, report: RunReport, settings) -> None:
+    """Remembers feeds' validators, sources' health and robots.txt files for next night."""
+    if memory.busy:
+        return  # nothing new is known for sure until the staged batches are merged
+    now = datetime.now(UTC)
+    feeds = [_feed_row(f, c.source.name, memory) for c in crawls for f in c.feeds]
+    sources = [_source_row(c, memory, settings, now) for c in crawls]
+    try:
+        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            save_feed_states(con, feeds)
+            save_source_states(con, sources)
+            save_http_cache(con, robots)
+    except DatabaseBusyError as exc:
+        memory.busy = True
+        report.storage_error = f"database busy: {exc.reason}"
+
+
+def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
+    old = (memory.feeds or {}).get(result.url)
+    ok = result.outcome in ("ok", "not_modified")
+    return {
+        "feed_url": result.url, "source": source,
+        "etag": result.etag if result.ok else (old.etag if old else None),
+        "last_modified": result.last_modified if result.ok else (old.last_modified if old else None),
+        "last_fetched_at": result.fetched_at, "last_status": result.status,
+        "last_outcome": result.outcome,
+        "consecutive_failures": 0 if ok else (old.consecutive_failures if old else 0) + 1,
+        "last_error": None if ok else result.error,
+    }
+
+
+def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
+    old = (memory.sources or {}).get(crawl.source.name)
+    failures = 0 if not crawl.error else (old.consecutive_failures if old else 0) + 1
+    return {
+        "source": crawl.source.name, "discovered_feed": crawl.feed_url,
+        "last_run_id": None,
+        "last_ok_at": now if not crawl.error else (old.last_ok_at if old else None),
+        "consecutive_failures": failures,
+        "healthy": failures < settings.unhealthy_after_failures,
+        "last_error": crawl.error,
+    }
+
+
+def close_night(memory: Memory, run_id: str, summary: dict) -> None:
+    """Records the run's end and refreshes the snapshot read on busy nights."""
+    if memory.busy:
+        return
+    try:
+        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            finish_run(con, run_id, summary)
+            snapshot.write(con, memory.db)
+    except DatabaseBusyError as exc:
+        memory.busy = True
+        log.warning("%s: run %s end not recorded", exc, run_id)

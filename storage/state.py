@@ -1,0 +1,172 @@
+"""Reads and writes what one night needs to remember for the next: feeds, sources, runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    feed_url: str
+    source: str
+    etag: str | None = None
+    last_modified: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    source: str
+    discovered_feed: str | None = None
+    consecutive_failures: int = 0
+    healthy: bool = True
+    last_ok_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPage:
+    url: str
+    entry_updated: datetime | None
+    gone: bool  # the last fetch answered 404/410: not asked again every night
+
+
+def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
+    """Returns the stored validators (ETag, Last-Modified) of every feed, by URL."""
+    rows = con.execute(
+        "SELECT feed_url, source, etag, last_modified, consecutive_failures FROM feeds"
+    ).fetchall()
+    return {r[0]: FeedState(*r) for r in rows}
+
+
+def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, SourceState]:
+    """Returns each source's remembered feed and health, by source name."""
+    rows = con.execute(
+        "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error"
+        " FROM source_health"
+    ).fetchall()
+    return {r[0]: SourceState(*r) for r in rows}
+
+
+def known_pages(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, KnownPage]:
+    """Returns what is stored about these URLs: articles we have, and pages that are gone."""
+    if not urls:
+        return {}
+    con.register("wanted", pa.table({"url": pa.array(sorted(set(urls)), pa.string())}))
+    try:
+        rows = con.execute(
+            """
+            WITH last_page_fetch AS (
+                SELECT url, arg_max(outcome, fetched_at) AS outcome
+                FROM fetches WHERE kind = 'page' AND url IN (SELECT url FROM wanted)
+                GROUP BY url)
+            SELECT w.url, a.entry_updated, a.url IS NOT NULL, coalesce(f.outcome = 'gone', false)
+            FROM wanted w LEFT JOIN articles a USING (url) LEFT JOIN last_page_fetch f USING (url)
+            WHERE a.url IS NOT NULL OR f.outcome = 'gone'
+            """
+        ).fetchall()
+    finally:
+        con.unregister("wanted")
+    return {url: KnownPage(url, updated, gone and not stored) for url, updated, stored, gone in rows}
+
+
+def http_cache(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[datetime, int | None, bytes]]:
+    """Returns cached small documents (robots.txt) by URL: fetched_at, status, body."""
+    rows = con.execute("SELECT url, fetched_at, status, body FROM http_cache").fetchall()
+    return {url: (fetched_at, status, body or b"") for url, fetched_at, status, body in rows}
+
+
+def save_http_cache(
+    con: duckdb.DuckDBPyConnection, entries: dict[str, tuple[datetime, int | None, bytes]]
+) -> None:
+    """Stores small documents (robots.txt) for reuse by the next runs."""
+    if not entries:
+        return
+    table = pa.Table.from_pylist(
+        [{"url": u, "fetched_at": t, "status": s, "body": b} for u, (t, s, b) in entries.items()]
+    )
+    con.register("in_cache", table)
+    try:
+        con.execute(
+            "INSERT OR REPLACE INTO http_cache (url, fetched_at, status, body)"
+            " SELECT url, fetched_at, status, body FROM in_cache"
+        )
+    finally:
+        con.unregister("in_cache")
+
+
+def save_feed_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Upserts feeds rows: validators, last outcome, consecutive failures."""
+    if not rows:
+        return
+    con.register("in_feeds", pa.Table.from_pylist(rows))
+    try:
+        con.execute("INSERT OR REPLACE INTO feeds BY NAME SELECT * FROM in_feeds")
+    finally:
+        con.unregister("in_feeds")
+
+
+def save_source_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Upserts source_health rows."""
+    if not rows:
+        return
+    con.register("in_sources", pa.Table.from_pylist(rows))
+    try:
+        con.execute("INSERT OR REPLACE INTO source_health BY NAME SELECT * FROM in_sources")
+    finally:
+        con.unregister("in_sources")
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime) -> None:
+    """Records a run as RUNNING (again, if a retried run reuses its id)."""
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, state) VALUES (?, ?, 'RUNNING')"
+        " ON CONFLICT (run_id) DO UPDATE SET state = 'RUNNING'",
+        [run_id, started_at],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict) -> None:
+    """Records a run's end, state and counts (creating the row if start was not recorded)."""
+    con.execute(
+        """
+        INSERT INTO runs (run_id, started_at, finished_at, state, sources_total, sources_failed,
+            articles_new, articles_updated, articles_unchanged, fetches, fetch_errors, message)
+        VALUES ($run_id, $started_at, $finished_at, $state, $sources_total, $sources_failed,
+            $articles_new, $articles_updated, $articles_unchanged, $fetches, $fetch_errors,
+            $message)
+        ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
+            state = excluded.state, sources_total = excluded.sources_total,
+            sources_failed = excluded.sources_failed, articles_new = excluded.articles_new,
+            articles_updated = excluded.articles_updated,
+            articles_unchanged = excluded.articles_unchanged, fetches = excluded.fetches,
+            fetch_errors = excluded.fetch_errors, message = excluded.message
+        """,
+        {"run_id": run_id, **summary},
+    )
+
+
+@dataclass
+class Memory:
+    """What the database remembers for tonight's run (empty when it was busy)."""
+
+    db: str
+    busy: bool = False
+    feeds: dict[str, FeedState] | None = None
+    sources: dict[str, SourceState] | None = None
+    http_cache: dict | None = None
+    staged: int = 0  # batches written to the staging folder instead of the database
+
+    def discovered_feed(self, source: str) -> str | None:
+        state = (self.sources or {}).get(source)
+        return state.discovered_feed if state else None
+
+
+def load_memory(con: duckdb.DuckDBPyConnection, db: str) -> Memory:
+    """Returns the feeds, sources and cached documents stored in the database."""
+    return Memory(db=db, feeds=feed_states(con), sources=source_states(con),
+                  http_cache=http_cache(con))

@@ -1,0 +1,197 @@
+"""Bulk, idempotent writes of one batch of fetches, articles and tags, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from newsflow.models import FetchResult, PageResult
+
+@dataclass
+class BatchCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def fetch_rows(run_id: str, fetches: list[FetchResult]) -> pa.Table:
+    """Returns the `fetches` rows of a batch as an Arrow table."""
+    rows = [
+        {
+            "fetch_id": _fetch_id(run_id, f),
+            "url": f.url, "source": f.source, "run_id": run_id, "kind": f.kind,
+            "fetched_at": f.fetched_at, "status": f.status, "outcome": f.outcome,
+            "error": f.error, "elapsed_ms": f.elapsed_ms, "bytes": f.size,
+            "final_url": f.final_url or None,
+        }
+        for f in fetches
+    ]
+    return pa.Table.from_pylist(rows, schema=_FETCH_SCHEMA)
+
+
+def article_rows(results: list[PageResult]) -> pa.Table:
+    """Returns the extracted articles of a batch as an Arrow table (last copy of a URL wins)."""
+    by_url = {r.article.url: r.article for r in results if r.article is not None}
+    rows = [
+        {
+            "url": a.url, "canonical_url": a.canonical_url, "source": a.source,
+            "title": a.title, "author": a.author, "published_at": a.published_at,
+            "language": a.language, "site_name": a.site_name, "description": a.description,
+            "categories": list(a.categories), "tags": list(a.tags), "image": a.image,
+            "text": a.text, "content_hash": a.content_hash, "fetched_at": a.fetched_at,
+            "feed_url": a.feed_url, "entry_updated": a.entry_updated,
+            "encoding": a.encoding, "html_zlib": zlib.compress(a.raw_html, 6),
+        }
+        for a in by_url.values()
+    ]
+    return pa.Table.from_pylist(rows, schema=_ARTICLE_SCHEMA)
+
+
+def tag_rows(results: list[PageResult], tagged_at: datetime) -> pa.Table:
+    """Returns the tags of a batch's articles as an Arrow table."""
+    rows = {}
+    for r in results:
+        if r.article is None:
+            continue
+        for t in r.tags:
+            rows[(r.article.url, t.kind, t.value, t.tagger)] = {
+                "url": r.article.url, "kind": t.kind, "value": t.value, "score": t.score,
+                "tagger": t.tagger, "tagger_version": t.tagger_version, "code": t.code,
+                "surface": t.surface, "tagged_at": tagged_at,
+            }
+    return pa.Table.from_pylist(list(rows.values()), schema=_TAG_SCHEMA)
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, fetches: pa.Table, articles: pa.Table,
+    tags: pa.Table,
+) -> dict[str, BatchCounts]:
+    """Returns, by source, how many articles were new, updated and unchanged, once written.
+
+    One transaction: a crash leaves either the whole batch or none of it. Writing the
+    same batch twice changes nothing the second time.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("in_fetches", fetches)
+        con.register("in_articles", articles)
+        con.register("in_tags", tags)
+        con.execute("INSERT INTO fetches SELECT * FROM in_fetches ON CONFLICT DO NOTHING")
+        counts = _upsert_articles(con, run_id)
+        _replace_tags(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("in_fetches", "in_articles", "in_tags"):
+            con.unregister(name)
+    return counts
+
+
+def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, BatchCounts]:
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE batch AS
+        SELECT i.*, a.content_hash AS old_hash, coalesce(a.versions, 0) AS old_versions,
+               CASE WHEN a.url IS NULL THEN 'new'
+                    WHEN a.content_hash <> i.content_hash THEN 'updated'
+                    ELSE 'unchanged' END AS change
+        FROM in_articles i LEFT JOIN articles a USING (url)
+        """
+    )
+    counts = {
+        source: BatchCounts(new, updated, unchanged)
+        for source, new, updated, unchanged in con.execute(
+            "SELECT source, count(*) FILTER (change = 'new'), count(*) FILTER (change = 'updated'),"
+            " count(*) FILTER (change = 'unchanged') FROM batch GROUP BY source"
+        ).fetchall()
+    }
+    con.execute(
+        """
+        INSERT INTO article_versions
+        SELECT url, content_hash, old_versions + 1, fetched_at, ?, title, text
+        FROM batch WHERE change <> 'unchanged' ON CONFLICT DO NOTHING
+        """,
+        [run_id],
+    )
+    con.execute(
+        """
+        INSERT INTO raw_pages
+        SELECT url, content_hash, fetched_at, NULL, encoding, html_zlib
+        FROM batch WHERE change <> 'unchanged' ON CONFLICT DO NOTHING
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO articles BY NAME
+        SELECT url, canonical_url, source, title, author, published_at, language, site_name,
+               description, categories, tags, image, text, content_hash,
+               fetched_at AS first_seen_at, fetched_at AS last_seen_at, feed_url,
+               entry_updated, old_versions + 1 AS versions
+        FROM batch WHERE change <> 'unchanged'
+        ON CONFLICT (url) DO UPDATE SET
+            canonical_url = excluded.canonical_url, title = excluded.title,
+            author = excluded.author, published_at = excluded.published_at,
+            language = excluded.language, site_name = excluded.site_name,
+            description = excluded.description, categories = excluded.categories,
+            tags = excluded.tags, image = excluded.image, text = excluded.text,
+            content_hash = excluded.content_hash, last_seen_at = excluded.last_seen_at,
+            feed_url = excluded.feed_url, entry_updated = excluded.entry_updated,
+            versions = excluded.versions
+        """
+    )
+    con.execute(
+        """
+        UPDATE articles SET last_seen_at = greatest(articles.last_seen_at, b.fetched_at),
+               entry_updated = coalesce(b.entry_updated, articles.entry_updated)
+        FROM batch b WHERE articles.url = b.url AND b.change = 'unchanged'
+        """
+    )
+    return counts
+
+
+def _replace_tags(con: duckdb.DuckDBPyConnection) -> None:
+    # A re-tagged article's tags from the same taggers replace the old ones entirely.
+    con.execute(
+        "DELETE FROM tags WHERE (url, tagger) IN (SELECT DISTINCT url, tagger FROM in_tags)"
+    )
+    con.execute("INSERT INTO tags SELECT * FROM in_tags ON CONFLICT DO NOTHING")
+
+
+def _fetch_id(run_id: str, f: FetchResult) -> str:
+    key = f"{run_id}|{f.kind}|{f.url}|{f.fetched_at.isoformat()}"
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
+_TS = pa.timestamp("us", tz="UTC")
+_FETCH_SCHEMA = pa.schema([
+    ("fetch_id", pa.string()), ("url", pa.string()), ("source", pa.string()),
+    ("run_id", pa.string()), ("kind", pa.string()), ("fetched_at", _TS),
+    ("status", pa.int32()), ("outcome", pa.string()), ("error", pa.string()),
+    ("elapsed_ms", pa.int32()), ("bytes", pa.int64()), ("final_url", pa.string()),
+])
+_ARTICLE_SCHEMA = pa.schema([
+    ("url", pa.string()), ("canonical_url", pa.string()), ("source", pa.string()),
+    ("title", pa.string()), ("author", pa.string()), ("published_at", _TS),
+    ("language", pa.string()), ("site_name", pa.string()), ("description", pa.string()),
+    ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
+    ("image", pa.string()), ("text", pa.string()), ("content_hash", pa.string()),
+    ("fetched_at", _TS), ("feed_url", pa.string()), ("entry_updated", _TS),
+    ("encoding", pa.string()), ("html_zlib", pa.binary()),
+])
+_TAG_SCHEMA = pa.schema([
+    ("url", pa.string()), ("kind", pa.string()), ("value", pa.string()),
+    ("score", pa.float64()), ("tagger", pa.string()), ("tagger_version", pa.string()),
+    ("code", pa.string()), ("surface", pa.string()), ("tagged_at", _TS),
+])
