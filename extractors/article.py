@@ -41,6 +41,8 @@ def extract_article(
     entry: FeedEntry | None = None,
 ) -> Article:
     """Returns the article in `body`; raises ExtractError when there is no readable text."""
+    if _looks_binary(body):
+        raise ExtractError(url, "binary content, not HTML")
     text_html, encoding = decode_html(body, content_type)
     try:
         tree = lxml_html.document_fromstring(text_html)
@@ -90,6 +92,15 @@ def strip_comment_widgets(text: str) -> str:
 def content_hash(text: str) -> str:
     """Returns a hash of the text that ignores whitespace differences."""
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:32]
+
+
+def _looks_binary(body: bytes) -> bool:
+    head = body[:2048]
+    # UTF-16 pages legitimately hold NULs; they start with a byte-order mark.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return b"\x00" in head or controls > len(head) // 20
 
 
 def _declared_language(tree) -> str | None:
