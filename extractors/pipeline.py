@@ -59,6 +59,7 @@ def _tag(result: PageResult) -> None:
     from extractors.tagging import tag_article
 
     result.tags = tag_article(result.article, _topics)
+    result.tagged = True
     try:
         result.signature = signature(result.article.text)
     except Exception:

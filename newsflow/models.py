@@ -137,4 +137,5 @@ class PageResult:
     article: Article | None = None
     tags: list[Tag] = field(default_factory=list)
     signature: bytes | None = None  # near-duplicate signature (MinHash), if computed
+    tagged: bool = False  # the taggers ran (an article may still have no tags)
     error: str | None = None

@@ -19,7 +19,7 @@ from storage.state import (
     Memory, finish_run, known_pages, load_memory, save_feed_states, save_http_cache,
     save_source_states, start_run,
 )
-from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
+from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,13 @@ def write_pages(
         "fetches": fetch_rows(run_id, fetched),
         "articles": article_rows(results),
         "tags": tag_rows(results, datetime.now(UTC)),
+        "taggers": tagger_rows(results, _tagger_versions(), datetime.now(UTC)),
     }
     counts = {}
     if not memory.busy:
         try:
             with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                counts = write_batch(con, run_id, tables["fetches"], tables["articles"],
-                                     tables["tags"])
+                counts = write_batch(con, run_id, *tables.values())
                 _cluster(con, results)
         except DatabaseBusyError as exc:
             log.warning("%s: staging from batch %d on", exc, batch_no)
@@ -94,6 +94,12 @@ def write_pages(
         stage_batch(staging_dir(memory.db), f"{run_id}-{batch_no:05d}", tables)
         memory.staged += 1
     report.add_batch(fetched, results, counts)
+
+
+def _tagger_versions() -> dict[str, str]:
+    from extractors.tagging import tagger_versions
+
+    return tagger_versions()
 
 
 def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) -> None:

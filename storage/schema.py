@@ -122,6 +122,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (band, bucket, url)
     );
     """,
+    # 3: which tagger version last looked at each article, tags found or not: what
+    # `newsflow reextract` compares with the running taggers' versions.
+    """
+    CREATE TABLE article_taggers (
+        url VARCHAR NOT NULL,
+        tagger VARCHAR NOT NULL,
+        tagger_version VARCHAR NOT NULL,
+        tagged_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (url, tagger)
+    );
+    """,
 ]
 
 

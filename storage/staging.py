@@ -20,7 +20,7 @@ from storage.writes import BatchCounts, write_batch
 
 log = logging.getLogger(__name__)
 
-PARTS = ("fetches", "articles", "tags")
+PARTS = ("fetches", "articles", "tags", "taggers")
 
 
 def staging_dir(db_path: str | Path) -> Path:
@@ -53,7 +53,7 @@ def merge_staged(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, B
         batch_id = manifest.stem
         run_id = batch_id.rsplit("-", 1)[0]
         tables = {p: pq.read_table(directory / f"{batch_id}.{p}.parquet") for p in PARTS}
-        counts = write_batch(con, run_id, tables["fetches"], tables["articles"], tables["tags"])
+        counts = write_batch(con, run_id, *(tables[p] for p in PARTS))
         for source, c in counts.items():
             total.setdefault(source, BatchCounts()).add(c)
         # Removed only after the commit: a crash in between merges it again, harmlessly.

@@ -72,9 +72,19 @@ def tag_rows(results: list[PageResult], tagged_at: datetime) -> pa.Table:
     return pa.Table.from_pylist(list(rows.values()), schema=_TAG_SCHEMA)
 
 
+def tagger_rows(results: list[PageResult], versions: dict[str, str], at: datetime) -> pa.Table:
+    """Returns one row per tagged article and tagger: which version looked at it."""
+    rows = [
+        {"url": r.article.url, "tagger": name, "tagger_version": version, "tagged_at": at}
+        for r in results if r.article is not None and r.tagged
+        for name, version in versions.items()
+    ]
+    return pa.Table.from_pylist(rows, schema=_TAGGER_SCHEMA)
+
+
 def write_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, fetches: pa.Table, articles: pa.Table,
-    tags: pa.Table,
+    tags: pa.Table, taggers: pa.Table | None = None,
 ) -> dict[str, BatchCounts]:
     """Returns, by source, how many articles were new, updated and unchanged, once written.
 
@@ -86,15 +96,17 @@ def write_batch(
         con.register("in_fetches", fetches)
         con.register("in_articles", articles)
         con.register("in_tags", tags)
+        con.register("in_taggers", taggers if taggers is not None else _TAGGER_SCHEMA.empty_table())
         con.execute("INSERT INTO fetches SELECT * FROM in_fetches ON CONFLICT DO NOTHING")
         counts = _upsert_articles(con, run_id)
         _replace_tags(con)
+        con.execute("INSERT OR REPLACE INTO article_taggers SELECT * FROM in_taggers")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("in_fetches", "in_articles", "in_tags"):
+        for name in ("in_fetches", "in_articles", "in_tags", "in_taggers"):
             con.unregister(name)
     return counts
 
@@ -164,7 +176,8 @@ def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, B
 def _replace_tags(con: duckdb.DuckDBPyConnection) -> None:
     # A re-tagged article's tags from the same taggers replace the old ones entirely.
     con.execute(
-        "DELETE FROM tags WHERE (url, tagger) IN (SELECT DISTINCT url, tagger FROM in_tags)"
+        "DELETE FROM tags WHERE (url, tagger) IN (SELECT url, tagger FROM in_taggers"
+        " UNION SELECT url, tagger FROM in_tags)"
     )
     con.execute("INSERT INTO tags SELECT * FROM in_tags ON CONFLICT DO NOTHING")
 
@@ -189,6 +202,10 @@ _ARTICLE_SCHEMA = pa.schema([
     ("image", pa.string()), ("text", pa.string()), ("content_hash", pa.string()),
     ("fetched_at", _TS), ("feed_url", pa.string()), ("entry_updated", _TS),
     ("encoding", pa.string()), ("html_zlib", pa.binary()),
+])
+_TAGGER_SCHEMA = pa.schema([
+    ("url", pa.string()), ("tagger", pa.string()), ("tagger_version", pa.string()),
+    ("tagged_at", _TS),
 ])
 _TAG_SCHEMA = pa.schema([
     ("url", pa.string()), ("kind", pa.string()), ("value", pa.string()),

@@ -45,7 +45,7 @@ def test_schema_has_the_documented_tables_and_columns(db):
             "source_health", "article_tags", "schema_version"} <= tables
     assert {"url", "canonical_url", "source", "title", "author", "published_at", "language",
             "text", "content_hash", "first_seen_at", "last_seen_at"} <= columns
-    assert version == 2
+    assert version == 3
 
 
 def test_same_batch_twice_adds_nothing(db):
