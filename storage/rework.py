@@ -1,0 +1,61 @@
+"""Finds stored pages whose extraction or tags are stale, and hands back their raw HTML."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    url: str
+    source: str
+    fetched_at: datetime
+    content_type: str | None
+    html: bytes
+
+
+def stale_urls(
+    con: duckdb.DuckDBPyConnection, versions: dict[str, str], everything: bool = False
+) -> list[str]:
+    """Returns the articles not yet looked at by every tagger at its current version."""
+    if everything:
+        return [r[0] for r in con.execute("SELECT url FROM articles ORDER BY url").fetchall()]
+    current = pa.table({"tagger": list(versions), "tagger_version": list(versions.values())})
+    con.register("current_taggers", current)
+    try:
+        rows = con.execute(
+            """
+            SELECT a.url FROM articles a CROSS JOIN current_taggers c
+            LEFT JOIN article_taggers t ON t.url = a.url AND t.tagger = c.tagger
+            WHERE t.tagger_version IS DISTINCT FROM c.tagger_version
+            GROUP BY a.url ORDER BY a.url
+            """
+        ).fetchall()
+    finally:
+        con.unregister("current_taggers")
+    return [r[0] for r in rows]
+
+
+def stored_pages(
+    con: duckdb.DuckDBPyConnection, urls: list[str], batch_size: int = 200
+) -> Iterator[list[StoredPage]]:
+    """Yields, in batches, the latest raw HTML kept for each of these articles."""
+    for start in range(0, len(urls), batch_size):
+        chunk = urls[start:start + batch_size]
+        rows = con.execute(
+            """
+            SELECT r.url, a.source, arg_max(r.fetched_at, r.fetched_at),
+                   arg_max(r.content_type, r.fetched_at), arg_max(r.html_zlib, r.fetched_at)
+            FROM raw_pages r JOIN articles a USING (url)
+            WHERE r.url IN (SELECT unnest(?)) GROUP BY r.url, a.source
+            """,
+            [chunk],
+        ).fetchall()
+        yield [StoredPage(url, source, at, ctype, zlib.decompress(blob))
+               for url, source, at, ctype, blob in rows]
