@@ -1,0 +1,367 @@
+"""Feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF, JSON Feed) turned into entries.
+
+Pure functions on bytes: the fetcher hands over a body, its URL and response headers;
+`parse_feed` gives back a `ParsedFeed` and never raises for bad input. A body that is not
+a feed (an HTML page, junk, nothing) comes back with `is_feed=False` and the reason.
+
+XML goes through feedparser, but only after `neutralise_doctype` has reduced any DOCTYPE
+internal subset to plain literal entities: entity bombs and external (SYSTEM/PUBLIC)
+entities are removed before a parser sees them. feedparser 6.0 does not read JSON Feed,
+so that format has its own small reader here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import charset_normalizer
+import feedparser
+
+from fetchers.discovery import absolute_http_url
+from newsflow.models import FeedEntry
+
+log = logging.getLogger(__name__)
+
+JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
+_Q = rb"(?:\"[^\"]*\"|'[^']*')"  # a quoted literal, which may contain ">" and "]"
+_PROLOG_TOKEN = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+_DOCTYPE_HEAD = re.compile(
+    rb"<!DOCTYPE\s+[^\s\[>]+(?:\s+(?:SYSTEM|PUBLIC\s*%s)\s*%s)?\s*" % (_Q, _Q), re.I
+)
+_SUBSET_TOKEN = re.compile(rb"\s+|<!--.*?-->|<\?.*?\?>|%%[\w.:-]+;|<!(?:[^\"'>]|%s)*>" % _Q, re.S)
+# A literal value without references or markup expands to itself only: no bomb, no file.
+_SAFE_ENTITY = re.compile(rb"<!ENTITY\s+[\w.:-]+\s+(?:\"[^\"&%<]{0,200}\"|'[^'&%<]{0,200}')\s*>")
+_SUBSET_END = re.compile(rb"\]\s*>")
+_COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
+_XML_DECL_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+_MAX_SAFE_ENTITIES = 64
+_DETECT_BYTES = 200_000
+
+
+class HostileDocument(ValueError):
+    """The document's DTD cannot be made safe, so it is not parsed at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a feed document says: its entries with an http(s) URL, and how sound it was.
+
+    `bozo` is the reason the document was not clean (ill-formed XML salvaged, unsafe DTD
+    removed, not a feed at all), None when it was. `dropped` counts entries that had no
+    usable URL.
+    """
+
+    url: str
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+    language: str | None
+    is_feed: bool
+    bozo: str | None
+    dropped: int = 0
+
+
+def parse_feed(
+    body: bytes, url: str, content_type: str = "", headers: dict | None = None
+) -> ParsedFeed:
+    """Return the feed's entries and metadata; `is_feed=False` with a reason for non-feeds."""
+    if not body.strip():
+        return _not_a_feed(url, "empty document")
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return parse_json_feed(body, url)
+    try:
+        safe_body, note = neutralise_doctype(body)
+    except HostileDocument as exc:
+        log.warning("refusing feed %s: %s", url, exc)
+        return _not_a_feed(url, str(exc))
+    # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
+    transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
+    response_headers = _response_headers(content_type, headers or {}, transcoded)
+    # Relative links are resolved here, not by feedparser: given a base it also "resolves" a
+    # permalink guid such as "post-123" into a URL of the feed's directory.
+    base = urljoin(
+        url, {k.lower(): v for k, v in (headers or {}).items()}.get("content-location", "")
+    )
+    try:
+        parsed = _feedparser(safe_body, response_headers)
+        if charset := _better_charset(safe_body, parsed):
+            log.info("feed %s: re-reading as %s (detected)", url, charset)
+            mime = response_headers["content-type"].split(";")[0]
+            response_headers["content-type"] = f"{mime}; charset={charset}"
+            parsed = _feedparser(safe_body, response_headers)
+    except Exception as exc:  # feedparser's loose parser is not exception-safe on junk
+        log.warning("feedparser failed on %s: %r", url, exc)
+        return _not_a_feed(url, f"parser crashed: {exc!r}")
+    return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), note)
+
+
+def _feedparser(body: bytes, response_headers: dict) -> Any:
+    """Return feedparser's result for a body (as a file object: it opens paths given as bytes)."""
+    return feedparser.parse(
+        io.BytesIO(body),
+        response_headers=dict(response_headers),
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+
+
+def _better_charset(body: bytes, parsed: Any) -> str | None:
+    """Return a detected charset when feedparser fell back to guessing, else None."""
+    guessed = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
+    if not isinstance(parsed.get("bozo_exception"), guessed):
+        return None
+    # Undeclared legacy encodings (Big5, KOI8-R, ...) end up as windows-1252 mojibake otherwise.
+    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    if best is None or _codec(best.encoding) in (_codec(parsed.get("encoding")), "ascii"):
+        return None
+    return best.encoding
+
+
+def _codec(name: str | None) -> str:
+    """Return Python's canonical name for an encoding label ("" when unknown)."""
+    try:
+        return codecs.lookup(name or "").name
+    except LookupError:
+        return ""
+
+
+def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
+    """Return the body with every DOCTYPE internal subset cut to literal entities, and a note.
+
+    The note is None when nothing was removed. Raises HostileDocument when the subset
+    cannot be parsed, since its end (and so what a parser would do with it) is unknown.
+    """
+    if b"<!entity" not in _ascii_view(body).lower():
+        return body, None
+    body = _transcode_wide(body)
+    pos, removed, out = (3 if body.startswith(b"\xef\xbb\xbf") else 0), 0, []
+    while True:
+        if token := _PROLOG_TOKEN.match(body, pos):
+            out.append(token.group())
+            pos = token.end()
+        elif head := _DOCTYPE_HEAD.match(body, pos):
+            kept, dropped, pos = _read_internal_subset(body, head.end())
+            removed += dropped
+            out.append(_rebuild_doctype(head.group().rstrip(), kept))
+        else:
+            break
+    if body[pos : pos + 9].upper() == b"<!DOCTYPE":
+        raise HostileDocument("unparseable DOCTYPE")
+    safe = body[:3] * body.startswith(b"\xef\xbb\xbf") + b"".join(out) + body[pos:]
+    return safe, (f"removed {removed} unsafe DTD declarations" if removed else None)
+
+
+def _read_internal_subset(body: bytes, pos: int) -> tuple[list[bytes], int, int]:
+    """Return (safe entity declarations, count of removed declarations, end of the DOCTYPE)."""
+    if body[pos : pos + 1] != b"[":
+        close = re.compile(rb">").match(body, pos)
+        if close is None:
+            raise HostileDocument("unterminated DOCTYPE")
+        return [], 0, close.end()
+    kept, removed, pos = [], 0, pos + 1
+    while token := _SUBSET_TOKEN.match(body, pos):
+        pos, text = token.end(), token.group()
+        if text.startswith(b"%") or text[:8].upper() == b"<!ENTITY":
+            if _SAFE_ENTITY.fullmatch(text) and len(kept) < _MAX_SAFE_ENTITIES:
+                kept.append(text)
+            else:
+                removed += 1
+    close = _SUBSET_END.match(body, pos)
+    if close is None:
+        raise HostileDocument("unparseable DOCTYPE internal subset")
+    return kept, removed, close.end()
+
+
+def _rebuild_doctype(head: bytes, kept: list[bytes]) -> bytes:
+    """Return a DOCTYPE declaring only the kept entities (one a line, as feedparser expects)."""
+    if not kept:
+        return head + b">"
+    return head + b" [\n" + b"\n".join(kept) + b"\n]>"
+
+
+def _ascii_view(body: bytes) -> bytes:
+    """Return the body with NUL bytes removed, so UTF-16/32 markup can be searched as ASCII."""
+    return body.replace(b"\x00", b"") if b"\x00" in body[:4] else body
+
+
+def _transcode_wide(body: bytes) -> bytes:
+    """Return a UTF-16/32 body as UTF-8 (declaration updated) so its DTD can be inspected."""
+    head = body[:4]
+    if b"\x00" not in head:
+        return body
+    if head in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        codec = "utf-32"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:  # no BOM: where the NULs sit around "<" tells width and byte order
+        width = "utf-32" if head in (b"\x00\x00\x00<", b"<\x00\x00\x00") else "utf-16"
+        codec = width + ("-be" if head[:1] == b"\x00" else "-le")
+    text = body.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8")
+    return _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
+
+
+def _response_headers(content_type: str, headers: dict, transcoded: bool) -> dict:
+    """Return the headers feedparser needs for its charset and language rules."""
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    mime, _, params = (content_type or lowered.get("content-type", "")).partition(";")
+    charset = re.search(r"charset\s*=\s*['\"]?([\w.:-]+)", params, re.I)
+    # RFC 7303: without a charset the XML declaration decides, whatever the media type says;
+    # servers label feeds text/html or text/plain too often for RFC 3023's us-ascii default.
+    response = {"content-type": "application/xml"}
+    if mime.strip().lower().endswith("+xml"):
+        response["content-type"] = mime.strip().lower()
+    if charset and not transcoded:
+        response["content-type"] += f"; charset={charset.group(1)}"
+    if lowered.get("content-language"):
+        response["content-language"] = lowered["content-language"]
+    return response
+
+
+def _root_is_cdf(body: bytes) -> bool:
+    """Return whether the document element is a CDF <CHANNEL> (feedparser reports no version)."""
+    head = _COMMENT_OR_PI.sub(b"", body[:65536])
+    root = re.search(rb"<([A-Za-z][\w:.-]*)", head)
+    return root is not None and root.group(1).lower() == b"channel"
+
+
+def _from_feedparser(
+    parsed: Any, url: str, base: str, is_cdf: bool, note: str | None
+) -> ParsedFeed:
+    """Return the ParsedFeed for a feedparser result."""
+    bozo_exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    bozo = "; ".join(s for s in (note, bozo_exc and f"{type(bozo_exc).__name__}: {bozo_exc}") if s)
+    if not (parsed.get("version") or parsed.entries or is_cdf):
+        return _not_a_feed(
+            url, "no RSS, Atom, RDF or CDF document element" + f" ({bozo})" * bool(bozo)
+        )
+    entries, dropped = _collect(url, [_feedparser_entry(e, url, base) for e in parsed.entries])
+    if bozo:
+        log.info("feed %s is ill-formed (%s); salvaged %d entries", url, bozo, len(entries))
+    return ParsedFeed(
+        url=url,
+        title=_text(parsed.feed.get("title")),
+        entries=entries,
+        language=_text(parsed.feed.get("language"))
+        or _text(parsed.headers.get("content-language")),
+        is_feed=True,
+        bozo=bozo or None,
+        dropped=dropped,
+    )
+
+
+def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
+    """Return the FeedEntry for one feedparser entry, or None when it has no http(s) URL."""
+    guid = _text(entry.get("id"))
+    from_guid = entry.get("guidislink") is True  # feedparser copied a permalink guid to `link`
+    # A guid is an identifier first: only one that is already an absolute URL is a permalink;
+    # isPermaLink="false" (guidislink False) rules it out altogether.
+    permalink = guid if entry.get("guidislink") is not False else None
+    alternates = [
+        absolute_http_url(link.get("href"), base)
+        for link in entry.get("links", ())
+        if link.get("rel", "alternate") == "alternate"
+    ]
+    link = None if from_guid else absolute_http_url(entry.get("link"), base)
+    entry_url = link or absolute_http_url(permalink, "") or next(filter(None, alternates), None)
+    if entry_url is None:
+        return None
+    return FeedEntry(
+        url=entry_url,
+        feed_url=feed_url,
+        title=_text(entry.get("title")),
+        published=_struct_time_utc(entry.get("published_parsed")),
+        # dict.get: feedparser's own .get falls back to the published date.
+        updated=_struct_time_utc(dict.get(entry, "updated_parsed")),
+        guid=guid,
+    )
+
+
+def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+    """Return the entries of a JSON Feed (version 1 or 1.1); `is_feed=False` for other JSON."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested arrays
+        return _not_a_feed(url, f"invalid JSON: {exc}")
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        JSON_FEED_VERSION_PREFIX
+    ):
+        return _not_a_feed(url, "JSON document is not a JSON Feed")
+    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    entries, dropped = _collect(url, [_json_entry(item, url) for item in items])
+    return ParsedFeed(
+        url=url,
+        title=_text(doc.get("title")),
+        entries=entries,
+        language=_text(doc.get("language")),
+        is_feed=True,
+        bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
+        dropped=dropped,
+    )
+
+
+def _json_entry(item: Any, feed_url: str) -> FeedEntry | None:
+    """Return the FeedEntry for one JSON Feed item, or None when it has no http(s) URL."""
+    if not isinstance(item, dict):
+        return None
+    guid = _text(item.get("id"))
+    # `url` is the item's permalink; an id that is a URL is the spec's suggested fallback.
+    entry_url = absolute_http_url(item.get("url"), feed_url) or absolute_http_url(guid, "")
+    if entry_url is None:
+        return None
+    return FeedEntry(
+        url=entry_url,
+        feed_url=feed_url,
+        title=_text(item.get("title")),
+        published=_iso_utc(item.get("date_published")),
+        updated=_iso_utc(item.get("date_modified")),
+        guid=guid,
+    )
+
+
+def _collect(feed_url: str, entries: list[FeedEntry | None]) -> tuple[tuple[FeedEntry, ...], int]:
+    """Return the entries with a URL, first occurrence of each URL kept, and the drop count."""
+    seen: dict[str, FeedEntry] = {}
+    for entry in entries:
+        if entry is not None:
+            seen.setdefault(entry.url, entry)
+    dropped = sum(entry is None for entry in entries)
+    if dropped:
+        log.info("feed %s: dropped %d entries without an http(s) URL", feed_url, dropped)
+    return tuple(seen.values()), dropped
+
+
+def _struct_time_utc(value: Any) -> datetime | None:
+    """Return feedparser's UTC struct_time as an aware datetime, None if absent or impossible."""
+    try:
+        return datetime(*value[:6], tzinfo=UTC) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso_utc(value: Any) -> datetime | None:
+    """Return an RFC 3339 timestamp as an aware UTC datetime (naive ones taken as UTC)."""
+    try:
+        parsed = datetime.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _text(value: Any) -> str | None:
+    """Return a stripped string, None for missing or blank values."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _not_a_feed(url: str, reason: str) -> ParsedFeed:
+    """Return the ParsedFeed for a document that is not a feed."""
+    log.info("%s is not a feed: %s", url, reason)
+    return ParsedFeed(url=url, title=None, entries=(), language=None, is_feed=False, bozo=reason)
