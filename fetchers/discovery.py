@@ -36,18 +36,31 @@ BLOGGER_FEEDS = ("feeds/posts/default", "feeds/posts/default?alt=rss")
 WORDPRESS_FEEDS = ("feed/",)
 GENERIC_FEEDS = ("rss.xml", "atom.xml", "index.xml", "feed.xml")
 # Static-site and CMS generators whose default feed is one of the generic names.
-_GENERATOR_FEEDS = {"hugo": "index.xml", "jekyll": "feed.xml", "drupal": "rss.xml"}
+_GENERATOR_FEEDS = {"hugo": "index.xml", "jekyll": "feed.xml", "drupal": "rss.xml", "ghost": "rss/"}
 
 _DATED_PATH = re.compile(r"/(?:19|20)\d{2}[/-](?:0?[1-9]|1[0-2])(?:[/-](?:0?[1-9]|[12]\d|3[01]))?/")
+# Listing, account and plumbing sections (in the languages of our sources), not articles.
 _NOT_ARTICLE_SEGMENTS = frozenset(
-    "tag tags category categories label search author page feed feeds comment comments "
-    "login wp-login.php wp-admin wp-content wp-includes wp-json share cdn-cgi".split()
-)
+    {"tag", "tags", "category", "categories", "label", "search", "author", "page", "feed",
+     "feeds", "comment", "comments", "login", "wp-login.php", "wp-admin", "wp-content",
+     "wp-includes", "wp-json", "share", "cdn-cgi", "amp", "topic", "topics", "topicos",
+     "series", "autor", "auteur", "autore", "schlagwort", "stichwort", "kategorie",
+     "categoria", "categorie", "rubrik", "etiqueta", "mot", "archive", "archives", "archiv"}
+)  # fmt: skip
+# Words of legal and service pages whose slugs are as long as a headline's.
+_SERVICE_WORDS = frozenset(
+    {"privacy", "datenschutz", "datenschutzerklaerung", "impressum", "imprint", "terms",
+     "conditions", "cookie", "cookies", "confidentialite", "contact", "kontakt", "about",
+     "newsletter", "subscribe", "abonnement", "agb", "generales", "disclaimer"}
+)  # fmt: skip
 _ASSET_SUFFIX = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|json|xml|rss|pdf|zip|gz|mp3|mp4|m4a|webm|woff2?)$",
     re.I,
 )
-_NON_ARTICLE_QUERY = re.compile(r"(?:^|&)(?:replytocom|share|action|s|p|cat|tag|feed)=", re.I)
+# Comment permalinks (Blogger showComment, WordPress replytocom/like_comment) and actions.
+_NON_ARTICLE_QUERY = re.compile(
+    r"(?:^|&)(?:replytocom|like_comment|showcomment|_wpnonce|share|action|s|cat|tag|feed)=", re.I
+)
 _COMMENT_FRAGMENT = re.compile(r"^(?:comment|respond|reply|disqus)", re.I)
 _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php|aspx?)$", re.I)
 
@@ -82,24 +95,34 @@ def _is_comment_feed(url: str, title: str) -> bool:
 
 def guess_feed_urls(home_url: str, html: bytes | None = None) -> list[str]:
     """Return conventional feed URLs for a site, most likely first given its platform."""
-    host = (urlsplit(home_url).hostname or "").lower()
     doc = parse_html(html, home_url) if html else None
     generator = " ".join(doc.xpath("//meta[@name='generator']/@content")) if doc is not None else ""
-    raw = html or b""
-    if _BLOGGER_HOST.search(host) or "blogger" in generator.lower() or _has(raw, _BLOGGER_MARKUP):
+    platform = _platform(home_url, generator.lower(), html or b"")
+    if platform == "blogger":
         order = (BLOGGER_FEEDS, WORDPRESS_FEEDS, GENERIC_FEEDS)
-    elif host.endswith(".wordpress.com") or "wordpress" in generator.lower():
+    elif platform == "wordpress":
         order = (WORDPRESS_FEEDS, GENERIC_FEEDS, BLOGGER_FEEDS)
-    elif _has(raw, _WORDPRESS_MARKUP):
-        order = (WORDPRESS_FEEDS, GENERIC_FEEDS, BLOGGER_FEEDS)
-    else:
+    elif html:  # a page without WordPress or Blogger traces
         order = (_generic_for(generator), WORDPRESS_FEEDS, BLOGGER_FEEDS)
+    else:  # nothing known: WordPress runs the largest share of blogs
+        order = (WORDPRESS_FEEDS, GENERIC_FEEDS, BLOGGER_FEEDS)
     guesses: list[str] = []
     for path in (path for group in order for path in group):
         for base in _site_bases(home_url):
             if (url := urljoin(base, path)) not in guesses:
                 guesses.append(url)
     return guesses
+
+
+def _platform(home_url: str, generator: str, raw: bytes) -> str:
+    """Return "blogger", "wordpress" or "" from the host, generator tag and markup."""
+    host = (urlsplit(home_url).hostname or "").lower()
+    if _BLOGGER_HOST.search(host) or "blogger" in generator or _has(raw, _BLOGGER_MARKUP):
+        return "blogger"
+    # Plugins often remove the generator tag, but not the /wp-content/ paths.
+    if host.endswith(".wordpress.com") or "wordpress" in generator:
+        return "wordpress"
+    return "wordpress" if _has(raw, _WORDPRESS_MARKUP) else ""
 
 
 def _has(raw: bytes, markers: tuple[bytes, ...]) -> bool:
@@ -114,11 +137,14 @@ def _generic_for(generator: str) -> tuple[str, ...]:
 
 
 def _site_bases(home_url: str) -> list[str]:
-    """Return the home page's directory and the site root (blogs often live under /blog/)."""
+    """Return a one-segment home directory such as /blog/ (where WordPress and others are
+    often installed), then the site root; deeper paths are pages, not installations."""
     parts = urlsplit(home_url)
     root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-    directory = urljoin(root, parts.path.rsplit("/", 1)[0] + "/")
-    return list(dict.fromkeys([directory, root]))
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) == 1 and "." not in segments[0] and not _is_long_slug(segments[0]):
+        return [urljoin(root, segments[0] + "/"), root]
+    return [root]
 
 
 def article_links(html: bytes, base_url: str, limit: int = 200) -> list[str]:
@@ -151,14 +177,17 @@ def _article_url(href: str | None, base: str, site: str) -> str | None:
         return None
     if _ASSET_SUFFIX.search(parts.path) or _NON_ARTICLE_QUERY.search(parts.query):
         return None
-    if not (_DATED_PATH.search(parts.path + "/") or _is_long_slug(segments[-1])):
+    dated = _DATED_PATH.search(parts.path + "/") and re.search(r"[^\W\d_]", segments[-1])
+    if not (dated or _is_long_slug(segments[-1])):  # a bare /2024/05/ is an archive listing
         return None
     return parts._replace(fragment="").geturl()
 
 
 def _is_long_slug(segment: str) -> bool:
     """Return whether a path segment reads like a headline slug, not a section name."""
-    words = [w for w in re.split(r"[-_+]|%20", _PAGE_SUFFIX.sub("", segment)) if w]
+    words = [w for w in re.split(r"[-_+,]|%20", _PAGE_SUFFIX.sub("", segment)) if w]
+    if len(words) <= 4 and _SERVICE_WORDS.intersection(words):
+        return False
     return len(words) >= 5 or (len(words) >= 3 and len("-".join(words)) >= 20)
 
 
@@ -174,15 +203,18 @@ def canonical_url(html: bytes, base_url: str) -> str | None:
     if doc is None:
         return None
     base = document_base(doc, base_url)
-    for link in doc.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            if url := absolute_http_url(link.get("href"), base):
-                return url
-    for meta in doc.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").lower() == "og:url":
-            if url := absolute_http_url(meta.get("content"), base):
-                return url
-    return None
+    canonicals = (
+        link.get("href")
+        for link in doc.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    )
+    og_urls = (
+        meta.get("content")
+        for meta in doc.iter("meta")
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:url"
+    )
+    absolute = (absolute_http_url(candidate, base) for candidate in (*canonicals, *og_urls))
+    return next(filter(None, absolute), None)
 
 
 def parse_html(html: bytes | None, url: str = "") -> lxml.html.HtmlElement | None:

@@ -26,6 +26,7 @@ import charset_normalizer
 import feedparser
 
 from fetchers.discovery import absolute_http_url
+from fetchers.sitemaps import parse_w3c_datetime
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -81,55 +82,36 @@ def parse_feed(
     except HostileDocument as exc:
         log.warning("refusing feed %s: %s", url, exc)
         return _not_a_feed(url, str(exc))
+    http = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
     transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
-    response_headers = _response_headers(content_type, headers or {}, transcoded)
-    # Relative links are resolved here, not by feedparser: given a base it also "resolves" a
-    # permalink guid such as "post-123" into a URL of the feed's directory.
-    base = urljoin(
-        url, {k.lower(): v for k, v in (headers or {}).items()}.get("content-location", "")
-    )
     try:
-        parsed = _feedparser(safe_body, response_headers)
-        if charset := _better_charset(safe_body, parsed):
-            log.info("feed %s: re-reading as %s (detected)", url, charset)
-            mime = response_headers["content-type"].split(";")[0]
-            response_headers["content-type"] = f"{mime}; charset={charset}"
-            parsed = _feedparser(safe_body, response_headers)
+        parsed = _read_xml(safe_body, url, _response_headers(content_type, http, transcoded))
     except Exception as exc:  # feedparser's loose parser is not exception-safe on junk
         log.warning("feedparser failed on %s: %r", url, exc)
         return _not_a_feed(url, f"parser crashed: {exc!r}")
+    # Relative links are resolved here, not by feedparser: given a base it also "resolves" a
+    # permalink guid such as "post-123" into a URL of the feed's directory.
+    base = urljoin(url, http.get("content-location", ""))
     return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), note)
 
 
-def _feedparser(body: bytes, response_headers: dict) -> Any:
-    """Return feedparser's result for a body (as a file object: it opens paths given as bytes)."""
-    return feedparser.parse(
-        io.BytesIO(body),
-        response_headers=dict(response_headers),
-        resolve_relative_uris=True,
-        sanitize_html=True,
-    )
-
-
-def _better_charset(body: bytes, parsed: Any) -> str | None:
-    """Return a detected charset when feedparser fell back to guessing, else None."""
+def _read_xml(body: bytes, url: str, response_headers: dict) -> Any:
+    """Return feedparser's result, re-read in a detected charset if it had to guess one."""
+    # A file object, never bytes: feedparser treats bytes that look like a path as a file name.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     guessed = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
     if not isinstance(parsed.get("bozo_exception"), guessed):
-        return None
-    # Undeclared legacy encodings (Big5, KOI8-R, ...) end up as windows-1252 mojibake otherwise.
+        return parsed
+    # Undeclared legacy encodings (Big5, KOI8-R, ...) would otherwise be windows-1252 mojibake.
     best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
-    if best is None or _codec(best.encoding) in (_codec(parsed.get("encoding")), "ascii"):
-        return None
-    return best.encoding
-
-
-def _codec(name: str | None) -> str:
-    """Return Python's canonical name for an encoding label ("" when unknown)."""
-    try:
-        return codecs.lookup(name or "").name
-    except LookupError:
-        return ""
+    used = codecs.lookup(parsed.get("encoding") or "ascii").name
+    if best is None or codecs.lookup(best.encoding).name in (used, "ascii"):
+        return parsed
+    log.info("feed %s: re-reading as %s (detected) instead of %s", url, best.encoding, used)
+    mime = response_headers["content-type"].split(";")[0]
+    headers = {**response_headers, "content-type": f"{mime}; charset={best.encoding}"}
+    return feedparser.parse(io.BytesIO(body), response_headers=headers)
 
 
 def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
@@ -138,7 +120,8 @@ def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
     The note is None when nothing was removed. Raises HostileDocument when the subset
     cannot be parsed, since its end (and so what a parser would do with it) is unknown.
     """
-    if b"<!entity" not in _ascii_view(body).lower():
+    ascii_view = body.replace(b"\x00", b"") if b"\x00" in body[:4] else body  # UTF-16/32
+    if b"<!entity" not in ascii_view.lower():
         return body, None
     body = _transcode_wide(body)
     pos, removed, out = (3 if body.startswith(b"\xef\xbb\xbf") else 0), 0, []
@@ -149,7 +132,9 @@ def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
         elif head := _DOCTYPE_HEAD.match(body, pos):
             kept, dropped, pos = _read_internal_subset(body, head.end())
             removed += dropped
-            out.append(_rebuild_doctype(head.group().rstrip(), kept))
+            # One declaration a line: feedparser's own DOCTYPE filter matches them that way.
+            subset = b" [\n" + b"\n".join(kept) + b"\n]" if kept else b""
+            out.append(head.group().rstrip() + subset + b">")
         else:
             break
     if body[pos : pos + 9].upper() == b"<!DOCTYPE":
@@ -179,18 +164,6 @@ def _read_internal_subset(body: bytes, pos: int) -> tuple[list[bytes], int, int]
     return kept, removed, close.end()
 
 
-def _rebuild_doctype(head: bytes, kept: list[bytes]) -> bytes:
-    """Return a DOCTYPE declaring only the kept entities (one a line, as feedparser expects)."""
-    if not kept:
-        return head + b">"
-    return head + b" [\n" + b"\n".join(kept) + b"\n]>"
-
-
-def _ascii_view(body: bytes) -> bytes:
-    """Return the body with NUL bytes removed, so UTF-16/32 markup can be searched as ASCII."""
-    return body.replace(b"\x00", b"") if b"\x00" in body[:4] else body
-
-
 def _transcode_wide(body: bytes) -> bytes:
     """Return a UTF-16/32 body as UTF-8 (declaration updated) so its DTD can be inspected."""
     head = body[:4]
@@ -207,10 +180,9 @@ def _transcode_wide(body: bytes) -> bytes:
     return _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
 
 
-def _response_headers(content_type: str, headers: dict, transcoded: bool) -> dict:
+def _response_headers(content_type: str, http: dict, transcoded: bool) -> dict:
     """Return the headers feedparser needs for its charset and language rules."""
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    mime, _, params = (content_type or lowered.get("content-type", "")).partition(";")
+    mime, _, params = (content_type or http.get("content-type", "")).partition(";")
     charset = re.search(r"charset\s*=\s*['\"]?([\w.:-]+)", params, re.I)
     # RFC 7303: without a charset the XML declaration decides, whatever the media type says;
     # servers label feeds text/html or text/plain too often for RFC 3023's us-ascii default.
@@ -219,8 +191,8 @@ def _response_headers(content_type: str, headers: dict, transcoded: bool) -> dic
         response["content-type"] = mime.strip().lower()
     if charset and not transcoded:
         response["content-type"] += f"; charset={charset.group(1)}"
-    if lowered.get("content-language"):
-        response["content-language"] = lowered["content-language"]
+    if http.get("content-language"):
+        response["content-language"] = http["content-language"]
     return response
 
 
@@ -319,8 +291,8 @@ def _json_entry(item: Any, feed_url: str) -> FeedEntry | None:
         url=entry_url,
         feed_url=feed_url,
         title=_text(item.get("title")),
-        published=_iso_utc(item.get("date_published")),
-        updated=_iso_utc(item.get("date_modified")),
+        published=parse_w3c_datetime(_text(item.get("date_published"))),
+        updated=parse_w3c_datetime(_text(item.get("date_modified"))),
         guid=guid,
     )
 
@@ -343,17 +315,6 @@ def _struct_time_utc(value: Any) -> datetime | None:
         return datetime(*value[:6], tzinfo=UTC) if value else None
     except (TypeError, ValueError):
         return None
-
-
-def _iso_utc(value: Any) -> datetime | None:
-    """Return an RFC 3339 timestamp as an aware UTC datetime (naive ones taken as UTC)."""
-    try:
-        parsed = datetime.fromisoformat(str(value).strip()) if value else None
-    except ValueError:
-        return None
-    if parsed is None:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _text(value: Any) -> str | None:
