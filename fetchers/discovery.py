@@ -186,7 +186,8 @@ def _article_url(href: str | None, base: str, site: str) -> str | None:
 def _is_long_slug(segment: str) -> bool:
     """Return whether a path segment reads like a headline slug, not a section name."""
     words = [w for w in re.split(r"[-_+,]|%20", _PAGE_SUFFIX.sub("", segment)) if w]
-    if len(words) <= 4 and _SERVICE_WORDS.intersection(words):
+    service = len(_SERVICE_WORDS.intersection(w.lower() for w in words))
+    if service >= 2 or (service and len(words) <= 4):
         return False
     return len(words) >= 5 or (len(words) >= 3 and len("-".join(words)) >= 20)
 
