@@ -51,7 +51,7 @@ class RunReport:
 
     def add_crawls(self, crawls) -> None:
         for crawl in crawls:
-            counts = self.sources[crawl.source.name]
+            counts = self._counts(crawl.source.name)
             counts.fetches += len(crawl.fetches)
             counts.not_modified += crawl.not_modified
             counts.error = crawl.error
@@ -61,11 +61,11 @@ class RunReport:
             counts.seconds += sum(f.elapsed_ms for f in crawl.fetches) / 1000
 
     def add_skipped(self, source: str, skipped: int) -> None:
-        self.sources[source].unchanged += skipped
+        self._counts(source).unchanged += skipped
 
     def add_batch(self, fetched: list[FetchResult], results: list[PageResult], counts) -> None:
         for result in fetched:
-            c = self.sources[result.source]
+            c = self._counts(result.source)
             c.fetches += 1
             c.seconds += result.elapsed_ms / 1000
             if not result.ok:
@@ -75,13 +75,16 @@ class RunReport:
                             f"{result.outcome}: {result.error or result.status or ''}"))
         for result in results:
             if result.error:
-                self.sources[result.source].failed += 1
+                self._counts(result.source).failed += 1
                 self.failures.append(Failure(result.url, result.source, "extract", result.error))
         for source, c in counts.items():
-            self.sources[source].new += c.new
-            self.sources[source].updated += c.updated
-            self.sources[source].unchanged += c.unchanged
+            mine = self._counts(source)
+            mine.new, mine.updated = mine.new + c.new, mine.updated + c.updated
+            mine.unchanged += c.unchanged
         self.pages_done += len(fetched)
+
+    def _counts(self, source: str) -> SourceCounts:
+        return self.sources.setdefault(source, SourceCounts())
 
     @property
     def all_sources_failed(self) -> bool:

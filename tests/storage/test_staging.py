@@ -1,0 +1,108 @@
+"""A busy database: batches are staged as Parquet, and merged on the next open."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+
+from newsflow.errors import DatabaseBusyError
+from newsflow.models import Settings, SourcesConfig
+from newsflow.summary import RunReport
+from storage import night
+from storage.db import connect
+from storage.staging import pending_batches, staging_dir
+from tests.storage.test_writes import _article, _batch
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+
+
+@contextmanager
+def held_by_another_process(db, read_only: bool):
+    """Holds the database file open in a second process until the block ends."""
+    code = textwrap.dedent(f"""
+        import duckdb, sys
+        con = duckdb.connect({str(db)!r}, read_only={read_only})
+        print("held", flush=True)
+        sys.stdin.readline()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
+def _report(db) -> RunReport:
+    return RunReport(run_id="run-1", started_at=NOW, db=str(db),
+                     config=SourcesConfig("sources.toml", Settings(), ()))
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_a_busy_database_is_reported_after_waiting(tmp_path, read_only):
+    db = tmp_path / "news.duckdb"
+    with connect(db):
+        pass
+    with held_by_another_process(db, read_only), pytest.raises(DatabaseBusyError, match="held"), \
+            connect(db, wait_seconds=0.3):
+        pass
+
+
+def test_batches_written_while_busy_are_staged_then_merged_once(tmp_path, monkeypatch):
+    db = tmp_path / "news.duckdb"
+    with connect(db):
+        pass
+    report = _report(db)
+    monkeypatch.setattr(night, "BUSY_WAIT_SECONDS", 0.3)
+    articles = [_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
+    fetches, results = _pages(articles)
+    with held_by_another_process(db, read_only=True):
+        memory = night.open_night(str(db), "run-1", NOW, report)
+        assert memory.busy and report.storage_error.startswith("database busy")
+        night.write_pages(memory, "run-1", 1, fetches, results, report)
+    assert pending_batches(staging_dir(db)) == 1
+
+    night.open_night(str(db), "run-2", NOW, _report(db))
+    night.open_night(str(db), "run-3", NOW, _report(db))  # nothing left to merge twice
+
+    assert pending_batches(staging_dir(db)) == 0
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM fetches").fetchone() == (3,)
+
+
+def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
+    from storage.staging import stage_batch
+
+    db = tmp_path / "news.duckdb"
+    fetches, articles, tags = _batch("run-1", [_article("https://b.example/1", "one")])
+    directory = staging_dir(db)
+    stage_batch(directory, "run-1-00001",
+                {"fetches": fetches, "articles": articles, "tags": tags,
+                 "taggers": _empty_taggers()})
+    (directory / "run-1-00001.json").unlink()  # as if killed before the manifest landed
+    night.open_night(str(db), "run-2", NOW, _report(db))
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def _pages(articles):
+    from newsflow.models import FetchResult, PageResult
+
+    fetches = [FetchResult(url=a.url, source="blog", kind="page", outcome="ok", status=200,
+                           fetched_at=a.fetched_at, body=a.raw_html) for a in articles]
+    results = [PageResult(url=a.url, source="blog", article=a, tagged=True) for a in articles]
+    return fetches, results
+
+
+def _empty_taggers():
+    from storage.writes import _TAGGER_SCHEMA
+
+    return _TAGGER_SCHEMA.empty_table()
