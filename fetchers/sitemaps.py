@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|\w+;)")
 _ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 
 
@@ -91,23 +92,37 @@ def gunzip_bounded(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
 def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     """Return the root element and a note when ill-formed XML had to be salvaged."""
     try:
-        return defusedxml.ElementTree.fromstring(body, forbid_dtd=False), None
-    except defusedxml.DefusedXmlException as exc:
-        raise SitemapError(f"refused XML: {exc!r}") from exc
+        return _defused_root(body), None
     except ParseError as exc:
         # expat stops at the first error, possibly before an entity declaration it would
         # have refused: only documents without any are salvaged.
         if b"<!entity" in body.lower():
             raise SitemapError(f"ill-formed XML with entity declarations: {exc}") from exc
         note = f"ill-formed XML salvaged: {exc}"
-    parser = etree.XMLParser(
-        recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    root = etree.fromstring(body, parser=parser)
+    # The usual fault: a raw "&" in a query string. Escaped, the URL survives intact.
+    escaped = _BARE_AMPERSAND.sub(b"&amp;", body)
+    try:
+        root = _defused_root(escaped)
+    except ParseError:
+        parser = etree.XMLParser(
+            recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+        try:
+            root = etree.fromstring(escaped, parser=parser)
+        except etree.XMLSyntaxError:
+            root = None
     if root is None:
         raise SitemapError(note.replace("salvaged", "unreadable"))
     log.info("sitemap %s: %s", url, note)
     return root, note
+
+
+def _defused_root(body: bytes) -> Any:
+    """Return the root element, refusing DTD entities and external references."""
+    try:
+        return defusedxml.ElementTree.fromstring(body, forbid_dtd=False)
+    except defusedxml.DefusedXmlException as exc:
+        raise SitemapError(f"refused XML: {exc!r}") from exc
 
 
 def _text_sitemap(body: bytes, url: str) -> ParsedSitemap:
