@@ -1,13 +1,9 @@
-"""Feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF, JSON Feed) turned into entries.
+"""Feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF, JSON Feed) read into entries.
 
-Pure functions on bytes: the fetcher hands over a body, its URL and response headers;
-`parse_feed` gives back a `ParsedFeed` and never raises for bad input. A body that is not
-a feed (an HTML page, junk, nothing) comes back with `is_feed=False` and the reason.
-
-XML goes through feedparser, but only after `neutralise_doctype` has reduced any DOCTYPE
-internal subset to plain literal entities: entity bombs and external (SYSTEM/PUBLIC)
-entities are removed before a parser sees them. feedparser 6.0 does not read JSON Feed,
-so that format has its own small reader here.
+`parse_feed` never raises for bad input: a non-feed comes back with `is_feed=False` and why.
+XML reaches feedparser only after `neutralise_doctype` has cut any DTD internal subset down
+to literal entities (no bombs, no external entities). feedparser 6.0 cannot read JSON
+Feed, so that has its own small reader here.
 """
 
 from __future__ import annotations
@@ -26,12 +22,11 @@ import charset_normalizer
 import feedparser
 
 from fetchers.discovery import absolute_http_url
-from fetchers.sitemaps import parse_w3c_datetime
+from fetchers.sitemaps import parse_w3c_datetime, unique_entries
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
 
-JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
 _Q = rb"(?:\"[^\"]*\"|'[^']*')"  # a quoted literal, which may contain ">" and "]"
 _PROLOG_TOKEN = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
 _DOCTYPE_HEAD = re.compile(
@@ -53,11 +48,10 @@ class HostileDocument(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """What a feed document says: its entries with an http(s) URL, and how sound it was.
+    """A feed's entries that have an http(s) URL, and how sound the document was.
 
-    `bozo` is the reason the document was not clean (ill-formed XML salvaged, unsafe DTD
-    removed, not a feed at all), None when it was. `dropped` counts entries that had no
-    usable URL.
+    `bozo` says why it was not clean (salvaged XML, unsafe DTD removed, guessed charset,
+    not a feed at all), None when it was; `dropped` counts entries without a usable URL.
     """
 
     url: str
@@ -86,32 +80,35 @@ def parse_feed(
     # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
     transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
     try:
-        parsed = _read_xml(safe_body, url, _response_headers(content_type, http, transcoded))
+        response_headers = _response_headers(content_type, http, transcoded)
+        parsed, charset_note = _read_xml(safe_body, url, response_headers)
     except Exception as exc:  # feedparser's loose parser is not exception-safe on junk
         log.warning("feedparser failed on %s: %r", url, exc)
         return _not_a_feed(url, f"parser crashed: {exc!r}")
     # Relative links are resolved here, not by feedparser: given a base it also "resolves" a
     # permalink guid such as "post-123" into a URL of the feed's directory.
     base = urljoin(url, http.get("content-location", ""))
-    return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), note)
+    notes = "; ".join(filter(None, (note, charset_note)))
+    return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), notes)
 
 
-def _read_xml(body: bytes, url: str, response_headers: dict) -> Any:
-    """Return feedparser's result, re-read in a detected charset if it had to guess one."""
+def _read_xml(body: bytes, url: str, response_headers: dict) -> tuple[Any, str | None]:
+    """Return feedparser's result (re-read in a detected charset if it guessed) and a note."""
     # A file object, never bytes: feedparser treats bytes that look like a path as a file name.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     guessed = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
     if not isinstance(parsed.get("bozo_exception"), guessed):
-        return parsed
+        return parsed, None
     # Undeclared legacy encodings (Big5, KOI8-R, ...) would otherwise be windows-1252 mojibake.
     best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
     used = codecs.lookup(parsed.get("encoding") or "ascii").name
     if best is None or codecs.lookup(best.encoding).name in (used, "ascii"):
-        return parsed
+        return parsed, None
     log.info("feed %s: re-reading as %s (detected) instead of %s", url, best.encoding, used)
     mime = response_headers["content-type"].split(";")[0]
     headers = {**response_headers, "content-type": f"{mime}; charset={best.encoding}"}
-    return feedparser.parse(io.BytesIO(body), response_headers=headers)
+    note = f"undeclared charset, detected as {best.encoding}"
+    return feedparser.parse(io.BytesIO(body), response_headers=headers), note
 
 
 def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
@@ -120,10 +117,10 @@ def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
     The note is None when nothing was removed. Raises HostileDocument when the subset
     cannot be parsed, since its end (and so what a parser would do with it) is unknown.
     """
-    ascii_view = body.replace(b"\x00", b"") if b"\x00" in body[:4] else body  # UTF-16/32
-    if b"<!entity" not in ascii_view.lower():
+    wide = _transcode_wide(body)
+    if b"<!entity" not in wide.lower():
         return body, None
-    body = _transcode_wide(body)
+    body = wide
     pos, removed, out = (3 if body.startswith(b"\xef\xbb\xbf") else 0), 0, []
     while True:
         if token := _PROLOG_TOKEN.match(body, pos):
@@ -145,11 +142,10 @@ def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
 
 def _read_internal_subset(body: bytes, pos: int) -> tuple[list[bytes], int, int]:
     """Return (safe entity declarations, count of removed declarations, end of the DOCTYPE)."""
-    if body[pos : pos + 1] != b"[":
-        close = re.compile(rb">").match(body, pos)
-        if close is None:
+    if body[pos : pos + 1] != b"[":  # no internal subset: nothing to remove
+        if body[pos : pos + 1] != b">":
             raise HostileDocument("unterminated DOCTYPE")
-        return [], 0, close.end()
+        return [], 0, pos + 1
     kept, removed, pos = [], 0, pos + 1
     while token := _SUBSET_TOKEN.match(body, pos):
         pos, text = token.end(), token.group()
@@ -166,16 +162,10 @@ def _read_internal_subset(body: bytes, pos: int) -> tuple[list[bytes], int, int]
 
 def _transcode_wide(body: bytes) -> bytes:
     """Return a UTF-16/32 body as UTF-8 (declaration updated) so its DTD can be inspected."""
-    head = body[:4]
-    if b"\x00" not in head:
+    # JSON's sniffer reads BOMs and NUL patterns, and "<" sits where JSON's first byte does.
+    codec = json.detect_encoding(body[:4])
+    if codec.startswith("utf-8"):
         return body
-    if head in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        codec = "utf-32"
-    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec = "utf-16"
-    else:  # no BOM: where the NULs sit around "<" tells width and byte order
-        width = "utf-32" if head in (b"\x00\x00\x00<", b"<\x00\x00\x00") else "utf-16"
-        codec = width + ("-be" if head[:1] == b"\x00" else "-le")
     text = body.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8")
     return _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
 
@@ -198,33 +188,26 @@ def _response_headers(content_type: str, http: dict, transcoded: bool) -> dict:
 
 def _root_is_cdf(body: bytes) -> bool:
     """Return whether the document element is a CDF <CHANNEL> (feedparser reports no version)."""
-    head = _COMMENT_OR_PI.sub(b"", body[:65536])
-    root = re.search(rb"<([A-Za-z][\w:.-]*)", head)
+    root = re.search(rb"<([A-Za-z][\w:.-]*)", _COMMENT_OR_PI.sub(b"", body[:65536]))
     return root is not None and root.group(1).lower() == b"channel"
 
 
-def _from_feedparser(
-    parsed: Any, url: str, base: str, is_cdf: bool, note: str | None
-) -> ParsedFeed:
+def _from_feedparser(parsed: Any, url: str, base: str, is_cdf: bool, note: str) -> ParsedFeed:
     """Return the ParsedFeed for a feedparser result."""
-    bozo_exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
-    bozo = "; ".join(s for s in (note, bozo_exc and f"{type(bozo_exc).__name__}: {bozo_exc}") if s)
+    exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    bozo = "; ".join(filter(None, (note, exc and f"{type(exc).__name__}: {exc}")))
     if not (parsed.get("version") or parsed.entries or is_cdf):
-        return _not_a_feed(
-            url, "no RSS, Atom, RDF or CDF document element" + f" ({bozo})" * bool(bozo)
-        )
-    entries, dropped = _collect(url, [_feedparser_entry(e, url, base) for e in parsed.entries])
-    if bozo:
-        log.info("feed %s is ill-formed (%s); salvaged %d entries", url, bozo, len(entries))
+        return _not_a_feed(url, f"no RSS, Atom, RDF or CDF document element ({bozo or 'empty'})")
+    candidates = [_feedparser_entry(e, url, base) for e in parsed.entries]
+    entries = unique_entries(candidates, url)
     return ParsedFeed(
         url=url,
         title=_text(parsed.feed.get("title")),
         entries=entries,
-        language=_text(parsed.feed.get("language"))
-        or _text(parsed.headers.get("content-language")),
+        language=_text(parsed.feed.get("language") or parsed.headers.get("content-language")),
         is_feed=True,
         bozo=bozo or None,
-        dropped=dropped,
+        dropped=candidates.count(None),
     )
 
 
@@ -261,20 +244,19 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         doc = json.loads(body)
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested arrays
         return _not_a_feed(url, f"invalid JSON: {exc}")
-    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
-        JSON_FEED_VERSION_PREFIX
-    ):
+    version = str(doc.get("version", "")) if isinstance(doc, dict) else ""
+    if not version.startswith("https://jsonfeed.org/version/"):
         return _not_a_feed(url, "JSON document is not a JSON Feed")
     items = doc.get("items") if isinstance(doc.get("items"), list) else []
-    entries, dropped = _collect(url, [_json_entry(item, url) for item in items])
+    candidates = [_json_entry(item, url) for item in items]
     return ParsedFeed(
         url=url,
         title=_text(doc.get("title")),
-        entries=entries,
+        entries=unique_entries(candidates, url),
         language=_text(doc.get("language")),
         is_feed=True,
         bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
-        dropped=dropped,
+        dropped=candidates.count(None),
     )
 
 
@@ -295,18 +277,6 @@ def _json_entry(item: Any, feed_url: str) -> FeedEntry | None:
         updated=parse_w3c_datetime(_text(item.get("date_modified"))),
         guid=guid,
     )
-
-
-def _collect(feed_url: str, entries: list[FeedEntry | None]) -> tuple[tuple[FeedEntry, ...], int]:
-    """Return the entries with a URL, first occurrence of each URL kept, and the drop count."""
-    seen: dict[str, FeedEntry] = {}
-    for entry in entries:
-        if entry is not None:
-            seen.setdefault(entry.url, entry)
-    dropped = sum(entry is None for entry in entries)
-    if dropped:
-        log.info("feed %s: dropped %d entries without an http(s) URL", feed_url, dropped)
-    return tuple(seen.values()), dropped
 
 
 def _struct_time_utc(value: Any) -> datetime | None:

@@ -65,7 +65,7 @@ def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:
     kind = _local(root.tag)
     if kind == "urlset":
         entries = [_url_entry(child, url) for child in root if _local(child.tag) == "url"]
-        return ParsedSitemap(urls=_unique(entries, url), sitemaps=(), error=error)
+        return ParsedSitemap(urls=unique_entries(entries, url), sitemaps=(), error=error)
     if kind == "sitemapindex":
         locs = [_child_text(child, "loc") for child in root if _local(child.tag) == "sitemap"]
         children = [absolute_http_url(loc, url) for loc in locs]
@@ -131,7 +131,7 @@ def _text_sitemap(body: bytes, url: str) -> ParsedSitemap:
     entries = [FeedEntry(url=u, feed_url=url) for u in map(_absolute_line, lines) if u]
     if not entries:
         return ParsedSitemap(urls=(), sitemaps=(), error="neither XML nor a list of URLs")
-    return ParsedSitemap(urls=_unique(entries, url), sitemaps=(), error=None)
+    return ParsedSitemap(urls=unique_entries(entries, url), sitemaps=(), error=None)
 
 
 def _absolute_line(line: str) -> str | None:
@@ -156,14 +156,14 @@ def _url_entry(element: Any, sitemap_url: str) -> FeedEntry | None:
     )
 
 
-def _unique(entries: list[FeedEntry | None], sitemap_url: str) -> tuple[FeedEntry, ...]:
-    """Return the entries with a URL, the first of each URL kept."""
+def unique_entries(entries: list[FeedEntry | None], source_url: str) -> tuple[FeedEntry, ...]:
+    """Return the entries that have a URL (None marks one without), the first of each URL."""
     seen: dict[str, FeedEntry] = {}
     for entry in entries:
         if entry is not None:
             seen.setdefault(entry.url, entry)
-    if skipped := sum(entry is None for entry in entries):
-        log.info("sitemap %s: skipped %d entries without an http(s) loc", sitemap_url, skipped)
+    if skipped := entries.count(None):
+        log.info("%s: skipped %d entries without an http(s) URL", source_url, skipped)
     return tuple(seen.values())
 
 

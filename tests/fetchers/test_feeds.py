@@ -167,6 +167,7 @@ def test_feed_titles_are_decoded(name: str, title: str) -> None:
 def test_undeclared_big5_title_is_detected() -> None:
     result = _parse_corpus("illformed/chardet/big5.xml")
     assert result.title is not None and result.title.startswith("我希望")
+    assert result.bozo == "undeclared charset, detected as big5"
 
 
 @pytest.mark.parametrize(
@@ -343,6 +344,13 @@ def test_external_entities_never_read_local_files(tmp_path: Path, declaration: b
     result = parse_feed(body, "http://example.com/feed")
     assert "CANARY" not in repr(result)
     _assert_defused(result)
+
+
+def test_doctype_without_subset_is_left_for_feedparser() -> None:
+    body = (FEEDS / "wellformed/rss/rss_version_091_netscape.xml").read_bytes()
+    body = body.replace(b"<rss", b'<!-- <!ENTITY x "y"> --><rss', 1)
+    safe, note = neutralise_doctype(body)
+    assert (safe, note) == (body, None)
 
 
 def test_unparseable_doctype_is_refused() -> None:
