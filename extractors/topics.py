@@ -1,0 +1,199 @@
+"""Topic tagger: the topics of topics.toml whose terms the text uses, scored by density.
+
+topics.toml holds one table per topic; terms may be in any language and are matched
+case-insensitively on word boundaries. A trailing `*` matches any ending ("elect*"), a
+leading `*` any beginning ("*wahl" finds "Bundestagswahl").
+
+    [topics.security]
+    terms = ["NATO", "OTAN", "missile*", "rudal"]
+    min_hits = 2          # optional: fewer matches than this are not the topic
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+from newsflow.errors import ConfigError
+from newsflow.models import Article, Tag
+
+if TYPE_CHECKING:
+    from extractors.tagging import TagContext
+
+log = logging.getLogger(__name__)
+
+NAME = "topics"
+VERSION = "1"
+
+TOPIC_KEYS = {"terms": list, "min_hits": int}
+# Hits per 1000 words at which a topic scores 0.5.
+HALF_DENSITY = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    terms: tuple[str, ...]
+    min_hits: int = 2
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The validated topics of one file, with the automaton that finds all their terms."""
+
+    path: str
+    topics: tuple[Topic, ...]
+    automaton: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        entries = [(term, topic.name) for topic in self.topics for term in topic.terms]
+        object.__setattr__(self, "automaton", build_automaton(entries))
+
+
+def load_topics(path: str | Path) -> Topics:
+    """Returns the topics in `path`; raises ConfigError naming the line and key when wrong."""
+    path = str(path)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read topics file: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        lineno = int(line[1]) if line else None
+        raise ConfigError(path, f"not valid TOML: {exc}", line=lineno) from None
+    for key in data:
+        if key != "topics":
+            raise _error(path, source, "unknown key; expected only [topics.<name>]", None, key)
+    tables = data.get("topics", {})
+    if not isinstance(tables, dict) or not tables:
+        raise _error(path, source, "expected at least one [topics.<name>] table", None, "topics")
+    return Topics(path, tuple(_topic(path, source, n, t) for n, t in tables.items()))
+
+
+def tag(article: Article, context: TagContext) -> list[Tag]:
+    """Returns one tag per configured topic the text mentions at least `min_hits` times."""
+    if context.topics is None:
+        return []
+    hits: dict[str, Counter[str]] = {}
+    for start, end, names in find_words(context.topics.automaton, context.text):
+        surface = context.text[start:end].lower()
+        for name in names:
+            hits.setdefault(name, Counter())[surface] += 1
+    words = max(len(context.text.split()), 1)
+    tags = []
+    for topic in context.topics.topics:
+        found = hits.get(topic.name)
+        if not found or found.total() < topic.min_hits:
+            continue
+        density = 1000.0 * found.total() / words
+        score = round(density / (density + HALF_DENSITY), 4)
+        surface = ", ".join(term for term, _ in found.most_common(3))
+        tags.append(Tag("topic", topic.name, score, NAME, VERSION, surface=surface))
+    return tags
+
+
+def build_automaton(entries: list[tuple[str, Any]]) -> ahocorasick.Automaton:
+    """Returns an automaton over the case-folded terms; each value lists its terms' payloads.
+
+    A value is (length, left boundary needed, right boundary needed, [payload, ...]).
+    """
+    automaton = ahocorasick.Automaton()
+    for term, payload in entries:
+        key = fold(term.strip().strip("*"))
+        if not key:
+            continue
+        left, right = not term.startswith("*"), not term.endswith("*")
+        if _unspaced_script(key[0]):  # Chinese, Japanese, Thai: words are not spaced
+            left = right = False
+        old = automaton.get(key, None)
+        payloads = old[3] if old else []
+        if payload not in payloads:
+            payloads.append(payload)
+        automaton.add_word(key, (len(key), left, right, payloads))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def find_words(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, list]]:
+    """Yields (start, end, payloads) of the longest non-overlapping whole-word matches."""
+    if automaton.kind != ahocorasick.AHOCORASICK or not text:
+        return
+    folded = fold(text)
+    matches = []
+    for last, (length, left, right, payloads) in automaton.iter(folded):
+        start, end = last - length + 1, last + 1
+        if left and start > 0 and folded[start - 1].isalnum():
+            continue
+        if right and end < len(folded) and folded[end].isalnum():
+            continue
+        matches.append((start, -end, payloads))
+    taken_to = 0
+    for start, neg_end, payloads in sorted(matches):
+        if start >= taken_to:
+            taken_to = -neg_end
+            yield start, -neg_end, payloads
+
+
+def fold(text: str) -> str:
+    """Returns `text` lower-cased character by character, so offsets stay those of `text`."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters grow when lower-cased ("İ" -> "i̇"); keep those as they are.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _unspaced_script(ch: str) -> bool:
+    code = ord(ch)
+    return 0x0E00 <= code <= 0x0EFF or 0x3040 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+
+
+def _topic(path: str, source: str, name: str, table: Any) -> Topic:
+    if not isinstance(table, dict):
+        raise _error(path, source, "expected a table with `terms`", name)
+    for key, value in table.items():
+        if key not in TOPIC_KEYS:
+            raise _error(path, source, f"unknown key; expected {sorted(TOPIC_KEYS)}", name, key)
+        if not isinstance(value, TOPIC_KEYS[key]) or isinstance(value, bool):
+            wanted, got = TOPIC_KEYS[key].__name__, type(value).__name__
+            raise _error(path, source, f"expected {wanted}, got {got}", name, key)
+    terms = table.get("terms")
+    if not terms or not all(isinstance(t, str) and t.strip().strip("*") for t in terms):
+        raise _error(path, source, "expected a non-empty list of non-empty strings", name, "terms")
+    min_hits = table.get("min_hits", 2)
+    if min_hits < 1:
+        raise _error(path, source, "expected an integer >= 1", name, "min_hits")
+    return Topic(name, tuple(terms), min_hits)
+
+
+def _error(path: str, source: str, message: str, topic: str | None, key: str | None = None):
+    """Returns a ConfigError naming `topics.<topic>.<key>` (or a top-level `key`) and its line."""
+    field_name = ".".join(p for p in ("topics", topic, key) if p) if topic else (key or "")
+    return ConfigError(path, message, line=_line_of(source, topic, key), field=field_name)
+
+
+def _line_of(source: str, topic: str | None, key: str | None) -> int | None:
+    """Returns the 1-based line of `[topics.<topic>]`, of `key` inside it, or of a top key."""
+    lines = source.splitlines()
+    header = re.compile(rf"^\s*\[+\s*{re.escape(f'topics.{topic}' if topic else key or '')}\W")
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    if key is None or (topic is None and start is not None):
+        return None if start is None else start + 1
+    assignment = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    for i in range(0 if start is None else start + 1, len(lines)):
+        if start is not None and lines[i].lstrip().startswith("["):
+            break
+        if assignment.match(lines[i]):
+            return i + 1
+    return None if start is None else start + 1
