@@ -22,7 +22,7 @@ import charset_normalizer
 import feedparser
 
 from fetchers.discovery import absolute_http_url
-from fetchers.sitemaps import parse_w3c_datetime, unique_entries
+from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ _SUBSET_TOKEN = re.compile(rb"\s+|<!--.*?-->|<\?.*?\?>|%%[\w.:-]+;|<!(?:[^\"'>]|
 _SAFE_ENTITY = re.compile(rb"<!ENTITY\s+[\w.:-]+\s+(?:\"[^\"&%<]{0,200}\"|'[^'&%<]{0,200}')\s*>")
 _SUBSET_END = re.compile(rb"\]\s*>")
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
-_XML_DECL_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
 _MAX_SAFE_ENTITIES = 64
 _DETECT_BYTES = 200_000
 
@@ -167,7 +166,7 @@ def _transcode_wide(body: bytes) -> bytes:
     if codec.startswith("utf-8"):
         return body
     text = body.decode(codec, errors="replace").lstrip("\ufeff").encode("utf-8")
-    return _XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
+    return XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text, count=1)
 
 
 def _response_headers(content_type: str, http: dict, transcoded: bool) -> dict:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+XML_DECL_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])([^\"']*)\2")
 _BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|\w+;)")
 _ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 
@@ -93,7 +94,7 @@ def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     """Return the root element and a note when ill-formed XML had to be salvaged."""
     try:
         return _defused_root(body), None
-    except ParseError as exc:
+    except (ParseError, LookupError) as exc:  # LookupError: expat knows no such encoding
         # expat stops at the first error, possibly before an entity declaration it would
         # have refused: only documents without any are salvaged.
         if b"<!entity" in body.lower():
@@ -103,13 +104,13 @@ def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     escaped = _BARE_AMPERSAND.sub(b"&amp;", body)
     try:
         root = _defused_root(escaped)
-    except ParseError:
+    except (ParseError, LookupError):
         parser = etree.XMLParser(
             recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
         )
         try:
             root = etree.fromstring(escaped, parser=parser)
-        except etree.XMLSyntaxError:
+        except (etree.XMLSyntaxError, LookupError, ValueError):
             root = None
     if root is None:
         raise SitemapError(note.replace("salvaged", "unreadable"))
@@ -117,12 +118,26 @@ def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     return root, note
 
 
-def _defused_root(body: bytes) -> Any:
+def _defused_root(body: bytes, reencoded: bool = False) -> Any:
     """Return the root element, refusing DTD entities and external references."""
     try:
         return defusedxml.ElementTree.fromstring(body, forbid_dtd=False)
     except defusedxml.DefusedXmlException as exc:
         raise SitemapError(f"refused XML: {exc!r}") from exc
+    except (LookupError, ValueError) as exc:  # an encoding expat lacks: Shift_JIS, Big5, ...
+        if reencoded:
+            raise ParseError(str(exc)) from exc
+        return _defused_root(_as_utf8(body), reencoded=True)
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """Return the document decoded from its declared encoding, as UTF-8 declared so."""
+    declared = XML_DECL_ENCODING.match(body)
+    try:
+        text = body.decode(declared.group(3).decode("ascii") if declared else "utf-8", "replace")
+    except (LookupError, UnicodeDecodeError):
+        text = body.decode("utf-8", "replace")
+    return XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", text.encode("utf-8"), count=1)
 
 
 def _text_sitemap(body: bytes, url: str) -> ParsedSitemap:

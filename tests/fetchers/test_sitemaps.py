@@ -118,6 +118,30 @@ def test_gunzip_bounded_limit() -> None:
         gunzip_bounded(packed, limit=1_999)
 
 
+@pytest.mark.parametrize("encoding", ["Shift_JIS", "EUC-JP", "Big5", "GB2312", "windows-1251"])
+def test_sitemap_in_an_encoding_expat_lacks(encoding: str) -> None:
+    title = {"Big5": "年終", "GB2312": "专业工作", "windows-1251": "Новый год"}.get(
+        encoding, "正月"
+    )
+    body = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        '<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"<url><loc>https://jp.example/a</loc><news:news><news:title>{title}</news:title>"
+        "</news:news></url></urlset>"
+    ).encode(encoding)
+    (entry,) = parse_sitemap(body, SITEMAP_URL).urls
+    assert (entry.url, entry.title) == ("https://jp.example/a", title)
+
+
+def test_unknown_declared_encoding_is_read_as_utf8() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="no-such-charset"?>'
+        b"<urlset><url><loc>https://e.org/\xc3\xa9</loc></url></urlset>"
+    )
+    result = parse_sitemap(body, SITEMAP_URL)
+    assert [entry.url for entry in result.urls] == ["https://e.org/\u00e9"]
+
+
 def test_text_sitemap() -> None:
     body = (
         b"\xef\xbb\xbfhttps://news.example.org/a\n\n  https://news.example.org/b  \r\n"
