@@ -1,9 +1,8 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, RDF, CDF, JSON Feed) read into entries.
 
 `parse_feed` never raises for bad input: a non-feed comes back with `is_feed=False` and why.
-XML reaches feedparser only after `neutralise_doctype` has cut any DTD internal subset down
-to literal entities (no bombs, no external entities). feedparser 6.0 cannot read JSON
-Feed, so that has its own small reader here.
+XML reaches feedparser (6.0: no JSON Feed, hence a reader here) only after
+`neutralise_doctype` has cut DTDs down to a few literal entities: no bombs, no files.
 """
 
 from __future__ import annotations
@@ -34,10 +33,11 @@ _DOCTYPE_HEAD = re.compile(
 )
 _SUBSET_TOKEN = re.compile(rb"\s+|<!--.*?-->|<\?.*?\?>|%%[\w.:-]+;|<!(?:[^\"'>]|%s)*>" % _Q, re.S)
 # A literal value without references or markup expands to itself only: no bomb, no file.
-_SAFE_ENTITY = re.compile(rb"<!ENTITY\s+[\w.:-]+\s+(?:\"[^\"&%<]{0,200}\"|'[^'&%<]{0,200}')\s*>")
+_SAFE_ENTITY = re.compile(rb"<!ENTITY\s+([\w.:-]+)\s+(?:\"([^\"&%<]*)\"|'([^'&%<]*)')\s*>")
 _SUBSET_END = re.compile(rb"\]\s*>")
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 _MAX_SAFE_ENTITIES = 64
+_MAX_EXPANSION = 1_000_000  # bytes literal entities may add: many references to one are a bomb too
 _DETECT_BYTES = 200_000
 
 
@@ -47,11 +47,9 @@ class HostileDocument(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """A feed's entries that have an http(s) URL, and how sound the document was.
-
-    `bozo` says why it was not clean (salvaged XML, unsafe DTD removed, guessed charset,
-    not a feed at all), None when it was; `dropped` counts entries without a usable URL.
-    """
+    """A feed's entries that have an http(s) URL, and how sound the document was: `bozo` says
+    why it was not clean (salvaged XML, unsafe DTD removed, guessed charset, not a feed), None
+    when it was; `dropped` counts entries without a usable URL."""
 
     url: str
     title: str | None
@@ -73,8 +71,7 @@ def parse_feed(
     try:
         safe_body, note = neutralise_doctype(body)
     except HostileDocument as exc:
-        log.warning("refusing feed %s: %s", url, exc)
-        return _not_a_feed(url, str(exc))
+        return _not_a_feed(url, str(exc), logging.WARNING)
     http = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
     transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
@@ -82,8 +79,7 @@ def parse_feed(
         response_headers = _response_headers(content_type, http, transcoded)
         parsed, charset_note = _read_xml(safe_body, url, response_headers)
     except Exception as exc:  # feedparser's loose parser is not exception-safe on junk
-        log.warning("feedparser failed on %s: %r", url, exc)
-        return _not_a_feed(url, f"parser crashed: {exc!r}")
+        return _not_a_feed(url, f"parser crashed: {exc!r}", logging.WARNING)
     # Relative links are resolved here, not by feedparser: given a base it also "resolves" a
     # permalink guid such as "post-123" into a URL of the feed's directory.
     base = urljoin(url, http.get("content-location", ""))
@@ -106,16 +102,14 @@ def _read_xml(body: bytes, url: str, response_headers: dict) -> tuple[Any, str |
     log.info("feed %s: re-reading as %s (detected) instead of %s", url, best.encoding, used)
     mime = response_headers["content-type"].split(";")[0]
     headers = {**response_headers, "content-type": f"{mime}; charset={best.encoding}"}
-    note = f"undeclared charset, detected as {best.encoding}"
-    return feedparser.parse(io.BytesIO(body), response_headers=headers), note
+    reread = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    return reread, f"undeclared charset, detected as {best.encoding}"
 
 
 def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
-    """Return the body with every DOCTYPE internal subset cut to literal entities, and a note.
+    """Return the body with each DOCTYPE subset cut to literal entities, and a note (or None).
 
-    The note is None when nothing was removed. Raises HostileDocument when the subset
-    cannot be parsed, since its end (and so what a parser would do with it) is unknown.
-    """
+    Raises HostileDocument when a subset cannot be parsed: where it ends is then unknown."""
     wide = _transcode_wide(body)
     if b"<!entity" not in wide.lower():
         return body, None
@@ -127,6 +121,8 @@ def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
             pos = token.end()
         elif head := _DOCTYPE_HEAD.match(body, pos):
             kept, dropped, pos = _read_internal_subset(body, head.end())
+            if _expansion(body, kept) > _MAX_EXPANSION:
+                kept, dropped = [], dropped + len(kept)
             removed += dropped
             # One declaration a line: feedparser's own DOCTYPE filter matches them that way.
             subset = b" [\n" + b"\n".join(kept) + b"\n]" if kept else b""
@@ -159,6 +155,12 @@ def _read_internal_subset(body: bytes, pos: int) -> tuple[list[bytes], int, int]
     return kept, removed, close.end()
 
 
+def _expansion(body: bytes, kept: list[bytes]) -> int:
+    """Return how many bytes expanding the kept entity declarations would add."""
+    entities = [_SAFE_ENTITY.fullmatch(declaration) for declaration in kept]
+    return sum(body.count(b"&%s;" % m[1]) * len(m[2] or m[3] or b"") for m in entities if m)
+
+
 def _transcode_wide(body: bytes) -> bytes:
     """Return a UTF-16/32 body as UTF-8 (declaration updated) so its DTD can be inspected."""
     # JSON's sniffer reads BOMs and NUL patterns, and "<" sits where JSON's first byte does.
@@ -175,9 +177,8 @@ def _response_headers(content_type: str, http: dict, transcoded: bool) -> dict:
     charset = re.search(r"charset\s*=\s*['\"]?([\w.:-]+)", params, re.I)
     # RFC 7303: without a charset the XML declaration decides, whatever the media type says;
     # servers label feeds text/html or text/plain too often for RFC 3023's us-ascii default.
-    response = {"content-type": "application/xml"}
-    if mime.strip().lower().endswith("+xml"):
-        response["content-type"] = mime.strip().lower()
+    mime = mime.strip().lower()
+    response = {"content-type": mime if mime.endswith("+xml") else "application/xml"}
     if charset and not transcoded:
         response["content-type"] += f"; charset={charset.group(1)}"
     if http.get("content-language"):
@@ -213,17 +214,17 @@ def _from_feedparser(parsed: Any, url: str, base: str, is_cdf: bool, note: str) 
 def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
     """Return the FeedEntry for one feedparser entry, or None when it has no http(s) URL."""
     guid = _text(entry.get("id"))
-    from_guid = entry.get("guidislink") is True  # feedparser copied a permalink guid to `link`
-    # A guid is an identifier first: only one that is already an absolute URL is a permalink;
-    # isPermaLink="false" (guidislink False) rules it out altogether.
-    permalink = guid if entry.get("guidislink") is not False else None
-    alternates = [
-        absolute_http_url(link.get("href"), base)
-        for link in entry.get("links", ())
-        if link.get("rel", "alternate") == "alternate"
-    ]
-    link = None if from_guid else absolute_http_url(entry.get("link"), base)
-    entry_url = link or absolute_http_url(permalink, "") or next(filter(None, alternates), None)
+    # guidislink True: feedparser copied a permalink guid into `link`; False: the feed said
+    # isPermaLink="false". A guid is an identifier first: only an absolute URL is a permalink.
+    guid_is_link = entry.get("guidislink")
+    link = None if guid_is_link else absolute_http_url(entry.get("link"), base)
+    permalink = None if guid_is_link is False else absolute_http_url(guid, "")
+    alternates = (
+        absolute_http_url(alternate.get("href"), base)
+        for alternate in entry.get("links", ())
+        if alternate.get("rel", "alternate") == "alternate"
+    )
+    entry_url = link or permalink or next(filter(None, alternates), None)
     if entry_url is None:
         return None
     return FeedEntry(
@@ -291,7 +292,7 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _not_a_feed(url: str, reason: str) -> ParsedFeed:
-    """Return the ParsedFeed for a document that is not a feed."""
-    log.info("%s is not a feed: %s", url, reason)
+def _not_a_feed(url: str, reason: str, level: int = logging.INFO) -> ParsedFeed:
+    """Return the ParsedFeed for a document that is not a feed (or was refused)."""
+    log.log(level, "%s is not a feed: %s", url, reason)
     return ParsedFeed(url=url, title=None, entries=(), language=None, is_feed=False, bozo=reason)

@@ -322,6 +322,21 @@ def test_billion_laughs_on_one_line_and_in_utf16_is_not_expanded() -> None:
     _assert_defused(parse_feed(utf16.encode("utf-16"), "http://example.com/feed", "text/xml"))
 
 
+def test_many_references_to_a_literal_entity_are_not_expanded() -> None:
+    # Each reference is short and the value is literal, but 100 000 of them would add 5 MB.
+    body = (
+        b'<!DOCTYPE rss [\n<!ENTITY a "' + b"x" * 50 + b'">\n]>'
+        b"<rss><channel><title>" + b"&a;" * 100_000 + b"</title>"
+        b"<item><link>http://example.com/bomb</link></item></channel></rss>"
+    )
+    safe, note = neutralise_doctype(body)
+    assert note == "removed 1 unsafe DTD declarations"
+    assert b"<!ENTITY" not in safe
+    result = parse_feed(body, "http://example.com/feed")
+    assert _urls(result) == ["http://example.com/bomb"]
+    assert "x" * 50 not in (result.title or "")
+
+
 @pytest.mark.parametrize(
     "declaration",
     [
