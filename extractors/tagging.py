@@ -37,14 +37,16 @@ class TagContext:
     truncated: bool = False
 
 
-def tag_article(article: Article, topics: Topics | None = None) -> list[Tag]:
+def tag_article(
+    article: Article, topics: Topics | None = None, *, taggers: tuple = TAGGERS
+) -> list[Tag]:
     """Returns the tags of every tagger for `article`; a failing tagger contributes none."""
     context = _context(article, topics)
     if not context.text.strip():
         log.info("no text to tag on %s", article.url)
         return []
     tags: list[Tag] = []
-    for tagger in TAGGERS:
+    for tagger in taggers:
         found = _run(tagger, article, context)
         tags.extend(found)
         if tagger is language:

@@ -68,9 +68,7 @@ def load_topics(path: str | Path) -> Topics:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        lineno = int(line[1]) if line else None
-        raise ConfigError(path, f"not valid TOML: {exc}", line=lineno) from None
+        raise ConfigError(path, f"not valid TOML: {exc}", line=_error_line(exc, source)) from None
     for key in data:
         if key != "topics":
             raise _error(path, source, "unknown key; expected only [topics.<name>]", None, key)
@@ -157,6 +155,14 @@ def fold(text: str) -> str:
 def _unspaced_script(ch: str) -> bool:
     code = ord(ch)
     return 0x0E00 <= code <= 0x0EFF or 0x3040 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+
+
+def _error_line(exc: tomllib.TOMLDecodeError, source: str) -> int | None:
+    """Returns the line tomllib names in its message ("at line 3", or the end of document)."""
+    found = re.search(r"at line (\d+)", str(exc))
+    if found:
+        return int(found[1])
+    return len(source.splitlines()) if "end of document" in str(exc) else None
 
 
 def _topic(path: str, source: str, name: str, table: Any) -> Topic:

@@ -1,0 +1,83 @@
+"""Keywords: YAKE in the article's language, no overlapping phrases, 0..1 relevance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import trafilatura
+
+from extractors import keywords
+from extractors.keywords import extract_keywords, stopwords
+from extractors.tagging import TagContext
+from newsflow.models import Article
+from tests.conftest import CORPUS, seed_paragraphs
+
+SEED_TEXT = "\n".join(seed_paragraphs())
+
+
+def contains(long_: str, short: str) -> bool:
+    a, b = long_.split(), short.split()
+    return any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
+
+
+@pytest.fixture(scope="module")
+def seed_keywords() -> list[tuple[str, float]]:
+    return extract_keywords(SEED_TEXT, "id")
+
+
+def test_seed_keywords_are_what_an_editor_would_accept(seed_keywords):
+    phrases = [k for k, _ in seed_keywords]
+    assert 5 <= len(phrases) <= 10
+    assert "rusia" in phrases
+    assert any("nato" in p for p in phrases)
+    assert "kementerian luar negeri" in phrases  # the Russian foreign ministry
+    # Function words and fragments around them never make it.
+    assert not {"untuk", "yang", "dan", "termasuk"} & set(phrases)
+    assert not [p for p in phrases if any(w in stopwords("id") for w in p.split())]
+
+
+def test_no_keyword_contains_or_overlaps_another(seed_keywords):
+    phrases = [k for k, _ in seed_keywords]
+    for i, a in enumerate(phrases):
+        for b in phrases[i + 1 :]:
+            assert not contains(a, b) and not contains(b, a), (a, b)
+            wa, wb = a.split(), b.split()
+            assert wa[-1] != wb[0] and wb[-1] != wa[0], (a, b)
+
+
+def test_scores_are_relevance_best_first(seed_keywords):
+    scores = [s for _, s in seed_keywords]
+    assert all(0.0 < s <= 1.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_values_are_lower_case(seed_keywords):
+    assert all(k == k.lower() for k, _ in seed_keywords)
+
+
+def test_german_page_keywords():
+    html = (CORPUS / "pages" / "www1.wdr.de-Correctiv-Recherche.html").read_bytes()
+    phrases = [k for k, _ in extract_keywords(trafilatura.extract(html), "de")]
+    assert "correctiv" in phrases
+    assert any("waffen" in p for p in phrases)
+    assert not {"und", "die", "der", "sagte"} & set(phrases)
+
+
+def test_tagger_uses_context_language():
+    context = TagContext(url="https://example.org/a", text=SEED_TEXT, language="id")
+    article = Article(context.url, "test", SEED_TEXT, "h", datetime(2026, 1, 1, tzinfo=UTC))
+    tags = keywords.tag(article, context)
+    assert tags and all(t.kind == "keyword" and t.tagger == "keywords" for t in tags)
+    assert len({t.value for t in tags}) == len(tags)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("", "en"), ("12 34 56", "en"), ("中文文本没有空格", "zh")]
+)
+def test_nothing_to_say_gives_nothing(text, lang):
+    assert extract_keywords(text, lang) == []
+
+
+def test_unknown_language_falls_back_to_no_stopwords():
+    assert extract_keywords("Zorblax quintessa zorblax fremulon quintessa.", None)

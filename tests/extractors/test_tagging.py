@@ -1,0 +1,109 @@
+"""The tagging interface: registry, versions, failure isolation, and inputs that must not hurt."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from extractors import tagging
+from extractors.tagging import TAGGERS, tag_article, tagger_versions
+from newsflow.models import Article, Tag
+from tests.conftest import seed_paragraphs
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def article(text: str, url: str = "https://example.org/a", language: str | None = None) -> Article:
+    return Article(url, "test", text, "hash", NOW, language=language)
+
+
+@pytest.fixture(scope="module")
+def seed_tags() -> list[Tag]:
+    return tag_article(article("\n".join(seed_paragraphs()), language="id"))
+
+
+def test_every_tagger_has_the_interface():
+    for tagger in TAGGERS:
+        assert isinstance(tagger.NAME, str) and isinstance(tagger.VERSION, str)
+        assert callable(tagger.tag)
+    assert TAGGERS[0].NAME == "language"  # the others read the detected language
+
+
+def test_tagger_versions_names_every_tagger():
+    versions = tagger_versions()
+    assert list(versions) == ["language", "entities", "keywords", "topics"]
+    assert all(isinstance(v, str) and v for v in versions.values())
+
+
+def test_tags_carry_their_tagger_and_version(seed_tags):
+    versions = tagger_versions()
+    assert seed_tags
+    assert all(versions[t.tagger] == t.tagger_version for t in seed_tags)
+    assert all(0.0 <= t.score <= 1.0 for t in seed_tags)
+
+
+def test_seed_article_tags(seed_tags):
+    got = {(t.kind, t.value, t.code) for t in seed_tags}
+    assert ("language", "id", "id") in got
+    assert ("org", "NATO", "NATO") in got
+    assert ("person", "Jens Stoltenberg", "Jens Stoltenberg") in got
+    for value, code in [
+        ("Russia", "RU"),
+        ("Ukraine", "UA"),
+        ("Georgia", "GE"),
+        ("Moldova", "MD"),
+        ("Brussels", "BE:Brussels"),
+    ]:
+        assert ("place", value, code) in got
+    keywords = [t.value for t in seed_tags if t.kind == "keyword"]
+    assert any("nato" in k for k in keywords) and any("rusia" in k for k in keywords)
+
+
+def test_primary_key_is_unique_per_article(seed_tags):
+    keys = [(t.kind, t.value, t.tagger) for t in seed_tags]
+    assert len(keys) == len(set(keys))  # tags.PRIMARY KEY (url, kind, value, tagger)
+
+
+def test_a_failing_tagger_yields_nothing_and_is_logged(caplog):
+    def explode(article, context):
+        raise RuntimeError("model file corrupt")
+
+    broken = SimpleNamespace(NAME="broken", VERSION="0", tag=explode)
+    with caplog.at_level(logging.ERROR, logger="extractors.tagging"):
+        tags = tag_article(
+            article("NATO dan Rusia bertemu di Brussel."), taggers=(broken, *TAGGERS)
+        )
+    assert {t.tagger for t in tags} >= {"language", "entities"}
+    assert "broken" in caplog.text and "https://example.org/a" in caplog.text
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_text_yields_no_tags(text):
+    assert tag_article(article(text)) == []
+
+
+def test_unknown_script_yields_no_language_and_no_crash():
+    rng = random.Random(7)
+    symbols = "".join(chr(rng.randrange(0x2600, 0x27BF)) for _ in range(3000))
+    tags = tag_article(article(symbols))
+    assert not [t for t in tags if t.kind in ("language", "person", "org", "place")]
+
+
+def test_two_megabyte_text_is_truncated_and_tagged(caplog):
+    text = ("\n".join(seed_paragraphs()) + "\n") * 750
+    assert len(text) > 2_000_000
+    with caplog.at_level(logging.WARNING, logger="extractors.tagging"):
+        tags = tag_article(article(text, url="https://example.org/huge"))
+    assert "https://example.org/huge" in caplog.text and str(tagging.MAX_TAG_CHARS) in caplog.text
+    assert ("language", "id") in {(t.kind, t.value) for t in tags}
+
+
+def test_two_megabytes_without_a_sentence_does_not_hurt():
+    rng = random.Random(3)
+    text = "".join(rng.choice("abcdefghij KLMNOP") for _ in range(2_100_000))
+    tags = tag_article(article(text))
+    assert len([t for t in tags if t.kind == "keyword"]) <= 10
