@@ -24,9 +24,11 @@ FEED_TYPES = frozenset(
 _COMMENT_FEED_URL = re.compile(
     r"/comments/(?:feed|default)\b|/feeds/comments/|[?&]feed=comments-|/comments/?$", re.I
 )
-# WordPress titles them "<site> » <post> Comments Feed" in the site's language.
+# WordPress titles them "<site> » <post> Comments Feed" in the site's language; plural and
+# compound forms only, so "Commentary" or French "Comment ..." (how) stay site feeds.
 _COMMENT_FEED_TITLE = re.compile(
-    r"comment|kommentar|komentarz|comentario|comentário|commenti|reacties|коммент|评论|コメント",
+    r"comments|commentaires|kommentar-?feed|kommentare|komentarz|comentarios|comentários|"
+    r"commenti|reacties|комментари|评论|コメント",
     re.I,
 )
 _BLOGGER_HOST = re.compile(r"(?:^|\.)blogspot\.[a-z.]+$")
@@ -154,14 +156,14 @@ def article_links(html: bytes, base_url: str, limit: int = 200) -> list[str]:
         return []
     base, site = document_base(doc, base_url), _site(base_url)
     page = urlsplit(base_url)._replace(fragment="").geturl()
-    found: list[str] = []
+    found: dict[str, None] = {}  # an ordered set
     for anchor in doc.iter("a"):
         url = _article_url(anchor.get("href"), base, site)
-        if url and url != page and url not in found:
-            found.append(url)
+        if url and url != page:
+            found.setdefault(url)
             if len(found) >= limit:
                 break
-    return found
+    return list(found)
 
 
 def _article_url(href: str | None, base: str, site: str) -> str | None:

@@ -94,7 +94,7 @@ def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     """Return the root element and a note when ill-formed XML had to be salvaged."""
     try:
         return _defused_root(body), None
-    except (ParseError, LookupError) as exc:  # LookupError: expat knows no such encoding
+    except ParseError as exc:
         # expat stops at the first error, possibly before an entity declaration it would
         # have refused: only documents without any are salvaged.
         if b"<!entity" in body.lower():
@@ -104,7 +104,7 @@ def _parse_xml(body: bytes, url: str) -> tuple[Any, str | None]:
     escaped = _BARE_AMPERSAND.sub(b"&amp;", body)
     try:
         root = _defused_root(escaped)
-    except (ParseError, LookupError):
+    except ParseError:
         parser = etree.XMLParser(
             recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
         )

@@ -78,6 +78,7 @@ def test_no_corpus_page_yields_a_comment_feed() -> None:
 HANDWRITTEN = b"""<!doctype html><html><head>
 <base href="https://example.org/blog/">
 <link rel="alternate" type="application/rss+xml" href="rss.xml">
+<link rel="alternate" type="application/rss+xml" title="Commentary &raquo; Feed" href="/c.xml">
 <link rel="Alternate nofollow" type="application/atom+xml; charset=utf-8" href="/atom.xml">
 <link rel="alternate" type="application/feed+json" href="https://example.org/feed.json">
 <link rel="alternate" type="application/json+oembed" href="/oembed?url=x">
@@ -96,6 +97,7 @@ HANDWRITTEN = b"""<!doctype html><html><head>
 def test_discover_feeds_on_handwritten_page() -> None:
     assert discover_feeds(HANDWRITTEN, "https://cdn.example.net/page") == [
         "https://example.org/blog/rss.xml",  # resolved against <base href>
+        "https://example.org/c.xml",  # "Commentary" is not a comments feed
         "https://example.org/atom.xml",
         "https://example.org/feed.json",
     ]
