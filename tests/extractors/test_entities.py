@@ -133,3 +133,24 @@ def test_unknown_language_still_finds_english_names():
 def test_title_and_function_words_are_not_people():
     text = "Kata Sekretaris Jenderal kemarin. Kementerian Luar Negeri menolak. Hari Senin sepi."
     assert not [t for t in run(text, "id") if t.kind == "person"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "person"),
+    [
+        (
+            "Presiden Jokowi bertemu Anies Baswedan di Jakarta. Baswedan tersenyum.",
+            "id",
+            "Anies Baswedan",
+        ),  # "di Jakarta" is a place, not part of the name
+        ("Le ministre Bruno Le Maire a parlé hier.", "fr", "Bruno Le Maire"),
+        ("Kata Stoltenberg Rabu lalu di Brussel.", "id", "Jens Stoltenberg"),
+    ],
+)
+def test_people_in_context(text, lang, person):
+    assert person in {t.value for t in run(text, lang) if t.kind == "person"}
+
+
+def test_german_nouns_after_a_given_name_are_not_a_surname():
+    text = "Petra den Text schreibt heute."
+    assert not [t for t in run(text, "de") if t.kind == "person"]
