@@ -111,6 +111,8 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         crawls = await read_sources(fetcher, config, memory)
         report.add_crawls(crawls)
         todo = plan_pages(memory, crawls, config.settings, report)
+        side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
+        store_pages(memory, run_id, 0, [], [], report, side)
         with ExtractorPool(topics_path=_topics_path(config)) as pool:
             await _process_batches(fetcher, pool, run_id, memory, todo, report)
         remember(memory, crawls, fetcher.robots.entries, report, config.settings)
@@ -134,7 +136,8 @@ async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:
         # Fetch the next batch while this one is extracted on the other cores.
         next_fetch = fetch_pages(fetcher, batches[n], n + 1) if n < len(batches) else _nothing()
         results, next_fetched = await asyncio.gather(extract_and_tag(pool, fetched, n), next_fetch)
-        store_pages(memory, run_id, n, [r for r, _ in fetched], results, report)
+        store_pages(memory, run_id, n, [r for r, _ in fetched], results, report,
+                    fetcher.take_side_fetches())
         await aupdate_progress_artifact(progress, 100.0 * n / len(batches))
         get_run_logger().info("batch %d/%d stored: %s", n, len(batches), report.progress_line())
         fetched = next_fetched

@@ -70,12 +70,16 @@ def _known(memory: Memory, urls: list[str]):
 
 def write_pages(
     memory: Memory, run_id: str, batch_no: int, fetched: list[FetchResult],
-    results: list[PageResult], report: RunReport,
+    results: list[PageResult], report: RunReport, other_fetches: list[FetchResult] = (),
 ) -> None:
-    """Writes one batch to the database, or stages it on disk when the database is busy."""
+    """Writes one batch to the database, or stages it on disk when the database is busy.
+
+    `other_fetches` (feeds, home pages, robots.txt) are written with the batch but
+    were counted in the report when the sources were read.
+    """
     _mark_extract_errors(fetched, results)
     tables = {
-        "fetches": fetch_rows(run_id, fetched),
+        "fetches": fetch_rows(run_id, [*fetched, *other_fetches]),
         "articles": article_rows(results),
         "tags": tag_rows(results, datetime.now(UTC)),
         "taggers": tagger_rows(results, _tagger_versions(), datetime.now(UTC)),

@@ -142,7 +142,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
-    (current,) = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and refuses other work.
+    [(current,)] = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
     for version, ddl in enumerate(MIGRATIONS, start=1):
         if version <= current:
             continue
