@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sys
 from argparse import Namespace
 
@@ -12,7 +13,8 @@ from rich.table import Table
 
 from newsflow.errors import NewsflowError
 
-console = Console()
+# Wide enough that tables piped to a file or another program are not squashed to 80 columns.
+console = Console(width=max(140, shutil.get_terminal_size().columns))
 err = Console(stderr=True)
 
 
