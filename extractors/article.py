@@ -106,7 +106,9 @@ def _looks_binary(body: bytes) -> bool:
 def _declared_language(tree) -> str | None:
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
     if not lang:
-        meta = tree.xpath('//meta[@http-equiv="content-language" or @property="og:locale"]/@content')
+        meta = tree.xpath(
+            '//meta[@http-equiv="content-language" or @property="og:locale"]/@content'
+        )
         lang = meta[0] if meta else None
     lang = (lang or "").strip().replace("_", "-").split("-")[0].lower()
     return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None

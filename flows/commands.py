@@ -37,8 +37,15 @@ def _print_summary(state, summary: dict | None) -> None:
     style = "green" if state.is_completed() else "red"
     console.print(f"[{style}]{state.name}[/]: {state.message or ''}")
     if summary:
-        keys = ("sources_total", "sources_failed", "articles_new", "articles_updated",
-                "articles_unchanged", "fetches", "fetch_errors")
+        keys = (
+            "sources_total",
+            "sources_failed",
+            "articles_new",
+            "articles_updated",
+            "articles_unchanged",
+            "fetches",
+            "fetch_errors",
+        )
         console.print("  ".join(f"{k}={summary.get(k)}" for k in keys))
 
 
@@ -67,8 +74,14 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt == "json":
-        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [dict(zip(columns, r, strict=True)) for r in rows],
+                default=str,
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         table = Table(*columns)
         for row in rows:
@@ -91,12 +104,27 @@ def sources(args: Namespace) -> int:
     table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
     for s in config.sources:
         fetched_at, outcome, articles, failures, healthy, feed, error = health.get(
-            s.name, (None, None, 0, 0, None, None, None))
-        label = "never run" if healthy is None else (
-            "healthy" if healthy and not failures else
-            f"{'unhealthy' if not healthy else 'failing'} ({failures}x): {error or ''}")
-        table.add_row(s.name, s.kind, s.url, str(fetched_at or ""), outcome or "",
-                      str(articles), label[:60], feed or "")
+            s.name, (None, None, 0, 0, None, None, None)
+        )
+        label = (
+            "never run"
+            if healthy is None
+            else (
+                "healthy"
+                if healthy and not failures
+                else f"{'unhealthy' if not healthy else 'failing'} ({failures}x): {error or ''}"
+            )
+        )
+        table.add_row(
+            s.name,
+            s.kind,
+            s.url,
+            str(fetched_at or ""),
+            outcome or "",
+            str(articles),
+            label[:60],
+            feed or "",
+        )
     console.print(table)
     return 0
 

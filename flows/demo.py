@@ -60,11 +60,15 @@ POSTS = [
 ]
 
 QUERIES = [
-    ("Articles, newest first",
-     "SELECT title, language, published_at FROM articles ORDER BY published_at DESC"),
-    ("Tags of each article",
-     "SELECT a.title, t.kind, t.value FROM article_tags t JOIN articles a USING (url) "
-     "WHERE t.kind IN ('language', 'place', 'org') ORDER BY a.title, t.kind"),
+    (
+        "Articles, newest first",
+        "SELECT title, language, published_at FROM articles ORDER BY published_at DESC",
+    ),
+    (
+        "Tags of each article",
+        "SELECT a.title, t.kind, t.value FROM article_tags t JOIN articles a USING (url) "
+        "WHERE t.kind IN ('language', 'place', 'org') ORDER BY a.title, t.kind",
+    ),
     ("What the last run did", "SELECT state, articles_new, fetches, message FROM runs"),
 ]
 
@@ -85,7 +89,7 @@ def run_demo(console) -> int:
     if not state.is_completed():
         return 1
     for title, sql in QUERIES:
-        console.print(f"\n[bold]{title}[/]  uv run newsflow query \"{sql}\" --db {db}")
+        console.print(f'\n[bold]{title}[/]  uv run newsflow query "{sql}" --db {db}')
         commands._print_rows(*_run(db, sql), "table")
     return 0
 

@@ -42,11 +42,18 @@ def blogger_site(blog_title: str, posts: list[Post], base_url: str, lang: str = 
     """Returns a Blogger-style blog: home page, one page per post, Atom feed, robots.txt."""
     site = Site()
     for post in posts:
-        site.files[post_path(post)] = ("text/html; charset=UTF-8",
-                                       _post_page(blog_title, post, base_url).encode())
-    site.files["/"] = ("text/html; charset=UTF-8", _home(blog_title, posts, base_url, lang).encode())
-    site.files["/feeds/posts/default"] = ("application/atom+xml; charset=UTF-8",
-                                          _atom(blog_title, posts, base_url).encode())
+        site.files[post_path(post)] = (
+            "text/html; charset=UTF-8",
+            _post_page(blog_title, post, base_url).encode(),
+        )
+    site.files["/"] = (
+        "text/html; charset=UTF-8",
+        _home(blog_title, posts, base_url, lang).encode(),
+    )
+    site.files["/feeds/posts/default"] = (
+        "application/atom+xml; charset=UTF-8",
+        _atom(blog_title, posts, base_url).encode(),
+    )
     site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nDisallow: /search\nAllow: /\n")
     return site
 
@@ -75,8 +82,9 @@ def _head(title: str, blog_title: str, base_url: str, canonical: str, lang: str)
 
 
 def _sidebar(blog_title: str, posts: list[Post], base_url: str) -> str:
-    items = "".join(f"<li><a href='{base_url}{post_path(p)}'>{html.escape(p.title)}</a></li>"
-                    for p in posts)
+    items = "".join(
+        f"<li><a href='{base_url}{post_path(p)}'>{html.escape(p.title)}</a></li>" for p in posts
+    )
     return f"""<div class='sidebar'><div class='widget PopularPosts'><h2>Popular Posts</h2>
 <ul>{items}</ul></div>
 <div class='widget BlogArchive'><h2>Blog Archive</h2></div>
@@ -90,9 +98,13 @@ def _sidebar(blog_title: str, posts: list[Post], base_url: str) -> str:
 def _post_page(blog_title: str, post: Post, base_url: str) -> str:
     url = base_url + post_path(post)
     body = "".join(f"<p>{html.escape(p)}</p>\n" for p in post.paragraphs)
-    labels = ", ".join(f"<a href='{base_url}/search/label/{html.escape(label)}' rel='tag'>"
-                       f"{html.escape(label)}</a>" for label in post.labels)
-    return _head(post.title, blog_title, base_url, url, post.lang) + f"""
+    labels = ", ".join(
+        f"<a href='{base_url}/search/label/{html.escape(label)}' rel='tag'>{html.escape(label)}</a>"
+        for label in post.labels
+    )
+    return (
+        _head(post.title, blog_title, base_url, url, post.lang)
+        + f"""
 <div class='main-inner'><div class='date-outer'>
 <h2 class='date-header'><span>{post.published:%A, %d %B %Y}</span></h2>
 <div class='post-outer'><div class='post hentry' itemscope itemtype='http://schema.org/BlogPosting'>
@@ -120,7 +132,9 @@ def _post_page(blog_title: str, post: Post, base_url: str) -> str:
 <div class='blog-pager' id='blog-pager'><a class='home-link' href='{base_url}/'>Home</a></div>
 <div class='post-feeds'>Subscribe to: <a href='{url}#comments'>Post Comments (Atom)</a></div>
 </div>
-""" + _sidebar(blog_title, [post], base_url)
+"""
+        + _sidebar(blog_title, [post], base_url)
+    )
 
 
 def _home(blog_title: str, posts: list[Post], base_url: str, lang: str) -> str:
@@ -130,19 +144,30 @@ def _home(blog_title: str, posts: list[Post], base_url: str, lang: str) -> str:
         f"<a href='{base_url}{post_path(p)}'>Read more</a></div>"
         for p in posts
     )
-    return (_head(blog_title, blog_title, base_url, base_url + "/", lang)
-            + f"<div class='main-inner'>{teasers}</div>" + _sidebar(blog_title, posts, base_url))
+    return (
+        _head(blog_title, blog_title, base_url, base_url + "/", lang)
+        + f"<div class='main-inner'>{teasers}</div>"
+        + _sidebar(blog_title, posts, base_url)
+    )
 
 
 def _atom(blog_title: str, posts: list[Post], base_url: str) -> str:
     entries = "".join(
         f"""<entry><id>tag:blogger.com,1999:blog-1.post-{p.slug}</id>
 <published>{p.published.isoformat()}</published><updated>{p.published.isoformat()}</updated>
-{''.join(f"<category scheme='http://www.blogger.com/atom/ns#' term='{html.escape(label)}'/>"
-         for label in p.labels)}
+{
+            "".join(
+                f"<category scheme='http://www.blogger.com/atom/ns#' term='{html.escape(label)}'/>"
+                for label in p.labels
+            )
+        }
 <title type='text'>{html.escape(p.title)}</title>
-<content type='html'>{html.escape(''.join(f'<p>{html.escape(x)}</p>' for x in p.paragraphs))}</content>
-<link rel='alternate' type='text/html' href='{base_url}{post_path(p)}' title='{html.escape(p.title)}'/>
+<content type='html'>{
+            html.escape("".join(f"<p>{html.escape(x)}</p>" for x in p.paragraphs))
+        }</content>
+<link rel='alternate' type='text/html' href='{base_url}{post_path(p)}' title='{
+            html.escape(p.title)
+        }'/>
 <author><name>{html.escape(p.author)}</name></author></entry>
 """
         for p in posts
@@ -150,7 +175,7 @@ def _atom(blog_title: str, posts: list[Post], base_url: str) -> str:
     updated = max((p.published for p in posts), default=None)
     return f"""<?xml version='1.0' encoding='UTF-8'?>
 <feed xmlns='http://www.w3.org/2005/Atom'><id>tag:blogger.com,1999:blog-1</id>
-<updated>{updated.isoformat() if updated else ''}</updated>
+<updated>{updated.isoformat() if updated else ""}</updated>
 <title type='text'>{html.escape(blog_title)}</title>
 <link rel='alternate' type='text/html' href='{base_url}/'/>
 <link rel='self' type='application/atom+xml' href='{base_url}/feeds/posts/default'/>

@@ -35,8 +35,12 @@ def load_sources(path: str | Path) -> SourcesConfig:
     unknown = set(data) - {"settings", "sources"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(str(path), "unknown table, expected [settings] or [[sources]]",
-                          line=_find_line(lines, key), field=key)
+        raise ConfigError(
+            str(path),
+            "unknown table, expected [settings] or [[sources]]",
+            line=_find_line(lines, key),
+            field=key,
+        )
     settings = _settings(path, lines, data.get("settings", {}))
     sources = _sources(path, lines, data.get("sources", []))
     return SourcesConfig(path=str(path), settings=settings, sources=sources)
@@ -49,18 +53,33 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
     for key, value in raw.items():
         line = _find_line(lines, key, after=_find_line(lines, "[settings]") or 0)
         if key not in SETTING_TYPES:
-            raise ConfigError(str(path), f"unknown setting, expected one of: "
-                              f"{', '.join(SETTING_TYPES)}", line=line, field=f"settings.{key}")
+            raise ConfigError(
+                str(path),
+                f"unknown setting, expected one of: {', '.join(SETTING_TYPES)}",
+                line=line,
+                field=f"settings.{key}",
+            )
         wanted = SETTING_TYPES[key]
-        if isinstance(value, bool) != (wanted == "bool") or not isinstance(value, _PY_TYPES[wanted]):
-            raise ConfigError(str(path), f"expected {wanted}, got {type(value).__name__} "
-                              f"{value!r}", line=line, field=f"settings.{key}")
+        if isinstance(value, bool) != (wanted == "bool") or not isinstance(
+            value, _PY_TYPES[wanted]
+        ):
+            raise ConfigError(
+                str(path),
+                f"expected {wanted}, got {type(value).__name__} {value!r}",
+                line=line,
+                field=f"settings.{key}",
+            )
         if wanted in ("int", "float") and value <= 0 and key != "per_host_delay_seconds":
-            raise ConfigError(str(path), f"expected a positive number, got {value!r}",
-                              line=line, field=f"settings.{key}")
+            raise ConfigError(
+                str(path),
+                f"expected a positive number, got {value!r}",
+                line=line,
+                field=f"settings.{key}",
+            )
         if key == "per_host_delay_seconds" and value < 0:
-            raise ConfigError(str(path), f"expected 0 or more, got {value!r}",
-                              line=line, field=f"settings.{key}")
+            raise ConfigError(
+                str(path), f"expected 0 or more, got {value!r}", line=line, field=f"settings.{key}"
+            )
         values[key] = float(value) if wanted == "float" else value
     return Settings(**values)
 

@@ -71,8 +71,13 @@ class RunReport:
             if not result.ok:
                 c.failed += 1
                 self.failures.append(
-                    Failure(result.url, result.source, "fetch",
-                            f"{result.outcome}: {result.error or result.status or ''}"))
+                    Failure(
+                        result.url,
+                        result.source,
+                        "fetch",
+                        f"{result.outcome}: {result.error or result.status or ''}",
+                    )
+                )
         for result in results:
             if result.error:
                 self._counts(result.source).failed += 1
@@ -103,13 +108,17 @@ class RunReport:
 
     def progress_line(self) -> str:
         t = self.totals()
-        return (f"{self.pages_done}/{self.pages_planned} pages; {t.new} new, "
-                f"{t.updated} updated, {t.failed} failed")
+        return (
+            f"{self.pages_done}/{self.pages_planned} pages; {t.new} new, "
+            f"{t.updated} updated, {t.failed} failed"
+        )
 
     def brief(self) -> str:
         t = self.totals()
-        return (f"{len(self.sources)} sources ({len(self.failed_sources)} failed): {t.new} new, "
-                f"{t.updated} updated, {t.unchanged} unchanged, {t.failed} pages failed")
+        return (
+            f"{len(self.sources)} sources ({len(self.failed_sources)} failed): {t.new} new, "
+            f"{t.updated} updated, {t.unchanged} unchanged, {t.failed} pages failed"
+        )
 
     def failure_brief(self) -> str:
         return "; ".join(f"{f.source}: {f.reason}" for f in self.failures[:5])
@@ -119,10 +128,15 @@ class RunReport:
         self.finished_at, self.state = datetime.now(UTC), state
         t = self.totals()
         return {
-            "started_at": self.started_at, "finished_at": self.finished_at, "state": state,
-            "sources_total": len(self.sources), "sources_failed": len(self.failed_sources),
-            "articles_new": t.new, "articles_updated": t.updated,
-            "articles_unchanged": t.unchanged, "fetches": t.fetches,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "state": state,
+            "sources_total": len(self.sources),
+            "sources_failed": len(self.failed_sources),
+            "articles_new": t.new,
+            "articles_updated": t.updated,
+            "articles_unchanged": t.unchanged,
+            "fetches": t.fetches,
             "fetch_errors": sum(1 for f in self.failures if f.stage == "fetch"),
             "message": self.storage_error or self.brief(),
         }

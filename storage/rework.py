@@ -47,7 +47,7 @@ def stored_pages(
 ) -> Iterator[list[StoredPage]]:
     """Yields, in batches, the latest raw HTML kept for each of these articles."""
     for start in range(0, len(urls), batch_size):
-        chunk = urls[start:start + batch_size]
+        chunk = urls[start : start + batch_size]
         rows = con.execute(
             """
             SELECT r.url, a.source, arg_max(r.fetched_at, r.fetched_at),
@@ -57,5 +57,7 @@ def stored_pages(
             """,
             [chunk],
         ).fetchall()
-        yield [StoredPage(url, source, at, ctype, zlib.decompress(blob))
-               for url, source, at, ctype, blob in rows]
+        yield [
+            StoredPage(url, source, at, ctype, zlib.decompress(blob))
+            for url, source, at, ctype, blob in rows
+        ]

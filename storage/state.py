@@ -71,7 +71,9 @@ def known_pages(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, Kn
         ).fetchall()
     finally:
         con.unregister("wanted")
-    return {url: KnownPage(url, updated, gone and not stored) for url, updated, stored, gone in rows}
+    return {
+        url: KnownPage(url, updated, gone and not stored) for url, updated, stored, gone in rows
+    }
 
 
 def http_cache(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[datetime, int | None, bytes]]:
@@ -168,5 +170,6 @@ class Memory:
 
 def load_memory(con: duckdb.DuckDBPyConnection, db: str) -> Memory:
     """Returns the feeds, sources and cached documents stored in the database."""
-    return Memory(db=db, feeds=feed_states(con), sources=source_states(con),
-                  http_cache=http_cache(con))
+    return Memory(
+        db=db, feeds=feed_states(con), sources=source_states(con), http_cache=http_cache(con)
+    )

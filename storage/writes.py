@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from newsflow.models import FetchResult, PageResult
 
+
 @dataclass
 class BatchCounts:
     new: int = 0
@@ -29,9 +30,16 @@ def fetch_rows(run_id: str, fetches: list[FetchResult]) -> pa.Table:
     rows = [
         {
             "fetch_id": _fetch_id(run_id, f),
-            "url": f.url, "source": f.source, "run_id": run_id, "kind": f.kind,
-            "fetched_at": f.fetched_at, "status": f.status, "outcome": f.outcome,
-            "error": f.error, "elapsed_ms": f.elapsed_ms, "bytes": f.size,
+            "url": f.url,
+            "source": f.source,
+            "run_id": run_id,
+            "kind": f.kind,
+            "fetched_at": f.fetched_at,
+            "status": f.status,
+            "outcome": f.outcome,
+            "error": f.error,
+            "elapsed_ms": f.elapsed_ms,
+            "bytes": f.size,
             "final_url": f.final_url or None,
         }
         for f in fetches
@@ -44,13 +52,25 @@ def article_rows(results: list[PageResult]) -> pa.Table:
     by_url = {r.article.url: r.article for r in results if r.article is not None}
     rows = [
         {
-            "url": a.url, "canonical_url": a.canonical_url, "source": a.source,
-            "title": a.title, "author": a.author, "published_at": a.published_at,
-            "language": a.language, "site_name": a.site_name, "description": a.description,
-            "categories": list(a.categories), "tags": list(a.tags), "image": a.image,
-            "text": a.text, "content_hash": a.content_hash, "fetched_at": a.fetched_at,
-            "feed_url": a.feed_url, "entry_updated": a.entry_updated,
-            "encoding": a.encoding, "html_zlib": zlib.compress(a.raw_html, 6),
+            "url": a.url,
+            "canonical_url": a.canonical_url,
+            "source": a.source,
+            "title": a.title,
+            "author": a.author,
+            "published_at": a.published_at,
+            "language": a.language,
+            "site_name": a.site_name,
+            "description": a.description,
+            "categories": list(a.categories),
+            "tags": list(a.tags),
+            "image": a.image,
+            "text": a.text,
+            "content_hash": a.content_hash,
+            "fetched_at": a.fetched_at,
+            "feed_url": a.feed_url,
+            "entry_updated": a.entry_updated,
+            "encoding": a.encoding,
+            "html_zlib": zlib.compress(a.raw_html, 6),
         }
         for a in by_url.values()
     ]
@@ -65,9 +85,15 @@ def tag_rows(results: list[PageResult], tagged_at: datetime) -> pa.Table:
             continue
         for t in r.tags:
             rows[(r.article.url, t.kind, t.value, t.tagger)] = {
-                "url": r.article.url, "kind": t.kind, "value": t.value, "score": t.score,
-                "tagger": t.tagger, "tagger_version": t.tagger_version, "code": t.code,
-                "surface": t.surface, "tagged_at": tagged_at,
+                "url": r.article.url,
+                "kind": t.kind,
+                "value": t.value,
+                "score": t.score,
+                "tagger": t.tagger,
+                "tagger_version": t.tagger_version,
+                "code": t.code,
+                "surface": t.surface,
+                "tagged_at": tagged_at,
             }
     return pa.Table.from_pylist(list(rows.values()), schema=_TAG_SCHEMA)
 
@@ -76,15 +102,20 @@ def tagger_rows(results: list[PageResult], versions: dict[str, str], at: datetim
     """Returns one row per tagged article and tagger: which version looked at it."""
     rows = [
         {"url": r.article.url, "tagger": name, "tagger_version": version, "tagged_at": at}
-        for r in results if r.article is not None and r.tagged
+        for r in results
+        if r.article is not None and r.tagged
         for name, version in versions.items()
     ]
     return pa.Table.from_pylist(rows, schema=_TAGGER_SCHEMA)
 
 
 def write_batch(
-    con: duckdb.DuckDBPyConnection, run_id: str, fetches: pa.Table, articles: pa.Table,
-    tags: pa.Table, taggers: pa.Table | None = None,
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fetches: pa.Table,
+    articles: pa.Table,
+    tags: pa.Table,
+    taggers: pa.Table | None = None,
 ) -> dict[str, BatchCounts]:
     """Returns, by source, how many articles were new, updated and unchanged, once written.
 
@@ -188,27 +219,63 @@ def _fetch_id(run_id: str, f: FetchResult) -> str:
 
 
 _TS = pa.timestamp("us", tz="UTC")
-_FETCH_SCHEMA = pa.schema([
-    ("fetch_id", pa.string()), ("url", pa.string()), ("source", pa.string()),
-    ("run_id", pa.string()), ("kind", pa.string()), ("fetched_at", _TS),
-    ("status", pa.int32()), ("outcome", pa.string()), ("error", pa.string()),
-    ("elapsed_ms", pa.int32()), ("bytes", pa.int64()), ("final_url", pa.string()),
-])
-_ARTICLE_SCHEMA = pa.schema([
-    ("url", pa.string()), ("canonical_url", pa.string()), ("source", pa.string()),
-    ("title", pa.string()), ("author", pa.string()), ("published_at", _TS),
-    ("language", pa.string()), ("site_name", pa.string()), ("description", pa.string()),
-    ("categories", pa.list_(pa.string())), ("tags", pa.list_(pa.string())),
-    ("image", pa.string()), ("text", pa.string()), ("content_hash", pa.string()),
-    ("fetched_at", _TS), ("feed_url", pa.string()), ("entry_updated", _TS),
-    ("encoding", pa.string()), ("html_zlib", pa.binary()),
-])
-_TAGGER_SCHEMA = pa.schema([
-    ("url", pa.string()), ("tagger", pa.string()), ("tagger_version", pa.string()),
-    ("tagged_at", _TS),
-])
-_TAG_SCHEMA = pa.schema([
-    ("url", pa.string()), ("kind", pa.string()), ("value", pa.string()),
-    ("score", pa.float64()), ("tagger", pa.string()), ("tagger_version", pa.string()),
-    ("code", pa.string()), ("surface", pa.string()), ("tagged_at", _TS),
-])
+_FETCH_SCHEMA = pa.schema(
+    [
+        ("fetch_id", pa.string()),
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("run_id", pa.string()),
+        ("kind", pa.string()),
+        ("fetched_at", _TS),
+        ("status", pa.int32()),
+        ("outcome", pa.string()),
+        ("error", pa.string()),
+        ("elapsed_ms", pa.int32()),
+        ("bytes", pa.int64()),
+        ("final_url", pa.string()),
+    ]
+)
+_ARTICLE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("published_at", _TS),
+        ("language", pa.string()),
+        ("site_name", pa.string()),
+        ("description", pa.string()),
+        ("categories", pa.list_(pa.string())),
+        ("tags", pa.list_(pa.string())),
+        ("image", pa.string()),
+        ("text", pa.string()),
+        ("content_hash", pa.string()),
+        ("fetched_at", _TS),
+        ("feed_url", pa.string()),
+        ("entry_updated", _TS),
+        ("encoding", pa.string()),
+        ("html_zlib", pa.binary()),
+    ]
+)
+_TAGGER_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("tagger", pa.string()),
+        ("tagger_version", pa.string()),
+        ("tagged_at", _TS),
+    ]
+)
+_TAG_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("kind", pa.string()),
+        ("value", pa.string()),
+        ("score", pa.float64()),
+        ("tagger", pa.string()),
+        ("tagger_version", pa.string()),
+        ("code", pa.string()),
+        ("surface", pa.string()),
+        ("tagged_at", _TS),
+    ]
+)

@@ -43,5 +43,7 @@ def _rss(base_url: str, paths: list[str]) -> bytes:
         f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate></item>"
         for i, p in enumerate(paths)
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>corpus</title><link>{base_url}/</link>{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>corpus</title><link>{base_url}/</link>{items}</channel></rss>"
+    ).encode()

@@ -37,8 +37,10 @@ def test_corpus_expected_strings_hold(corpus_texts):
     found = [_norm(s) in text for entry, text in corpus_texts for s in entry["expected_in"]]
     leaked = [_norm(s) in text for entry, text in corpus_texts for s in entry["expected_not_in"]]
     share_in, share_out = sum(found) / len(found), 1 - sum(leaked) / len(leaked)
-    print(f"expected_in {sum(found)}/{len(found)} = {share_in:.3f}; "
-          f"expected_not_in {len(leaked) - sum(leaked)}/{len(leaked)} = {share_out:.3f}")
+    print(
+        f"expected_in {sum(found)}/{len(found)} = {share_in:.3f}; "
+        f"expected_not_in {len(leaked) - sum(leaked)}/{len(leaked)} = {share_out:.3f}"
+    )
     # Measured 0.954 and 0.915 with trafilatura 2.3.1 (docs/benchmarks.md); a drop below
     # these floors means a regression in our extraction settings.
     assert share_in >= 0.94
@@ -46,8 +48,12 @@ def test_corpus_expected_strings_hold(corpus_texts):
 
 
 def test_no_comment_text_reaches_the_main_text(corpus_texts):
-    leaked = [(entry["file"], c) for entry, text in corpus_texts
-              for c in entry["expected_comments"] if len(c) > 20 and _norm(c) in text]
+    leaked = [
+        (entry["file"], c)
+        for entry, text in corpus_texts
+        for c in entry["expected_comments"]
+        if len(c) > 20 and _norm(c) in text
+    ]
     total = sum(len(e["expected_comments"]) for e, _ in corpus_texts)
     print(f"comment strings leaked: {len(leaked)}/{total}")
     # Measured 10/162 (some annotated "comments" also sit in the post body); a floor.
@@ -58,8 +64,13 @@ def test_seed_blog_post_comes_out_clean_with_metadata():
     post = seed_post()
     base = "http://blog.example"
     content_type, body = blogger_site("Kabar Dunia", [post], base).files[post_path(post)]
-    article = extract_article(body, base + post_path(post), source="kabar-dunia",
-                              fetched_at=NOW, content_type=content_type)
+    article = extract_article(
+        body,
+        base + post_path(post),
+        source="kabar-dunia",
+        fetched_at=NOW,
+        content_type=content_type,
+    )
     assert article.text.startswith("Pejabat Rusia dan NATO mengadakan pembicaraan di Brussel")
     assert article.text.endswith("memulihkan pekerjaan kantor-kantor ini.")
     for furniture in ("Post a Comment", "No comments", "Share to", "Popular Posts", "Powered by"):
@@ -78,11 +89,14 @@ def test_trailing_widget_lines_are_stripped_but_not_inner_ones():
     assert strip_comment_widgets("Tidak ada komentar:\nPosting Komentar") == ""
 
 
-@pytest.mark.parametrize(("body", "content_type", "expected"), [
-    ("Привет мир".encode("cp1251"), "text/html; charset=windows-1251", "Привет мир"),
-    (b'<meta charset="shift_jis">' + "日本語".encode("shift_jis"), "text/html", "日本語"),
-    ("héllo".encode(), "text/html; charset=bogus-charset", "héllo"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ("Привет мир".encode("cp1251"), "text/html; charset=windows-1251", "Привет мир"),
+        (b'<meta charset="shift_jis">' + "日本語".encode("shift_jis"), "text/html", "日本語"),
+        ("héllo".encode(), "text/html; charset=bogus-charset", "héllo"),
+    ],
+)
 def test_decoding_follows_header_then_meta(body, content_type, expected):
     text, _ = decode_html(body, content_type)
     assert expected in text
@@ -91,5 +105,4 @@ def test_decoding_follows_header_then_meta(body, content_type, expected):
 @pytest.mark.parametrize("body", [b"", b"<html><body></body></html>", b"\x00\x01\x02binary"])
 def test_a_page_without_text_is_an_extract_error(body):
     with pytest.raises(ExtractError, match="https://e.example/empty"):
-        extract_article(body, "https://e.example/empty",
-                        source="s", fetched_at=NOW)
+        extract_article(body, "https://e.example/empty", source="s", fetched_at=NOW)

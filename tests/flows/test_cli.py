@@ -21,25 +21,40 @@ def cli_env(prefect_server):
 
 
 def newsflow(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_ingest_query_and_sources_commands(tmp_path, blog, cli_env):
-    sources = write_sources(tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")])
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
     db = tmp_path / "news.duckdb"
 
     ingest = newsflow("ingest", "--sources", str(sources), "--db", str(db), env=cli_env)
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
     assert "Completed" in ingest.stdout and f"articles_new={len(blog.posts)}" in ingest.stdout
 
-    query = newsflow("query", "SELECT title, language FROM articles ORDER BY title",
-                     "--db", str(db), "--format", "json")
+    query = newsflow(
+        "query",
+        "SELECT title, language FROM articles ORDER BY title",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+    )
     rows = json.loads(query.stdout)
     assert {"title": "Rusia dan NATO Bertemu di Brussel", "language": "id"} in rows
 
-    csv = newsflow("query", "SELECT count(*) AS n FROM articles", "--db", str(db),
-                   "--format", "csv")
+    csv = newsflow(
+        "query", "SELECT count(*) AS n FROM articles", "--db", str(db), "--format", "csv"
+    )
     assert csv.stdout.splitlines() == ["n", str(len(blog.posts))]
 
     listing = newsflow("sources", "--sources", str(sources), "--db", str(db))
@@ -50,8 +65,9 @@ def test_ingest_query_and_sources_commands(tmp_path, blog, cli_env):
 def test_query_refuses_writes_and_reports_bad_sql(tmp_path, blog, cli_env):
     db = tmp_path / "news.duckdb"
     sources = write_sources(tmp_path / "sources.toml", [("b", blog.base_url + "/", "auto")])
-    assert newsflow("ingest", "--sources", str(sources), "--db", str(db),
-                    env=cli_env).returncode == 0
+    assert (
+        newsflow("ingest", "--sources", str(sources), "--db", str(db), env=cli_env).returncode == 0
+    )
     write = newsflow("query", "DELETE FROM articles", "--db", str(db))
     assert write.returncode == 2 and "read-only" in write.stderr.lower()
     bad = newsflow("query", "SELEKT 1", "--db", str(db))
@@ -59,8 +75,14 @@ def test_query_refuses_writes_and_reports_bad_sql(tmp_path, blog, cli_env):
 
 
 def test_ingest_exits_non_zero_when_it_cannot_run(tmp_path, cli_env):
-    result = newsflow("ingest", "--sources", str(tmp_path / "nope.toml"),
-                      "--db", str(tmp_path / "x.duckdb"), env=cli_env)
+    result = newsflow(
+        "ingest",
+        "--sources",
+        str(tmp_path / "nope.toml"),
+        "--db",
+        str(tmp_path / "x.duckdb"),
+        env=cli_env,
+    )
     assert result.returncode == 1
     assert "nope.toml" in result.stdout + result.stderr
 

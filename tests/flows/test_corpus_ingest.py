@@ -15,8 +15,9 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 def test_corpus_pages_all_land_with_their_text(tmp_path, pages_index):
     with SiteServer(lambda base: corpus_site(CORPUS, base)) as server:
-        sources = write_sources(tmp_path / "sources.toml",
-                                [("corpus", server.base_url + "/section0/feed.xml", "feed")])
+        sources = write_sources(
+            tmp_path / "sources.toml", [("corpus", server.base_url + "/section0/feed.xml", "feed")]
+        )
         db = tmp_path / "news.duckdb"
         state = run_flow(sources, db)
     assert state.is_completed(), state.message

@@ -20,15 +20,20 @@ def _query(db, sql):
 
 
 def test_blog_added_by_home_page_is_discovered_fetched_and_stored(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")])
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
     db = tmp_path / "news.duckdb"
 
     state = run_flow(sources, db)
 
     assert state.is_completed(), state.message
-    (title, author, published, language, text, canonical) = _query(db, """
+    (title, author, published, language, text, canonical) = _query(
+        db,
+        """
         SELECT title, author, published_at, language, text, canonical_url FROM articles
-        WHERE url LIKE '%rusia-dan-nato%'""")[0]
+        WHERE url LIKE '%rusia-dan-nato%'""",
+    )[0]
     assert title == "Rusia dan NATO Bertemu di Brussel"
     assert author == "Admin Kabar Dunia"
     assert published.date().isoformat() == "2022-01-13"
@@ -39,11 +44,14 @@ def test_blog_added_by_home_page_is_discovered_fetched_and_stored(tmp_path, blog
     assert _query(db, "SELECT count(*) FROM articles") == [(len(blog.posts),)]
     assert _query(db, "SELECT state, articles_new FROM runs") == [("COMPLETED", len(blog.posts))]
     assert _query(db, "SELECT discovered_feed FROM source_health")[0][0].endswith(
-        "/feeds/posts/default")
+        "/feeds/posts/default"
+    )
 
 
 def test_second_run_sends_only_a_conditional_feed_request_and_adds_nothing(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")])
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
     db = tmp_path / "news.duckdb"
     assert run_flow(sources, db).is_completed()
     first = _query(db, "SELECT count(*) FROM articles")
@@ -55,20 +63,25 @@ def test_second_run_sends_only_a_conditional_feed_request_and_adds_nothing(tmp_p
     assert [path for _, path, _ in blog.requests] == ["/feeds/posts/default"]
     assert "If-None-Match" in blog.requests[0][2]
     assert _query(db, "SELECT count(*) FROM articles") == first
-    assert _query(db, "SELECT outcome FROM fetches WHERE run_id = ("
-                      "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)") == [
-        ("not_modified",)]
+    assert _query(
+        db,
+        "SELECT outcome FROM fetches WHERE run_id = ("
+        "SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)",
+    ) == [("not_modified",)]
 
 
 def test_a_changed_post_is_fetched_again_and_versioned(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")])
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
     db = tmp_path / "news.duckdb"
     assert run_flow(sources, db).is_completed()
     edited = dataclasses.replace(
-        blog.posts[1], paragraphs=(*blog.posts[1].paragraphs, "Pembaruan: rapat ditunda."),
-        published=blog.posts[1].published + timedelta(hours=1))
-    blog.site = blogger_site("Kabar Dunia", [blog.posts[0], edited, *blog.posts[2:]],
-                             blog.base_url)
+        blog.posts[1],
+        paragraphs=(*blog.posts[1].paragraphs, "Pembaruan: rapat ditunda."),
+        published=blog.posts[1].published + timedelta(hours=1),
+    )
+    blog.site = blogger_site("Kabar Dunia", [blog.posts[0], edited, *blog.posts[2:]], blog.base_url)
     blog.requests.clear()
 
     assert run_flow(sources, db).is_completed()
@@ -80,11 +93,14 @@ def test_a_changed_post_is_fetched_again_and_versioned(tmp_path, blog):
 
 
 def test_bad_sources_are_recorded_and_the_rest_goes_on(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml", [
-        ("good", blog.base_url + "/feeds/posts/default", "feed"),
-        ("missing-feed", blog.base_url + "/no/such/feed.xml", "feed"),
-        ("not-a-feed", blog.base_url + "/robots.txt", "feed"),
-    ])
+    sources = write_sources(
+        tmp_path / "sources.toml",
+        [
+            ("good", blog.base_url + "/feeds/posts/default", "feed"),
+            ("missing-feed", blog.base_url + "/no/such/feed.xml", "feed"),
+            ("not-a-feed", blog.base_url + "/robots.txt", "feed"),
+        ],
+    )
     db = tmp_path / "news.duckdb"
 
     state = run_flow(sources, db)
@@ -92,14 +108,14 @@ def test_bad_sources_are_recorded_and_the_rest_goes_on(tmp_path, blog):
     assert state.is_completed(), state.message
     outcomes = dict(_query(db, "SELECT source, outcome FROM fetches WHERE kind = 'feed'"))
     assert outcomes == {"good": "ok", "missing-feed": "gone", "not-a-feed": "not_a_feed"}
-    assert _query(db, "SELECT count(*) FROM articles WHERE source = 'good'") == [
-        (len(blog.posts),)]
+    assert _query(db, "SELECT count(*) FROM articles WHERE source = 'good'") == [(len(blog.posts),)]
     assert _query(db, "SELECT sources_failed FROM runs") == [(2,)]
 
 
 def test_every_source_failing_fails_the_run(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml",
-                            [("missing", blog.base_url + "/nothing.xml", "feed")])
+    sources = write_sources(
+        tmp_path / "sources.toml", [("missing", blog.base_url + "/nothing.xml", "feed")]
+    )
     state = run_flow(sources, tmp_path / "news.duckdb")
     assert state.is_failed()
     assert "missing" in state.message

@@ -30,8 +30,9 @@ def held_by_another_process(db, read_only: bool):
         print("held", flush=True)
         sys.stdin.readline()
     """)
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "held"
         yield
@@ -41,8 +42,12 @@ def held_by_another_process(db, read_only: bool):
 
 
 def _report(db) -> RunReport:
-    return RunReport(run_id="run-1", started_at=NOW, db=str(db),
-                     config=SourcesConfig("sources.toml", Settings(), ()))
+    return RunReport(
+        run_id="run-1",
+        started_at=NOW,
+        db=str(db),
+        config=SourcesConfig("sources.toml", Settings(), ()),
+    )
 
 
 @pytest.mark.parametrize("read_only", [True, False])
@@ -50,8 +55,11 @@ def test_a_busy_database_is_reported_after_waiting(tmp_path, read_only):
     db = tmp_path / "news.duckdb"
     with connect(db):
         pass
-    with held_by_another_process(db, read_only), pytest.raises(DatabaseBusyError, match="held"), \
-            connect(db, wait_seconds=0.3):
+    with (
+        held_by_another_process(db, read_only),
+        pytest.raises(DatabaseBusyError, match="held"),
+        connect(db, wait_seconds=0.3),
+    ):
         pass
 
 
@@ -84,9 +92,11 @@ def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
     db = tmp_path / "news.duckdb"
     fetches, articles, tags = _batch("run-1", [_article("https://b.example/1", "one")])
     directory = staging_dir(db)
-    stage_batch(directory, "run-1-00001",
-                {"fetches": fetches, "articles": articles, "tags": tags,
-                 "taggers": _empty_taggers()})
+    stage_batch(
+        directory,
+        "run-1-00001",
+        {"fetches": fetches, "articles": articles, "tags": tags, "taggers": _empty_taggers()},
+    )
     (directory / "run-1-00001.json").unlink()  # as if killed before the manifest landed
     night.open_night(str(db), "run-2", NOW, _report(db))
     with connect(db, read_only=True) as con:
@@ -96,8 +106,18 @@ def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
 def _pages(articles):
     from newsflow.models import FetchResult, PageResult
 
-    fetches = [FetchResult(url=a.url, source="blog", kind="page", outcome="ok", status=200,
-                           fetched_at=a.fetched_at, body=a.raw_html) for a in articles]
+    fetches = [
+        FetchResult(
+            url=a.url,
+            source="blog",
+            kind="page",
+            outcome="ok",
+            status=200,
+            fetched_at=a.fetched_at,
+            body=a.raw_html,
+        )
+        for a in articles
+    ]
     results = [PageResult(url=a.url, source="blog", article=a, tagged=True) for a in articles]
     return fetches, results
 

@@ -16,16 +16,39 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
 def _article(url: str, text: str, when: datetime = NOW) -> Article:
-    return Article(url=url, source="blog", text=text, content_hash=content_hash(text),
-                   fetched_at=when, title="T", raw_html=f"<p>{text}</p>".encode())
+    return Article(
+        url=url,
+        source="blog",
+        text=text,
+        content_hash=content_hash(text),
+        fetched_at=when,
+        title="T",
+        raw_html=f"<p>{text}</p>".encode(),
+    )
 
 
 def _batch(run_id: str, articles: list[Article]):
-    fetches = [FetchResult(url=a.url, source="blog", kind="page", outcome="ok", status=200,
-                           fetched_at=a.fetched_at, body=a.raw_html) for a in articles]
-    results = [PageResult(url=a.url, source="blog", article=a,
-                          tags=[Tag("language", "id", 0.9, "language", "1", code="id")])
-               for a in articles]
+    fetches = [
+        FetchResult(
+            url=a.url,
+            source="blog",
+            kind="page",
+            outcome="ok",
+            status=200,
+            fetched_at=a.fetched_at,
+            body=a.raw_html,
+        )
+        for a in articles
+    ]
+    results = [
+        PageResult(
+            url=a.url,
+            source="blog",
+            article=a,
+            tags=[Tag("language", "id", 0.9, "language", "1", code="id")],
+        )
+        for a in articles
+    ]
     return fetch_rows(run_id, fetches), article_rows(results), tag_rows(results, NOW)
 
 
@@ -36,26 +59,54 @@ def db(tmp_path):
 
 def test_schema_has_the_documented_tables_and_columns(db):
     with connect(db) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
-        ).fetchall()}
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
+            ).fetchall()
+        }
         version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-    assert {"articles", "fetches", "runs", "article_versions", "raw_pages", "feeds",
-            "source_health", "article_tags", "schema_version"} <= tables
-    assert {"url", "canonical_url", "source", "title", "author", "published_at", "language",
-            "text", "content_hash", "first_seen_at", "last_seen_at"} <= columns
+    assert {
+        "articles",
+        "fetches",
+        "runs",
+        "article_versions",
+        "raw_pages",
+        "feeds",
+        "source_health",
+        "article_tags",
+        "schema_version",
+    } <= tables
+    assert {
+        "url",
+        "canonical_url",
+        "source",
+        "title",
+        "author",
+        "published_at",
+        "language",
+        "text",
+        "content_hash",
+        "first_seen_at",
+        "last_seen_at",
+    } <= columns
     assert version == 3
 
 
 def test_same_batch_twice_adds_nothing(db):
-    batch = _batch("run-1", [_article("https://b.example/1", "eins"),
-                             _article("https://b.example/2", "zwei")])
+    batch = _batch(
+        "run-1", [_article("https://b.example/1", "eins"), _article("https://b.example/2", "zwei")]
+    )
     with connect(db) as con:
         first = write_batch(con, "run-1", *batch)
         second = write_batch(con, "run-1", *batch)
-        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("articles", "fetches", "article_versions", "raw_pages", "tags")]
+        counts = [
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "fetches", "article_versions", "raw_pages", "tags")
+        ]
     assert first["blog"].new == 2 and second["blog"].unchanged == 2
     assert counts == [2, 2, 2, 2, 2]
 
@@ -64,12 +115,15 @@ def test_changed_text_makes_a_new_version_and_keeps_first_seen(db):
     later = NOW + timedelta(days=1)
     with connect(db) as con:
         write_batch(con, "run-1", *_batch("run-1", [_article("https://b.example/1", "old")]))
-        counts = write_batch(con, "run-2",
-                             *_batch("run-2", [_article("https://b.example/1", "new", later)]))
-        row = con.execute("SELECT text, versions, first_seen_at, last_seen_at FROM articles"
-                          ).fetchone()
-        versions = con.execute("SELECT version, text FROM article_versions ORDER BY version"
-                               ).fetchall()
+        counts = write_batch(
+            con, "run-2", *_batch("run-2", [_article("https://b.example/1", "new", later)])
+        )
+        row = con.execute(
+            "SELECT text, versions, first_seen_at, last_seen_at FROM articles"
+        ).fetchone()
+        versions = con.execute(
+            "SELECT version, text FROM article_versions ORDER BY version"
+        ).fetchall()
         raw = con.execute("SELECT html_zlib FROM raw_pages ORDER BY fetched_at").fetchall()
     assert counts["blog"].updated == 1
     assert row[0] == "new" and row[1] == 2
@@ -81,6 +135,8 @@ def test_changed_text_makes_a_new_version_and_keeps_first_seen(db):
 def test_read_only_open_of_a_missing_file_names_it(tmp_path):
     from newsflow.errors import StorageError
 
-    with pytest.raises(StorageError, match="missing.duckdb"), \
-            connect(tmp_path / "missing.duckdb", read_only=True):
+    with (
+        pytest.raises(StorageError, match="missing.duckdb"),
+        connect(tmp_path / "missing.duckdb", read_only=True),
+    ):
         pass
