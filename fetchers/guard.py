@@ -1,7 +1,13 @@
-"""Refuses requests to loopback, private, link-local and other non-public addresses (SSRF).
+"""The defences of a fetch: what it refuses to ask for and what it refuses to keep.
 
-Checked after DNS resolution and again on every redirect, so a public-looking name
-that resolves to 127.0.0.1 or 169.254.169.254 (cloud metadata) is refused too.
+`check_public` refuses requests to loopback, private, link-local and other non-public
+addresses (SSRF). It runs after DNS resolution and again on every redirect, so a
+public-looking name that resolves to 127.0.0.1 or 169.254.169.254 (cloud metadata) is
+refused too; IPv6 forms carrying an IPv4 address (mapped, 6to4, NAT64) are judged by it.
+
+`BoundedDecoder` inflates gzip/deflate bodies no further than the bytes still allowed
+(a gzip bomb stops at the limit, not after 100 MB); `content_problem` says why a body
+cannot be the kind of document asked for (a PDF, an image, binary junk).
 """
 
 from __future__ import annotations
@@ -9,43 +15,135 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import zlib
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from newsflow.errors import TerminalFetchError
+from fetchers.content import acceptable
+from newsflow.errors import FetchError, TerminalFetchError, TransientFetchError
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SCHEMES = ("http", "https")
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
     """Returns the addresses the system resolver gives for host."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def is_public(address: str) -> bool:
-    """Returns True for a globally routable unicast address."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private)
+    """Returns True for a globally routable unicast address (False for anything unparsable)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        return is_public(str(embedded))
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local or ip.is_private
+    )
+
+
+def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
+    # These IPv6 addresses reach an IPv4 host; 127.0.0.1 hidden in them is still 127.0.0.1.
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 async def check_public(url: str, resolver: Resolver, allow_private: bool) -> None:
-    """Raises TerminalFetchError (outcome `blocked_private`) unless url may be requested."""
+    """Returns None when url may be requested; raises TerminalFetchError (outcome
+    `blocked_private`) for a non-http(s) URL or a host with any non-public address."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TerminalFetchError(url, f"not an http(s) URL: {url!r}", outcome="blocked_scheme")
+    if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
+        raise TerminalFetchError(url, "not an http(s) URL", outcome="blocked_private")
     if allow_private:
         return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        addresses = await resolver(parts.hostname, port)
-    except OSError as exc:
-        raise TerminalFetchError(url, f"DNS lookup failed: {exc}", outcome="dns_error") from None
+    addresses = await _addresses(url, parts.hostname, _port(url, parts.scheme), resolver)
     blocked = [a for a in addresses if not is_public(a)]
     if blocked or not addresses:
         raise TerminalFetchError(
-            url, f"{parts.hostname} resolves to non-public address {', '.join(blocked) or 'none'}"
-            " (allow_private_networks is false)", outcome="blocked_private")
+            url,
+            f"{parts.hostname} resolves to non-public address {', '.join(blocked) or '(none)'}"
+            " (allow_private_networks is false)",
+            outcome="blocked_private",
+        )
+
+
+async def _addresses(url: str, host: str, port: int, resolver: Resolver) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]  # a literal address needs no lookup
+    except ValueError:
+        pass
+    try:
+        return list(await resolver(host, port))
+    except (OSError, UnicodeError) as exc:
+        # The request could not connect either: the same outcome as a refused connection.
+        raise TransientFetchError(
+            url, f"DNS lookup failed: {exc}", outcome="connect_error"
+        ) from None
+
+
+def _port(url: str, scheme: str) -> int:
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        raise TerminalFetchError(url, "invalid port", outcome="bad_url") from None
+    return port or (443 if scheme.lower() == "https" else 80)
+
+
+class BoundedDecoder:
+    """Inflates one response body (Content-Encoding gzip, deflate or none) in bounded steps."""
+
+    def __init__(self, content_encoding: str, url: str):
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(url, f"unsupported Content-Encoding {content_encoding!r}",
+                             outcome="decode_error")  # fmt: skip
+        self.url, self.coding = url, (codings[0] if codings else "identity")
+        self._started = False
+        wbits = zlib.MAX_WBITS | 16 if self.coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self._inflate = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Returns at most room + 1 decoded bytes of data: more than room means over the limit
+        (the rest is never inflated)."""
+        if self.coding == "identity":
+            return data[: room + 1]
+        try:
+            out = self._inflate.decompress(data, room + 1)
+        except zlib.error as exc:
+            if self.coding != "deflate" or self._started:
+                raise FetchError(self.url, f"bad {self.coding} data: {exc}",
+                                 outcome="decode_error") from None  # fmt: skip
+            # Some servers send "deflate" as a raw stream, without the zlib header.
+            self.coding, self._inflate = "raw deflate", zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.decode(data, room)
+        self._started = True
+        return out
+
+
+def content_problem(kind: str, content_type: str, body: bytes) -> str | None:
+    """Returns why body, served as content_type, cannot be the `kind` asked for (None: it can)."""
+    ctype = content_type.split(";")[0].strip().lower()
+    shown = ctype or "no content type"
+    head = body[:1024]
+    # NUL bytes mean binary, unless the text is UTF-16/32, whose BOM or charset says so.
+    wide = head.startswith((b"\xff\xfe", b"\xfe\xff")) or "utf-16" in content_type.lower()
+    binary = b"\x00" in head and not wide and "utf-32" not in content_type.lower()
+    if kind in ("page", "home") and binary:
+        return f"binary data served as {shown}, not a {kind}"
+    if acceptable(kind, content_type, body):
+        return None
+    if body.startswith(b"%PDF-") or ctype == "application/pdf":
+        return f"a PDF document ({shown}), not a {kind}"
+    return f"{shown}{' (binary data)' if binary else ''} is not a {kind}"

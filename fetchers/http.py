@@ -2,67 +2,107 @@
 
 Politeness: robots.txt, at most `per_host_concurrency` requests in flight per host and
 `per_host_delay_seconds` between request starts to one host. Defence: the SSRF guard
-on every hop, bounded redirects, a deadline per request (a server trickling bytes is
+on every hop, bounded redirects, a deadline per exchange (a server trickling bytes is
 cut off), bodies bounded while streaming (after decompression, so gzip bombs stop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import defaultdict
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urldefrag, urljoin
 
 import httpx
 
-from fetchers.content import acceptable, retry_after_seconds
-from fetchers.guard import Resolver, check_public, system_resolver
-from fetchers.robots import RobotsCache
-from fetchers.urls import host_of
+from fetchers.content import retry_after_seconds
+from fetchers.guard import (
+    BoundedDecoder,
+    Resolver,
+    check_public,
+    content_problem,
+    is_public,
+    system_resolver,
+)
+from fetchers.robots import HostPacer, RobotsCache
 from newsflow.errors import FetchError
 from newsflow.models import FetchResult, Settings
 
 log = logging.getLogger(__name__)
 
+OUTCOMES = (
+    "ok", "not_modified", "gone", "http_error", "timeout", "connect_error", "reset",
+    "too_large", "redirect_loop", "too_many_redirects", "robots_denied", "blocked_private",
+    "bad_content", "empty", "truncated", "decode_error", "bad_url", "internal_error",
+)  # fmt: skip
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait for a 429/503 to clear
-RETRIES_AFTER_THROTTLE = 2
-RETRIES_AFTER_TRANSIENT = 1
-TRANSIENT = {"timeout", "connect_error", "reset", "truncated", "server_error"}
-REDIRECTS = {301, 302, 303, 307, 308}
+THROTTLE_RETRIES = 2
+TRANSIENT_RETRIES = 1
+TRANSIENT = frozenset({"timeout", "connect_error", "reset", "truncated", "server_error"})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+ACCEPT = {
+    "page": _HTML,
+    "home": _HTML,
+    "feed": "application/rss+xml,application/atom+xml,application/feed+json,"
+    "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1",
+    "sitemap": "application/xml,text/xml;q=0.9,*/*;q=0.1",
+    "robots": "text/plain,*/*;q=0.1",
+}
+_EXCEPTION_OUTCOMES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((TimeoutError, httpx.TimeoutException), "timeout"),
+    ((httpx.ConnectError, httpx.ProxyError), "connect_error"),
+    # RemoteProtocolError here: the server hung up before answering (in a body: `truncated`).
+    ((httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, ConnectionError), "reset"),
+    ((httpx.DecodingError,), "decode_error"),
+    ((httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError), "bad_url"),
+)
 
 
 class Fetcher:
     """One httpx client shared by every request of a run; use as an async context manager."""
 
-    def __init__(self, settings: Settings, *, robots: RobotsCache | None = None,
-                 resolver: Resolver | None = None, transport: httpx.AsyncBaseTransport | None = None,
-                 max_connections: int = 32, backoff_seconds: float = 1.0):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        robots: RobotsCache | None = None,
+        resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int = 32,
+        backoff_seconds: float = 1.0,
+    ):
         self.settings = settings
         self.robots = robots if robots is not None else RobotsCache()
         self.side_fetches: list[FetchResult] = []  # robots.txt requests, for `fetches` rows
         self._resolver = resolver or system_resolver
         self._transport = transport
+        # The peer is checked only on our own sockets: a test transport may be a proxy.
+        self._verify_peer = transport is None and not settings.allow_private_networks
         self._backoff = backoff_seconds
-        self._all = asyncio.Semaphore(max_connections)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._host_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._max_connections = max_connections
+        self._pacer = HostPacer(
+            settings.per_host_concurrency, settings.per_host_delay_seconds, max_connections
+        )
         self._robots_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._next_start: dict[str, float] = defaultdict(float)
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": self.settings.user_agent},
+            # Only encodings we inflate ourselves, within max_page_bytes.
+            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.settings.timeout_seconds),
-            follow_redirects=False, transport=self._transport,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            follow_redirects=False,
+            transport=self._transport,
+            trust_env=False,  # configuration comes from Settings, never the environment
+            limits=httpx.Limits(max_connections=self._max_connections),
         )
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc_info) -> None:
         await self._client.aclose()
 
     def take_side_fetches(self) -> list[FetchResult]:
@@ -70,150 +110,198 @@ class Fetcher:
         taken, self.side_fetches = self.side_fetches, []
         return taken
 
-    async def get(self, url: str, *, source: str, kind: str, etag: str | None = None,
-                  last_modified: str | None = None) -> FetchResult:
-        """Returns the outcome of fetching url (retried when worth it); never raises."""
-        headers = {}
+    async def get_many(self, requests: list[tuple[str, dict]]) -> list[FetchResult]:
+        """Returns one result per (url, keyword arguments of `get`), in order; they run
+        concurrently within the politeness limits."""
+        return list(await asyncio.gather(*(self.get(url, **kwargs) for url, kwargs in requests)))
+
+    async def get(
+        self,
+        url: str,
+        *,
+        source: str,
+        kind: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> FetchResult:
+        """Returns the outcome of fetching url, retried when worth it; never raises for a
+        network or HTTP problem (the outcome and `error` say what happened)."""
+        headers = {"Accept": accept or ACCEPT.get(kind, "*/*")}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        attempt = 0
-        while True:
+        for attempt in itertools.count():
             result = await self._attempt(url, source, kind, headers)
             wait = self._retry_wait(result, attempt)
             if wait is None:
-                return result
-            log.info("retrying %s in %.1fs after %s", url, wait, result.outcome)
+                break
             await asyncio.sleep(wait)
-            attempt += 1
+        if result.outcome == "server_error":
+            result.outcome = "http_error"  # retries spent: a 5xx is an HTTP error like others
+        if result.outcome == "not_modified":
+            # A 304 need not repeat the validators; the ones we sent are still current.
+            result.etag = result.etag or etag
+            result.last_modified = result.last_modified or last_modified
+        return result
 
     def _retry_wait(self, result: FetchResult, attempt: int) -> float | None:
-        if result.status in (429, 503) and result.retry_after is not None:
-            if attempt < RETRIES_AFTER_THROTTLE and result.retry_after <= MAX_RETRY_AFTER:
-                return result.retry_after
-            return None
-        if result.outcome in TRANSIENT and attempt < RETRIES_AFTER_TRANSIENT:
-            return self._backoff * 2**attempt
+        """Returns the seconds to wait before the next attempt, or None to stop here."""
+        if result.retry_after is not None:
+            if attempt >= THROTTLE_RETRIES or result.retry_after > MAX_RETRY_AFTER:
+                return None
+            # The whole host is asked to wait, not only this request: the slot delays the retry.
+            self._pacer.hold_off(result.final_url or result.url, result.retry_after)
+            log.info("retrying %s after the %.1fs its server asked", result.url, result.retry_after)
+            return 0.0
+        if result.outcome in TRANSIENT and attempt < TRANSIENT_RETRIES:
+            wait = self._backoff * 2**attempt
+            log.info("retrying %s in %.1fs after %s", result.url, wait, result.outcome)
+            return wait
         return None
 
     async def _attempt(self, url: str, source: str, kind: str, headers: dict) -> FetchResult:
-        result = FetchResult(url=url, source=source, kind=kind, outcome="ok",
-                             fetched_at=datetime.now(UTC))
+        """Returns the result of one try at url, redirects followed; never raises."""
+        result = FetchResult(
+            url=url, source=source, kind=kind, outcome="ok", fetched_at=datetime.now(UTC)
+        )
         started = time.monotonic()
         try:
             await self._follow(url, kind, headers, result)
         except FetchError as exc:
             result.outcome, result.error = exc.outcome, exc.reason
-        except (TimeoutError, httpx.TimeoutException):
-            result.outcome = "timeout"
-            result.error = f"no complete answer within {self.settings.timeout_seconds:g}s"
-        except httpx.ConnectError as exc:
-            result.outcome, result.error = "connect_error", str(exc) or type(exc).__name__
-        except httpx.RemoteProtocolError as exc:
-            result.outcome, result.error = "truncated", str(exc) or type(exc).__name__
-        except (httpx.ReadError, httpx.WriteError) as exc:
-            result.outcome, result.error = "reset", str(exc) or type(exc).__name__
-        except httpx.DecodingError as exc:
-            result.outcome, result.error = "decode_error", str(exc)
-        except httpx.HTTPError as exc:
-            result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # one odd response must not end the batch it is in
+            result.outcome, result.error = self._describe(exc, url)
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
-        if result.outcome not in ("ok", "not_modified"):
+        if result.outcome in ("ok", "not_modified"):
+            log.debug("%s %s: %s %s in %d ms", kind, url, result.outcome, result.status,
+                      result.elapsed_ms)  # fmt: skip
+        else:
             result.body = b""
-            log.warning("%s %s: %s %s", kind, url, result.outcome, result.error or "")
+            level = logging.INFO if kind == "robots" else logging.WARNING
+            log.log(level, "%s %s: %s (%s)", kind, url, result.outcome, result.error)
         return result
 
+    def _describe(self, exc: Exception, url: str) -> tuple[str, str]:
+        """Returns the outcome and error text for an exception raised while fetching url."""
+        for types, outcome in _EXCEPTION_OUTCOMES:
+            if isinstance(exc, types):
+                if isinstance(exc, TimeoutError):
+                    return outcome, f"no complete answer within {self.settings.timeout_seconds:g}s"
+                # httpx wraps OS errors without a message: the cause has it.
+                return outcome, str(exc) or str(exc.__context__ or "") or type(exc).__name__
+        log.exception("unexpected error fetching %s", url)
+        return "internal_error", f"{type(exc).__name__}: {exc}"
+
     async def _follow(self, url: str, kind: str, headers: dict, result: FetchResult) -> None:
-        seen = {url}
+        """Returns once the redirect chain from url ends; result holds its last answer."""
+        seen: set[str] = set()
         current = url
         for _ in range(self.settings.max_redirects + 1):
+            result.final_url = current
+            seen.add(urldefrag(current).url)
             await check_public(current, self._resolver, self.settings.allow_private_networks)
             if self.settings.respect_robots_txt and kind != "robots":
                 await self._check_robots(current, result.source)
-            location = await self._request(current, kind, headers, result)
+            location = await self._exchange(current, kind, headers, result)
             if location is None:
-                result.final_url = current
                 return
-            current = urljoin(current, location)
-            if current in seen:
+            current = urljoin(current, location.strip())
+            if urldefrag(current).url in seen:
                 raise FetchError(url, f"redirect loop back to {current}", outcome="redirect_loop")
-            seen.add(current)
-        raise FetchError(url, f"more than {self.settings.max_redirects} redirects",
-                         outcome="too_many_redirects")
+        raise FetchError(
+            url, f"more than {self.settings.max_redirects} redirects", outcome="too_many_redirects"
+        )
 
-    async def _request(self, url: str, kind: str, headers: dict, result: FetchResult) -> str | None:
-        """Fills result from one HTTP exchange; returns the redirect target, if any."""
-        async with self._slot(url), asyncio.timeout(self.settings.timeout_seconds):
-            async with self._client.stream("GET", url, headers=headers) as response:
-                result.status = response.status_code
-                if response.status_code in REDIRECTS and "location" in response.headers:
-                    return response.headers["location"]
-                result.content_type = response.headers.get("content-type", "")
-                result.etag = response.headers.get("etag")
-                result.last_modified = response.headers.get("last-modified")
-                self._classify(response, kind, result)
-                if result.outcome == "ok":
-                    result.body = await self._read_bounded(response, url)
-                    if not result.body.strip():
-                        raise FetchError(url, "empty body", outcome="empty")
-                    if not acceptable(kind, result.content_type, result.body, url):
-                        raise FetchError(url, f"not a {kind}: content type "
-                                         f"{result.content_type or 'missing'}",
-                                         outcome="bad_content")
+    async def _exchange(
+        self, url: str, kind: str, headers: dict, result: FetchResult
+    ) -> str | None:
+        """Returns the redirect target of one request/response (None: no redirect); fills
+        result with the response's status, headers and body."""
+        async with (
+            self._pacer.slot(url),
+            asyncio.timeout(self.settings.timeout_seconds),
+            self._client.stream("GET", url, headers=headers) as response,
+        ):
+            self._check_peer(response, url)
+            result.status = response.status_code
+            location = response.headers.get("location")
+            if response.status_code in REDIRECTS and location:
+                return location
+            result.content_type = response.headers.get("content-type", "")
+            result.etag = response.headers.get("etag")
+            result.last_modified = response.headers.get("last-modified")
+            self._classify(response, result)
+            if result.outcome == "ok":
+                result.body = await self._read_body(response, url)
+                self._check_content(kind, result)
         return None
 
-    def _classify(self, response: httpx.Response, kind: str, result: FetchResult) -> None:
+    def _check_peer(self, response: httpx.Response, url: str) -> None:
+        # The guard resolved the name before httpx did; if the answer changed in between
+        # (DNS rebinding) the socket shows a non-public peer, and the body is never read.
+        if not self._verify_peer:
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if peer and not is_public(str(peer[0])):
+            raise FetchError(url, f"connected to non-public address {peer[0]}",
+                             outcome="blocked_private")  # fmt: skip
+
+    def _classify(self, response: httpx.Response, result: FetchResult) -> None:
+        """Sets result's outcome from the status; refuses a declared length over the limit."""
         status = response.status_code
         if status == 304:
             result.outcome = "not_modified"
         elif status in (404, 410):
-            result.outcome, result.error = "gone", f"HTTP {status}"
+            result.outcome = "gone"
         elif status >= 500:
-            result.outcome, result.error = "server_error", f"HTTP {status}"
-        elif status >= 400:
-            result.outcome, result.error = "http_error", f"HTTP {status}"
+            result.outcome = "server_error"  # becomes http_error once retries are spent
         elif status >= 300:
-            result.outcome, result.error = "http_error", f"HTTP {status} without Location"
+            result.outcome = "http_error"
+        if result.outcome not in ("ok", "not_modified"):
+            result.error = f"HTTP {status} {response.reason_phrase}".strip()
         if status in (429, 503):
             result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
-            result.outcome = "http_error" if status == 429 else result.outcome
         length = response.headers.get("content-length", "")
-        if result.outcome == "ok" and length.isdigit() and int(length) > self.settings.max_page_bytes:
-            raise FetchError(result.url, f"Content-Length {length} over max_page_bytes "
-                             f"{self.settings.max_page_bytes}", outcome="too_large")
+        limit = self.settings.max_page_bytes
+        if result.outcome == "ok" and length.isdigit() and int(length) > limit:
+            raise FetchError(result.url, f"Content-Length {length} over max_page_bytes {limit}",
+                             outcome="too_large")  # fmt: skip
 
-    async def _read_bounded(self, response: httpx.Response, url: str) -> bytes:
-        # Counted after decompression: a small gzip that inflates without end stops here.
-        limit, chunks, size = self.settings.max_page_bytes, [], 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(url, f"body over max_page_bytes {limit} (stopped while "
-                                 "streaming)", outcome="too_large")
-            chunks.append(chunk)
+    async def _read_body(self, response: httpx.Response, url: str) -> bytes:
+        """Returns the decoded body; stops as soon as it grows past max_page_bytes."""
+        limit, size, chunks = self.settings.max_page_bytes, 0, []
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), url)
+        try:
+            async for raw in response.aiter_raw():
+                chunk = decoder.decode(raw, limit - size)
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(url, f"body over max_page_bytes {limit} (stopped while "
+                                     "streaming)", outcome="too_large")  # fmt: skip
+                chunks.append(chunk)
+        except httpx.RemoteProtocolError as exc:
+            raise FetchError(url, f"body cut short: {exc}", outcome="truncated") from None
         return b"".join(chunks)
 
-    @asynccontextmanager
-    async def _slot(self, url: str):
-        host = host_of(url)
-        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host_concurrency))
-        async with self._all, per_host:
-            async with self._host_locks[host]:
-                wait = self._next_start[host] - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._next_start[host] = time.monotonic() + self.settings.per_host_delay_seconds
-            yield
+    def _check_content(self, kind: str, result: FetchResult) -> None:
+        """Raises FetchError (`empty`, `bad_content`) unless the body can be a `kind`."""
+        if not result.body.strip():
+            raise FetchError(result.url, "empty body", outcome="empty")
+        problem = content_problem(kind, result.content_type, result.body)
+        if problem:
+            raise FetchError(result.url, problem, outcome="bad_content")
 
     async def _check_robots(self, url: str, source: str) -> None:
+        """Returns when robots.txt allows url; raises FetchError `robots_denied` otherwise."""
         robots_url = RobotsCache.robots_url(url)
         async with self._robots_locks[robots_url]:
-            if not self.robots.fresh(robots_url):
-                fetched = await self._attempt(robots_url, source, "robots", {})
+            if self.robots.needs_fetch(robots_url):
+                fetched = await self.get(robots_url, source=source, kind="robots")
                 self.side_fetches.append(fetched)
-                status = fetched.status if fetched.outcome in ("ok", "gone", "http_error",
-                                                               "empty", "bad_content") else None
-                self.robots.store(robots_url, status, fetched.body)
+                answered = fetched.outcome in ("ok", "empty", "gone", "http_error")
+                self.robots.store(robots_url, fetched.status if answered else None, fetched.body)
         if not self.robots.allowed(url, self.settings.user_agent):
             raise FetchError(url, f"disallowed by {robots_url}", outcome="robots_denied")
