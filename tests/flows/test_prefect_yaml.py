@@ -1,0 +1,83 @@
+"""prefect.yaml: real flows, matching parameters, a timezone, offline pull, one work pool."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+
+import pytest
+import yaml
+from prefect.flows import Flow, load_flow_from_entrypoint
+
+from flows.cli import PACKAGE_LOGGERS
+
+REPO = Path(__file__).resolve().parents[2]
+PREFECT_YAML = REPO / "prefect.yaml"
+CONFIG = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))
+DEPLOYMENTS = {d["name"]: d for d in CONFIG["deployments"]}
+
+
+def test_the_issue_s_deployments_are_there():
+    assert set(DEPLOYMENTS) == {"nightly", "reextract"}
+    assert DEPLOYMENTS["nightly"]["entrypoint"] == "flows/ingest.py:ingest"
+    assert DEPLOYMENTS["reextract"]["entrypoint"] == "flows/reextract.py:reextract"
+
+
+@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
+def test_entrypoint_imports_a_flow_whose_parameters_match(name, monkeypatch):
+    deployment = DEPLOYMENTS[name]
+    monkeypatch.chdir(REPO)  # entrypoints are relative to the pull step's directory
+
+    flow = load_flow_from_entrypoint(deployment["entrypoint"])
+
+    assert isinstance(flow, Flow)
+    assert set(deployment["parameters"]) == set(flow.parameters.properties)
+    # Values of the right type for the signature: the server enforces the same schema.
+    assert flow.validate_parameters(deployment["parameters"]) == deployment["parameters"]
+
+
+def test_nightly_runs_at_two_in_an_explicit_timezone_and_reextract_is_unscheduled():
+    (schedule,) = DEPLOYMENTS["nightly"]["schedules"]
+    assert schedule["cron"] == "0 2 * * *"
+    zoneinfo.ZoneInfo(schedule["timezone"])  # a real IANA name
+    assert not DEPLOYMENTS["reextract"].get("schedules")
+    assert not DEPLOYMENTS["reextract"].get("schedule")
+    # One place to change it: the timezone is written once in the file.
+    assert len(re.findall(r"^\s*timezone:", PREFECT_YAML.read_text(), re.M)) == 1
+
+
+def test_code_is_found_through_an_environment_variable_not_a_clone_or_a_baked_path():
+    text = PREFECT_YAML.read_text(encoding="utf-8")
+    assert "git_clone" not in text
+    (step,) = CONFIG["pull"]
+    (directory,) = step["prefect.deployments.steps.set_working_directory"].values()
+    assert directory == "{{ $NEWSFLOW_HOME }}"
+    assert str(REPO) not in text
+    for deployment in DEPLOYMENTS.values():
+        assert "pull" not in deployment  # the top-level step applies to every deployment
+
+
+def test_one_process_pool_named_once_with_package_loggers_and_no_overlapping_runs():
+    pools = {d["work_pool"]["name"] for d in DEPLOYMENTS.values()}
+    assert len(pools) == 1
+    (pool,) = pools
+    assert PREFECT_YAML.read_text(encoding="utf-8").count(pool) == 1
+    for deployment in DEPLOYMENTS.values():
+        env = deployment["work_pool"]["job_variables"]["env"]
+        assert env["PREFECT_LOGGING_EXTRA_LOGGERS"] == PACKAGE_LOGGERS
+        assert deployment["concurrency_limit"]["limit"] == 1
+
+
+def test_readme_nightly_section_uses_this_pool_and_deploys_everything():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- nightly", 1)[1].split("<!-- /nightly -->", 1)[0]
+    (pool,) = {d["work_pool"]["name"] for d in DEPLOYMENTS.values()}
+    for command in (
+        "uv run prefect server start",
+        f"uv run prefect work-pool create {pool} --type process",
+        "uv run prefect deploy --all",
+        f"uv run prefect worker start --pool {pool}",
+        "uv run newsflow serve",
+    ):
+        assert command in section
