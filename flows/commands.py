@@ -23,12 +23,7 @@ def ingest(args: Namespace) -> int:
     from flows.ingest import run_ingest
 
     state = run_ingest(args.sources, args.db)
-    summary = state.data if isinstance(state.data, dict) else None
-    if summary is None:
-        try:
-            summary = state.result(raise_on_failure=False)
-        except Exception:
-            summary = None
+    summary = state.result(raise_on_failure=False)
     _print_summary(state, summary if isinstance(summary, dict) else None)
     return 0 if state.is_completed() else 1
 
