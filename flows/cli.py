@@ -17,9 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     # Our own loggers appear in Prefect's run logs (and so in the UI) through this setting,
     # which Prefect reads when it configures logging on import.
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", PACKAGE_LOGGERS)
+    # The ephemeral server's 20 s default start-up budget is short on a busy 2-core box.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows import commands
 
-    return getattr(commands, args.command.replace("-", "_"))(args)
+    try:
+        return getattr(commands, args.command.replace("-", "_"))(args)
+    except KeyboardInterrupt:
+        return 130
+    except RuntimeError as exc:  # Prefect could not start its server or reach the API
+        print(f"newsflow {args.command}: could not run: {exc}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -137,7 +137,7 @@ class RunReport:
             "articles_updated": t.updated,
             "articles_unchanged": t.unchanged,
             "fetches": t.fetches,
-            "fetch_errors": sum(1 for f in self.failures if f.stage == "fetch"),
+            "fetch_errors": sum(1 for f in self.failures if f.stage in ("read", "fetch")),
             "message": self.storage_error or self.brief(),
         }
 
