@@ -62,12 +62,16 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
 async def check_public(url: str, resolver: Resolver, allow_private: bool) -> None:
     """Returns None when url may be requested; raises TerminalFetchError (outcome
     `blocked_private`) for a non-http(s) URL or a host with any non-public address."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError as exc:  # "http://[::1/", "http://host:99999/"
+        raise TerminalFetchError(url, f"invalid URL: {exc}", outcome="bad_url") from None
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
         raise TerminalFetchError(url, "not an http(s) URL", outcome="blocked_private")
     if allow_private:
         return
-    addresses = await _addresses(url, parts.hostname, _port(url, parts.scheme), resolver)
+    addresses = await _addresses(url, parts.hostname, port, resolver)
     blocked = [a for a in addresses if not is_public(a)]
     if blocked or not addresses:
         raise TerminalFetchError(
@@ -90,14 +94,6 @@ async def _addresses(url: str, host: str, port: int, resolver: Resolver) -> list
         raise TransientFetchError(
             url, f"DNS lookup failed: {exc}", outcome="connect_error"
         ) from None
-
-
-def _port(url: str, scheme: str) -> int:
-    try:
-        port = urlsplit(url).port
-    except ValueError:
-        raise TerminalFetchError(url, "invalid port", outcome="bad_url") from None
-    return port or (443 if scheme.lower() == "https" else 80)
 
 
 class BoundedDecoder:

@@ -72,7 +72,8 @@ class FaultServer:
         self._httpd.handle_error = lambda request, address: None  # resets are on purpose
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        serve = lambda: self._httpd.serve_forever(poll_interval=0.02)  # noqa: E731 - quick shutdown
+        threading.Thread(target=serve, daemon=True).start()
         return self
 
     def __exit__(self, *exc_info) -> None:
