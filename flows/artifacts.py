@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
+from flows.chart import svg_data_uri, write_chart
+from newsflow.errors import StorageError
 from newsflow.summary import RunReport
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURE_ROWS = 500
 
@@ -51,7 +57,9 @@ def summary_markdown(report: RunReport) -> str:
 async def publish_report(report: RunReport) -> None:
     """Creates the run's markdown and table artifacts."""
     await acreate_markdown_artifact(
-        key="ingest-summary", markdown=summary_markdown(report), description="newsflow run"
+        key="ingest-summary",
+        markdown=summary_markdown(report) + chart_markdown(report.db),
+        description="newsflow run",
     )
     await acreate_table_artifact(
         key="ingest-sources", table=source_rows(report), description="per source"
@@ -65,6 +73,18 @@ async def publish_report(report: RunReport) -> None:
                                                    "reason": "no failures"}],
         description=f"{len(report.failures)} failures",
     )
+
+
+def chart_markdown(db: str) -> str:
+    """Returns the articles-per-day chart, written beside the database, as a markdown image."""
+    try:
+        path, svg = write_chart(db)
+    except (StorageError, OSError) as exc:
+        # A busy or unreadable database costs the picture, not the run: say so in the summary.
+        log.warning("chart of %s not drawn: %s", db, exc)
+        return f"\n\n_Chart not drawn: {_cell(str(exc))}_"
+    image = f"![articles per day per source]({svg_data_uri(svg)})"
+    return f"\n\n## Articles per day\n\n{image}\n\n`{path}`"
 
 
 def _cell(text: str) -> str:

@@ -20,6 +20,7 @@ DEFAULT_DAYS = 30
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 150, 30, 40
+MAX_BAR_WIDTH = 48
 
 ARTICLES_PER_DAY_SQL = """
 WITH dated AS (
@@ -83,6 +84,7 @@ def _day_range(counts: dict[str, dict[date, int]]) -> list[date]:
 
 def _series(source, series, days, colour, scale, step, below) -> str:
     bars = []
+    width = min(step * 0.8, MAX_BAR_WIDTH)
     for i, day in enumerate(days):
         n = series.get(day, 0)
         if not n:
@@ -91,7 +93,7 @@ def _series(source, series, days, colour, scale, step, below) -> str:
         y = HEIGHT - BOTTOM - below[i] - height
         below[i] += height
         bars.append(
-            f'<rect x="{LEFT + i * step + step * 0.1:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" '
+            f'<rect x="{LEFT + (i + 0.5) * step - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
             f'height="{height:.1f}" data-day="{day.isoformat()}" data-count="{n}">'
             f"<title>{day.isoformat()} {escape(source)}: {n}</title></rect>"
         )
