@@ -69,6 +69,9 @@ QUERIES = [
         "SELECT a.title, t.kind, t.value FROM article_tags t JOIN articles a USING (url) "
         "WHERE t.kind IN ('language', 'place', 'org') ORDER BY a.title, t.kind",
     ),
+    ("Articles per topic",
+     "SELECT t.value AS topic, count(*) AS articles FROM article_tags t "
+     "WHERE t.kind = 'topic' GROUP BY ALL ORDER BY articles DESC"),
     ("What the last run did", "SELECT state, articles_new, fetches, message FROM runs"),
 ]
 
@@ -82,6 +85,7 @@ def run_demo(console) -> int:
     with SiteServer(lambda base: blogger_site("Kabar Contoh", POSTS, base)) as server:
         sources = workdir / "sources.toml"
         sources.write_text(DEMO_SOURCES.format(url=server.base_url + "/"))
+        (workdir / "topics.toml").write_text(DEMO_TOPICS)
         db = workdir / "demo.duckdb"
         console.print(f"Sample blog at {server.base_url}/ ; database {db}")
         state = run_ingest(sources, db)
@@ -114,4 +118,16 @@ timeout_seconds = 10
 name = "kabar-contoh"
 url = "{url}"
 kind = "auto"
+"""
+
+DEMO_TOPICS = """\
+# Topics for the demo: each topic lists its terms in several languages.
+[topics.energy]
+terms = ["energy", "electricity", "solar", "energi", "listrik", "tenaga surya", "Energie", "Strom"]
+
+[topics.transport]
+terms = ["tram", "train", "bridge", "traffic", "kereta", "jembatan", "Straßenbahn", "Brücke"]
+
+[topics.weather]
+terms = ["flood", "rain", "storm", "banjir", "hujan", "Hochwasser", "Regen", "Niederschläge"]
 """

@@ -123,9 +123,11 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
 
 
 def _topics_path(config: SourcesConfig) -> str | None:
-    # topics.toml beside the sources file, when there is one.
-    path = Path(config.path).with_name("topics.toml")
-    return str(path) if path.exists() else None
+    path = Path(config.path).parent / config.settings.topics_file
+    if path.exists():
+        return str(path)
+    get_run_logger().info("no topics file at %s: topic tags are off", path)
+    return None
 
 
 async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:

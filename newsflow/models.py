@@ -24,6 +24,7 @@ class Settings:
     max_redirects: int = 5
     max_articles_per_source: int = 500
     unhealthy_after_failures: int = 3
+    topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
 
 
 @dataclass(frozen=True, slots=True)
