@@ -192,10 +192,11 @@ def _slow(h: _Handler) -> None:
     h.send_header("Content-Type", "text/html")
     h.send_header("Content-Length", "100")
     h.end_headers()
-    for _ in range(100):  # one byte every 2 s: each read is quick, the whole is not
+    every = float(h.query.get("every", ["2"])[0])
+    for _ in range(100):  # one byte every 2 s (or ?every=): each read is quick, the whole is not
         h.wfile.write(b"<")
         h.wfile.flush()
-        if h.fault.stopping.wait(2):
+        if h.fault.stopping.wait(every):
             return
 
 
@@ -235,8 +236,8 @@ def _stream(h: _Handler, total: int, declared: bool) -> None:
 
 @cache
 def gzip_bomb() -> bytes:
-    """Returns a small gzip stream (about 120 KB) that inflates to BOMB_BYTES of HTML-ish text."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    """Returns a small gzip stream (about 550 KB) that inflates to BOMB_BYTES of HTML-ish text."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS | 16)  # fast to build, ratio ~200:1
     zeros = b" " * (1024 * 1024)
     parts = [packer.compress(b"<html><body>")]
     parts += [packer.compress(zeros) for _ in range(BOMB_BYTES // len(zeros))]

@@ -105,11 +105,12 @@ def test_redirect_loop(server) -> None:
     assert len(server.hits) == 2
 
 
-@pytest.mark.parametrize("path", ["/slow", "/hang"])
+@pytest.mark.parametrize("path", ["/slow", "/slow?every=0.3", "/hang"])
 def test_deadline_cuts_slow_and_silent_servers(server, path: str) -> None:
+    # Every 0.3 s a byte comes, so no read times out: only the per-request deadline ends it.
     result = fetch(server.url(path), config=FAST)
     assert (result.outcome, result.body) == ("timeout", b"")
-    assert result.elapsed_ms < 1600  # the trickle never gets a read timeout: the deadline acts
+    assert result.elapsed_ms < 1600
     assert len(server.hits_of(path)) == 2  # a timeout is retried once
 
 
@@ -237,7 +238,7 @@ def test_delay_between_starts_to_one_host(server) -> None:
     run_many(config, [page(server.url(f"/ok?n={i}")) for i in range(4)])
     starts = sorted(h.started for h in server.hits)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(starts) == 4 and min(gaps) >= 0.28
+    assert len(starts) == 4 and min(gaps) >= 0.25  # server-side clocks add some jitter
     assert starts[-1] - starts[0] >= 0.88
 
 
@@ -245,7 +246,8 @@ def test_concurrency_per_host(server) -> None:
     config = settings(per_host_concurrency=1)
     run_many(config, [page(server.url(f"/sleep?s=0.2&n={i}")) for i in range(3)])
     spans = sorted((h.started, h.ended) for h in server.hits)
-    assert all(later[0] >= earlier[1] - 0.01 for earlier, later in zip(spans, spans[1:]))
+    pairs = zip(spans, spans[1:], strict=False)
+    assert len(spans) == 3 and all(later[0] >= earlier[1] - 0.01 for earlier, later in pairs)
 
 
 def test_different_hosts_run_in_parallel(server) -> None:
