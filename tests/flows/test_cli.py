@@ -92,3 +92,68 @@ def test_demo_runs_offline_and_prints_queries(cli_env):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Menteri Energi ASEAN" in result.stdout
     assert "uv run newsflow query" in result.stdout
+
+
+def _readme_queries() -> list[str]:
+    import re
+
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return [m.group(1) for m in re.finditer(r'uv run newsflow query "(.+?)"', text, re.S)]
+
+
+def test_every_query_in_the_readme_runs(tmp_path, blog, cli_env):
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
+    db = tmp_path / "news.duckdb"
+    assert (
+        newsflow("ingest", "--sources", str(sources), "--db", str(db), env=cli_env).returncode == 0
+    )
+    queries = _readme_queries()
+    assert len(queries) >= 8
+    for sql in queries:
+        result = newsflow("query", sql, "--db", str(db), "--format", "json")
+        assert result.returncode == 0, (sql, result.stderr)
+        json.loads(result.stdout)
+
+
+def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
+    import time
+
+    import httpx
+
+    sources = write_sources(tmp_path / "sources.toml", [])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "serve",
+            "--sources",
+            str(sources),
+            "--db",
+            str(tmp_path / "news.duckdb"),
+            "--timezone",
+            "Asia/Jakarta",
+        ],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        api = cli_env["PREFECT_API_URL"]
+        deadline, found = time.monotonic() + 120, []
+        while not found and time.monotonic() < deadline:
+            time.sleep(1)
+            found = httpx.post(
+                f"{api}/deployments/filter",
+                json={"deployments": {"name": {"any_": ["nightly-serve"]}}},
+            ).json()
+        assert found, "newsflow serve did not register its deployment"
+        schedule = found[0]["schedules"][0]["schedule"]
+        assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Jakarta"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
