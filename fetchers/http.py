@@ -79,27 +79,24 @@ class Fetcher:
         self.robots = robots if robots is not None else RobotsCache()
         self.side_fetches: list[FetchResult] = []  # robots.txt requests, for `fetches` rows
         self._resolver = resolver or system_resolver
-        self._transport = transport
         # The peer is checked only on our own sockets: a test transport may be a proxy.
         self._verify_peer = transport is None and not settings.allow_private_networks
         self._backoff = backoff_seconds
-        self._max_connections = max_connections
         self._pacer = HostPacer(
             settings.per_host_concurrency, settings.per_host_delay_seconds, max_connections
         )
         self._robots_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._client: httpx.AsyncClient | None = None
-
-    async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
             # Only encodings we inflate ourselves, within max_page_bytes.
-            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(self.settings.timeout_seconds),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
-            transport=self._transport,
+            transport=transport,
             trust_env=False,  # configuration comes from Settings, never the environment
-            limits=httpx.Limits(max_connections=self._max_connections),
+            limits=httpx.Limits(max_connections=max_connections),
         )
+
+    async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
@@ -111,8 +108,7 @@ class Fetcher:
         return taken
 
     async def get_many(self, requests: list[tuple[str, dict]]) -> list[FetchResult]:
-        """Returns one result per (url, keyword arguments of `get`), in order; they run
-        concurrently within the politeness limits."""
+        """Returns one result per (url, `get` keyword arguments), in order, fetched concurrently."""
         return list(await asyncio.gather(*(self.get(url, **kwargs) for url, kwargs in requests)))
 
     async def get(
@@ -175,8 +171,7 @@ class Fetcher:
             result.outcome, result.error = self._describe(exc, url)
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
         if result.outcome in ("ok", "not_modified"):
-            log.debug("%s %s: %s %s in %d ms", kind, url, result.outcome, result.status,
-                      result.elapsed_ms)  # fmt: skip
+            log.debug("%s %s: %s in %d ms", kind, url, result.outcome, result.elapsed_ms)
         else:
             result.body = b""
             level = logging.INFO if kind == "robots" else logging.WARNING
@@ -217,8 +212,7 @@ class Fetcher:
     async def _exchange(
         self, url: str, kind: str, headers: dict, result: FetchResult
     ) -> str | None:
-        """Returns the redirect target of one request/response (None: no redirect); fills
-        result with the response's status, headers and body."""
+        """Returns the redirect target (None: none); fills result from one request/response."""
         async with (
             self._pacer.slot(url),
             asyncio.timeout(self.settings.timeout_seconds),
@@ -239,15 +233,13 @@ class Fetcher:
         return None
 
     def _check_peer(self, response: httpx.Response, url: str) -> None:
-        # The guard resolved the name before httpx did; if the answer changed in between
-        # (DNS rebinding) the socket shows a non-public peer, and the body is never read.
+        # A DNS answer changed since the guard's lookup (rebinding) shows in the socket's peer.
         if not self._verify_peer:
             return
         stream = response.extensions.get("network_stream")
         peer = stream.get_extra_info("server_addr") if stream is not None else None
         if peer and not is_public(str(peer[0])):
-            raise FetchError(url, f"connected to non-public address {peer[0]}",
-                             outcome="blocked_private")  # fmt: skip
+            raise FetchError(url, f"connected to non-public {peer[0]}", outcome="blocked_private")
 
     def _classify(self, response: httpx.Response, result: FetchResult) -> None:
         """Sets result's outcome from the status; refuses a declared length over the limit."""
@@ -267,8 +259,8 @@ class Fetcher:
         length = response.headers.get("content-length", "")
         limit = self.settings.max_page_bytes
         if result.outcome == "ok" and length.isdigit() and int(length) > limit:
-            raise FetchError(result.url, f"Content-Length {length} over max_page_bytes {limit}",
-                             outcome="too_large")  # fmt: skip
+            reason = f"Content-Length {length} over max_page_bytes {limit}"
+            raise FetchError(result.url, reason, outcome="too_large")
 
     async def _read_body(self, response: httpx.Response, url: str) -> bytes:
         """Returns the decoded body; stops as soon as it grows past max_page_bytes."""
