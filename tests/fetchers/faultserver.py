@@ -10,7 +10,8 @@ Endpoints (see `_ROUTES`): /ok, /conditional, /status/<code>, /flaky-503, /throt
 /redirect/chain/<n>, /redirect/loop-a, /redirect/to?url=, /slow, /hang, /sleep?s=,
 /reset, /close, /truncated, /huge, /huge-declared, /gzip-bomb, /gzip-ok, /deflate-raw,
 /bad-gzip, /pdf, /pdf-as-html, /png, /binary, /html-binary, /empty, /no-type-html,
-/legacy/cp1251, /legacy/sjis, /feed.xml, /feed-octet, /headers, /robots.txt, /private/*.
+/legacy/cp1251, /legacy/sjis, /feed.xml, /feed-octet, /headers, /robots.txt, /private/*,
+/corpus/<file> (a page of shared/corpus when `corpus` is given).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 HTML = b"<!DOCTYPE html><html><head><title>ok</title></head><body><p>Hello.</p></body></html>"
@@ -61,6 +63,7 @@ class FaultServer:
     """Serves the fault endpoints on 127.0.0.1 (a free port) from a thread."""
 
     robots: tuple[int, bytes] = (200, b"User-agent: *\nDisallow: /private/\n")
+    corpus: Path | None = None  # served under /corpus/<file>, as text/html without charset
     hits: list[Hit] = field(default_factory=list)
 
     def __enter__(self) -> FaultServer:
@@ -254,6 +257,15 @@ def _legacy(h: _Handler) -> None:
     h.send(200, body, "text/html")  # no charset in the header: only the meta says it
 
 
+def _corpus(h: _Handler) -> None:
+    name = urlsplit(h.path).path.rsplit("/", 1)[1]
+    page = h.fault.corpus / "pages" / name if h.fault.corpus else None
+    if page is None or not page.is_file():
+        h.send(404, b"<html><body>not in the corpus</body></html>")
+    else:
+        h.send(200, page.read_bytes(), "text/html")
+
+
 def _robots(h: _Handler) -> None:
     status, body = h.fault.robots
     h.send(status, body, "text/plain")
@@ -295,6 +307,7 @@ _ROUTES = {
     "/feed-octet": lambda h: h.send(200, FEED, "application/octet-stream"),
     "/headers": lambda h: h.send(200, json.dumps(dict(h.headers)).encode(), "application/json"),
     "/robots.txt": _robots,
+    "/corpus/": _corpus,
     "/private/": _ok,
 }
 

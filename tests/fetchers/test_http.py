@@ -11,6 +11,7 @@ import pytest
 
 from fetchers.http import OUTCOMES, Fetcher
 from fetchers.robots import RobotsCache
+from tests.conftest import CORPUS
 from tests.fetchers.conftest import BACKOFF, TEST_SETTINGS, fetch, settings
 from tests.fetchers.faultserver import CP1251, ETAG, FEED, HTML, LAST_MODIFIED, SJIS
 
@@ -233,6 +234,18 @@ def test_get_many_keeps_order(server) -> None:
     assert [r.outcome for r in results] == ["gone", "ok", "bad_content", "empty", "ok"]
 
 
+def test_every_corpus_page_arrives_intact(server, pages_index) -> None:
+    # Real pages (odd doctypes, BOMs, legacy charsets) must pass the content checks untouched.
+    server.corpus = CORPUS
+    config = settings(max_page_bytes=5_000_000)
+    urls = [server.url(f"/corpus/{entry['file']}") for entry in pages_index]
+    results, _ = run_many(config, [page(url) for url in urls])
+    failed = {r.url: r.error for r in results if r.outcome != "ok"}
+    assert failed == {}
+    for entry, result in zip(pages_index, results, strict=True):
+        assert result.body == (CORPUS / "pages" / entry["file"]).read_bytes()
+
+
 def test_delay_between_starts_to_one_host(server) -> None:
     config = settings(per_host_delay_seconds=0.3, per_host_concurrency=4)
     run_many(config, [page(server.url(f"/ok?n={i}")) for i in range(4)])
@@ -287,7 +300,8 @@ def test_robots_fresh_cache_is_reused_without_a_request(server) -> None:
 
 def test_robots_stale_cache_is_fetched_again(server) -> None:
     robots_url = server.url("/robots.txt")
-    stale = RobotsCache({robots_url: (datetime.now() - timedelta(hours=25), 200, b"")})  # noqa: DTZ005
+    naive = datetime.now() - timedelta(hours=25)  # naive, as a store may give it back
+    stale = RobotsCache({robots_url: (naive, 200, b"")})
     results, _, _ = robots_run(server, ["/private/x"], cache=stale)
     assert results[0].outcome == "robots_denied"
     assert len(server.hits_of("/robots.txt")) == 1
