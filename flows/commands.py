@@ -96,10 +96,13 @@ def sources(args: Namespace) -> int:
     except NewsflowError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
+    except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
+        err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
+        return 2
     table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error = health.get(
-            s.name, (None, None, 0, 0, None, None, None)
+        fetched_at, outcome, articles, failures, healthy, feed, error, attempt = health.get(
+            s.name, (None, None, 0, 0, None, None, None, None)
         )
         label = (
             "never run"
@@ -107,7 +110,8 @@ def sources(args: Namespace) -> int:
             else (
                 "healthy"
                 if healthy and not failures
-                else f"{'unhealthy' if not healthy else 'failing'} ({failures}x): {error or ''}"
+                else f"{'unhealthy' if not healthy else 'failing'} ({failures}x"
+                f"{_next_try(config, failures, attempt)}): {error or ''}"
             )
         )
         table.add_row(
@@ -117,16 +121,26 @@ def sources(args: Namespace) -> int:
             str(fetched_at or ""),
             outcome or "",
             str(articles),
-            label[:60],
+            label[:80],
             feed or "",
         )
     console.print(table)
     return 0
 
 
+def _next_try(config, failures: int, last_attempt) -> str:
+    """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
+    from storage.night import next_attempt
+    from storage.state import SourceState
+
+    state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)
+    when = next_attempt(state, config.settings)
+    return f", next try {when:%Y-%m-%d}" if when else ""
+
+
 SOURCES_SQL = """
 SELECT s.source, f.fetched_at, f.outcome, coalesce(a.n, 0), h.consecutive_failures,
-       h.healthy, h.discovered_feed, h.last_error
+       h.healthy, h.discovered_feed, h.last_error, h.last_attempt_at
 FROM (SELECT DISTINCT source FROM fetches UNION SELECT source FROM source_health) s
 LEFT JOIN (SELECT source, max(fetched_at) AS fetched_at, arg_max(outcome, fetched_at) AS outcome
            FROM fetches GROUP BY source) f USING (source)

@@ -108,7 +108,8 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
     async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
-        crawls = await read_sources(fetcher, config, memory)
+        # Unhealthy sources still backing off are not asked tonight (the report says so).
+        crawls = await read_sources(fetcher, night.sources_due(config, memory, report), memory)
         report.add_crawls(crawls)
         todo = plan_pages(memory, crawls, config.settings, report)
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()

@@ -41,6 +41,8 @@ class RunReport:
     pages_done: int = 0
     storage_error: str | None = None
     staged_merged: int = 0
+    # Unhealthy sources left out tonight, still backing off: name -> when they are asked again.
+    unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
     finished_at: datetime | None = None
     state: str = "RUNNING"
     _clock: float = field(default_factory=time.monotonic)
@@ -59,6 +61,14 @@ class RunReport:
                 url = crawl.feed_url or crawl.source.url
                 self.failures.append(Failure(url, crawl.source.name, "read", crawl.error))
             counts.seconds += sum(f.elapsed_ms for f in crawl.fetches) / 1000
+
+    def add_unhealthy(self, source: str, failures: int, next_attempt: datetime) -> None:
+        """Records a source not asked tonight: unhealthy, waiting for `next_attempt`."""
+        self.unhealthy_skipped[source] = next_attempt
+        self._counts(source).error = (
+            f"unhealthy ({failures} failed nights): skipped until "
+            f"{next_attempt.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        )
 
     def add_skipped(self, source: str, skipped: int) -> None:
         self._counts(source).unchanged += skipped
@@ -115,8 +125,10 @@ class RunReport:
 
     def brief(self) -> str:
         t = self.totals()
+        skipped = len(self.unhealthy_skipped)
         return (
-            f"{len(self.sources)} sources ({len(self.failed_sources)} failed): {t.new} new, "
+            f"{len(self.sources)} sources ({len(self.failed_sources)} failed"
+            f"{f', {skipped} unhealthy skipped' if skipped else ''}): {t.new} new, "
             f"{t.updated} updated, {t.unchanged} unchanged, {t.failed} pages failed"
         )
 

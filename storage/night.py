@@ -7,23 +7,34 @@ batches; when another process holds it, batches go to the staging folder instead
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from newsflow.errors import DatabaseBusyError
-from newsflow.models import FeedEntry, FetchResult, PageResult
+from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.db import connect
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
-    Memory, finish_run, known_pages, load_memory, save_feed_states, save_http_cache,
-    save_source_states, start_run,
+    Memory,
+    SourceState,
+    finish_run,
+    known_pages,
+    load_memory,
+    save_feed_states,
+    save_http_cache,
+    save_source_states,
+    start_run,
 )
 from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows, write_batch
 
 log = logging.getLogger(__name__)
 
 BUSY_WAIT_SECONDS = 5.0
+MAX_BACKOFF_NIGHTS = 7
+# A night is 24 hours, less this: a nightly start drifting a little earlier still counts.
+NIGHT_SLACK = timedelta(hours=6)
 
 
 def open_night(db: str, run_id: str, started: datetime, report: RunReport) -> Memory:
@@ -40,9 +51,41 @@ def open_night(db: str, run_id: str, started: datetime, report: RunReport) -> Me
         return snapshot.load_memory(db)
 
 
-def plan_pages(
-    memory: Memory, crawls, settings, report: RunReport
-) -> list[tuple[str, FeedEntry]]:
+def next_attempt(state: SourceState | None, settings) -> datetime | None:
+    """Returns when an unhealthy source may be asked again; None when it is not held back.
+
+    Unhealthy after `unhealthy_after_failures` failed nights in a row, a source then
+    sits out 1, 2, 4, ... nights (at most MAX_BACKOFF_NIGHTS) after each failed attempt.
+    """
+    if state is None or state.last_attempt_at is None:
+        return None
+    over = state.consecutive_failures - settings.unhealthy_after_failures
+    if over < 0:
+        return None
+    nights_out = min(2**over, MAX_BACKOFF_NIGHTS)
+    return state.last_attempt_at + timedelta(days=nights_out + 1) - NIGHT_SLACK
+
+
+def sources_due(
+    config: SourcesConfig, memory: Memory, report: RunReport, now: datetime | None = None
+) -> SourcesConfig:
+    """Returns the config with only tonight's sources; unhealthy ones still backing off
+    are left out and recorded in the report (they keep their health row untouched)."""
+    now = now or datetime.now(UTC)
+    due = []
+    for source in config.sources:
+        state = (memory.sources or {}).get(source.name)
+        when = next_attempt(state, config.settings)
+        if when is not None and now < when:
+            log.info("source %s (%s) is unhealthy: skipped until %s", source.name, source.url,
+                     when)  # fmt: skip
+            report.add_unhealthy(source.name, state.consecutive_failures, when)
+        else:
+            due.append(source)
+    return replace(config, sources=tuple(due))
+
+
+def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
     """Returns (source, entry) for every article link worth fetching tonight."""
     from fetchers.crawl import select_new_entries  # pure helper, kept beside the crawler
 
@@ -69,8 +112,13 @@ def _known(memory: Memory, urls: list[str]):
 
 
 def write_pages(
-    memory: Memory, run_id: str, batch_no: int, fetched: list[FetchResult],
-    results: list[PageResult], report: RunReport, other_fetches: list[FetchResult] = (),
+    memory: Memory,
+    run_id: str,
+    batch_no: int,
+    fetched: list[FetchResult],
+    results: list[PageResult],
+    report: RunReport,
+    other_fetches: list[FetchResult] = (),
 ) -> None:
     """Writes one batch to the database, or stages it on disk when the database is busy.
 
@@ -144,10 +192,14 @@ def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
     old = (memory.feeds or {}).get(result.url)
     ok = result.outcome in ("ok", "not_modified")
     return {
-        "feed_url": result.url, "source": source,
+        "feed_url": result.url,
+        "source": source,
         "etag": result.etag if result.ok else (old.etag if old else None),
-        "last_modified": result.last_modified if result.ok else (old.last_modified if old else None),
-        "last_fetched_at": result.fetched_at, "last_status": result.status,
+        "last_modified": result.last_modified
+        if result.ok
+        else (old.last_modified if old else None),
+        "last_fetched_at": result.fetched_at,
+        "last_status": result.status,
         "last_outcome": result.outcome,
         "consecutive_failures": 0 if ok else (old.consecutive_failures if old else 0) + 1,
         "last_error": None if ok else result.error,
@@ -158,12 +210,14 @@ def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
     old = (memory.sources or {}).get(crawl.source.name)
     failures = 0 if not crawl.error else (old.consecutive_failures if old else 0) + 1
     return {
-        "source": crawl.source.name, "discovered_feed": crawl.feed_url,
+        "source": crawl.source.name,
+        "discovered_feed": crawl.feed_url,
         "last_run_id": None,
         "last_ok_at": now if not crawl.error else (old.last_ok_at if old else None),
         "consecutive_failures": failures,
         "healthy": failures < settings.unhealthy_after_failures,
         "last_error": crawl.error,
+        "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
     }
 
 

@@ -133,6 +133,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (url, tagger)
     );
     """,
+    # 4: when each source was last asked: an unhealthy source is asked again only after a
+    # backoff counted from its last attempt, not from its last success.
+    """
+    ALTER TABLE source_health ADD COLUMN last_attempt_at TIMESTAMPTZ;
+    """,
 ]
 
 

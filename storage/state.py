@@ -26,6 +26,7 @@ class SourceState:
     healthy: bool = True
     last_ok_at: datetime | None = None
     last_error: str | None = None
+    last_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,8 @@ def feed_states(con: duckdb.DuckDBPyConnection) -> dict[str, FeedState]:
 def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, SourceState]:
     """Returns each source's remembered feed and health, by source name."""
     rows = con.execute(
-        "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error"
-        " FROM source_health"
+        "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error,"
+        " last_attempt_at FROM source_health"
     ).fetchall()
     return {r[0]: SourceState(*r) for r in rows}
 
