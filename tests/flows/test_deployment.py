@@ -1,0 +1,376 @@
+"""prefect.yaml for real: a Prefect server, a process pool, `prefect deploy --all`, a worker.
+
+The README's "Run it nightly" commands, in order, against two blogs on 127.0.0.1; then
+headless Chromium opens the run in the Prefect UI and saves docs/prefect-ui-run.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+from flows.chart import articles_per_day, chart_path
+from flows.demo import POSTS
+from flows.sample_site import Post, SiteServer, blogger_site
+from tests.conftest import seed_post
+from tests.flows.conftest import write_sources
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+POOL = "newsflow-pool"
+PREFECT = [sys.executable, "-m", "prefect"]  # `uv run prefect`, in the interpreter under test
+DOCS = REPO / "docs"
+
+
+def _harbour_post(slug: str, title: str, days: int, hours: int, topic: str) -> Post:
+    return Post(
+        slug=slug,
+        title=title,
+        author="Harbour Notes Desk",
+        lang="en",
+        labels=("Harbour",),
+        published=POSTS[0].published + timedelta(days=days, hours=hours),
+        paragraphs=(
+            f"The harbour board met on Tuesday to discuss {topic}, a question that has divided "
+            "the fishing cooperatives and the ferry operators for most of the year.",
+            "Board members said a decision would follow a public consultation in the spring, "
+            "after engineers deliver their survey of the old breakwater and the north quay.",
+            f"Residents who want to comment on {topic} can write to the board or attend the "
+            "open evening at the maritime museum, where the plans will be on display.",
+        ),
+    )
+
+
+# A second blog, so the run has two sources and the chart two series.
+HARBOUR_POSTS = [
+    _harbour_post(
+        "new-ferry-timetable",
+        "A New Ferry Timetable for the Winter",
+        1,
+        2,
+        "the winter ferry timetable",
+    ),
+    _harbour_post(
+        "breakwater-repairs", "Breakwater Repairs Start in March", 2, 1, "repairs to the breakwater"
+    ),
+    _harbour_post(
+        "quay-lighting", "Brighter Lights on the North Quay", 2, 5, "new lighting on the north quay"
+    ),
+    _harbour_post(
+        "fish-market-hours",
+        "Fish Market Opening Hours Extended",
+        4,
+        3,
+        "longer opening hours at the fish market",
+    ),
+]
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+
+    def api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
+        return httpx.request(method, f"{self.url}/api{path}", json=body, timeout=30)
+
+
+@dataclass
+class NightlyRun:
+    server: Server
+    flow_run: dict
+    bad_db_run: dict
+    db: Path
+    blogs: dict[str, list[Post]]
+    seconds: float
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prefect(server: Server, *args: str, env: dict | None = None, cwd=REPO, timeout=120):
+    done = subprocess.run(
+        [*PREFECT, *args],
+        env=env or server.env,
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`prefect server start` on a free port of 127.0.0.1, with its own home and SQLite."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.pop("NEWSFLOW_HOME", None)  # deploying with it set would bake its value in
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": f"{url}/api",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+    }
+    log = (home / "server.log").open("w")
+    process = subprocess.Popen(
+        [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=home,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_healthy(url, process, home / "server.log")
+        yield Server(url, env)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the server and the processes it started
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prefect server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"prefect server not healthy after 90 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def nightly_run(server, tmp_path_factory):
+    """The README's commands: pool, deploy, a run of each deployment, one worker pass."""
+    work = tmp_path_factory.mktemp("nightly")
+    blogs = {"kabar-dunia": [seed_post(), *POSTS], "harbour-notes": HARBOUR_POSTS}
+    with (
+        SiteServer(lambda base: blogger_site("Kabar Dunia", blogs["kabar-dunia"], base)) as kabar,
+        SiteServer(lambda base: blogger_site("Harbour Notes", HARBOUR_POSTS, base, "en")) as har,
+    ):
+        sources = write_sources(
+            work / "sources.toml",
+            [
+                ("kabar-dunia", kabar.base_url + "/", "auto"),
+                ("harbour-notes", har.base_url + "/", "auto"),
+            ],
+        )
+        db = work / "data" / "news.duckdb"
+        (work / "not-a-directory").write_text("")
+        bad_db = work / "not-a-directory" / "news.duckdb"
+
+        _prefect(server, "work-pool", "create", POOL, "--type", "process")
+        started = time.monotonic()
+        _prefect(server, "deploy", "--all")
+        deployed = time.monotonic()
+        run_id = _deployment_run(server, "ingest/nightly", sources=sources, db=db)
+        bad_id = _create_run(server, "reextract", {"db": str(bad_db)})
+        # The worker runs elsewhere than the checkout: the pull step finds the code.
+        worker_env = {**server.env, "NEWSFLOW_HOME": str(REPO)}
+        _prefect(
+            server,
+            "worker",
+            "start",
+            "--pool",
+            POOL,
+            "--run-once",
+            env=worker_env,
+            cwd=work,
+            timeout=300,
+        )
+        flow_run = _wait_final(server, run_id)
+        seconds = time.monotonic() - started
+    print(
+        f"\nprefect deploy --all to finished nightly run: {seconds:.1f} s "
+        f"(deploy {deployed - started:.1f} s)",
+        file=sys.stderr,
+    )
+    return NightlyRun(server, flow_run, _wait_final(server, bad_id), db, blogs, seconds)
+
+
+def _deployment_run(server: Server, name: str, **params) -> str:
+    args = [f"{k}={v}" for k, v in params.items()]
+    out = _prefect(
+        server, "deployment", "run", name, *(a for arg in args for a in ("--param", arg))
+    )
+    (line,) = [line for line in out.splitlines() if "UUID:" in line]
+    return line.split("UUID:")[1].strip()
+
+
+def _create_run(server: Server, deployment: str, parameters: dict) -> str:
+    (found,) = server.api(
+        "POST", "/deployments/filter", {"deployments": {"name": {"any_": [deployment]}}}
+    ).json()
+    created = server.api(
+        "POST", f"/deployments/{found['id']}/create_flow_run", {"parameters": parameters}
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def _wait_final(server: Server, flow_run_id: str) -> dict:
+    deadline = time.monotonic() + 60
+    while True:
+        (run,) = server.api(
+            "POST", "/flow_runs/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}}
+        ).json()
+        if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return run
+        assert time.monotonic() < deadline, f"run still {run['state']['type']}"
+        time.sleep(0.5)
+
+
+def _artifacts(server: Server, flow_run_id: str) -> dict[str, dict]:
+    found = server.api(
+        "POST", "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}}
+    ).json()
+    return {a["key"] or a["type"]: a for a in found}
+
+
+def test_deployed_nightly_run_completes_on_a_worker_and_stores_both_blogs(nightly_run):
+    run, server = nightly_run.flow_run, nightly_run.server
+    assert run["state"]["type"] == "COMPLETED", run["state"]["message"]
+    deployment = server.api("GET", f"/deployments/{run['deployment_id']}").json()
+    assert deployment["name"] == "nightly"
+    assert deployment["path"] is None  # no directory of this machine in the deployment
+    assert deployment["pull_steps"] == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $NEWSFLOW_HOME }}"}}
+    ]
+    with duckdb.connect(str(nightly_run.db), read_only=True) as con:
+        per_source = dict(
+            con.execute("SELECT source, count(*) FROM articles GROUP BY 1").fetchall()
+        )
+        runs = con.execute("SELECT run_id, state, articles_new FROM runs").fetchall()
+    assert per_source == {name: len(posts) for name, posts in nightly_run.blogs.items()}
+    assert runs == [(run["id"], "COMPLETED", sum(per_source.values()))]
+
+
+def test_run_has_summary_with_chart_per_source_table_failures_and_progress(nightly_run):
+    artifacts = _artifacts(nightly_run.server, nightly_run.flow_run["id"])
+
+    assert set(artifacts) == {"ingest-summary", "ingest-sources", "ingest-failures", "progress"}
+    summary = artifacts["ingest-summary"]["data"]
+    assert "**COMPLETED**" in summary and "2 sources (0 failed): 8 new" in summary
+    assert "![articles per day per source](data:image/svg+xml;base64," in summary
+    rows = {r["source"]: r for r in json.loads(artifacts["ingest-sources"]["data"])}
+    assert {name: r["new"] for name, r in rows.items()} == {"kabar-dunia": 4, "harbour-notes": 4}
+    assert all(r["failed"] == 0 and r["error"] == "" for r in rows.values())
+    assert json.loads(artifacts["ingest-failures"]["data"])[0]["reason"] == "no failures"
+    assert artifacts["progress"]["data"] == 100.0
+
+
+def test_chart_beside_the_database_counts_what_the_database_holds(nightly_run):
+    svg = chart_path(nightly_run.db).read_text(encoding="utf-8")
+    with duckdb.connect(str(nightly_run.db), read_only=True) as con:
+        rows = articles_per_day(con)
+
+    assert {source for _, source, _ in rows} == {"kabar-dunia", "harbour-notes"}
+    for _, source, n in rows:
+        assert f"{source}: {n}</title>" in svg
+
+
+def test_bad_parameters_fail_fast_naming_the_parameter(nightly_run):
+    server, bad = nightly_run.server, nightly_run.bad_db_run
+    # A database path the worker cannot create: the run fails, its message says why.
+    assert bad["state"]["type"] == "FAILED"
+    assert bad["state"]["message"].startswith("parameter 'db': ")
+    assert "not-a-directory" in bad["state"]["message"]
+    # A value of the wrong type never becomes a run: the server checks the flow's signature.
+    refused = server.api(
+        "POST",
+        f"/deployments/{nightly_run.flow_run['deployment_id']}/create_flow_run",
+        {"parameters": {"sources": 5}},
+    )
+    assert refused.status_code == 409
+    assert "'sources'" in refused.json()["detail"]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is not installed (apt-get install -y chromium); CI needs it")
+    pytest.skip("chromium is not installed; `apt-get install -y chromium` to run this test")
+
+
+def _browse(url: str, profile: Path, screenshot: Path) -> str:
+    """Returns the page's DOM once its scripts have run, after saving a screenshot of it."""
+    done = subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1400,1000",
+            "--hide-scrollbars",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            f"--screenshot={screenshot}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_prefect_ui_shows_the_run_its_state_and_its_artifacts(nightly_run, tmp_path):
+    run, server = nightly_run.flow_run, nightly_run.server
+    # The single-page app routes from the server's root; its newer UI honours `?tab=`.
+    page = f"{server.url}/v2/runs/flow-run/{run['id']}?tab=Artifacts"
+
+    dom = _browse(page, tmp_path / "chromium", DOCS / "prefect-ui-run.png")
+    for text in (
+        run["name"],
+        "Completed",
+        "nightly",
+        POOL,
+        "ingest-summary",
+        "ingest-sources",
+        "ingest-failures",
+    ):
+        assert text in dom, f"{text!r} not on the flow run page"
+
+    summary_id = _artifacts(server, run["id"])["ingest-summary"]["id"]
+    summary = f"{server.url}/v2/artifacts/artifact/{summary_id}"
+    dom = _browse(summary, tmp_path / "chromium", DOCS / "prefect-ui-summary.png")
+    assert "Articles per day" in dom and 'src="data:image/svg+xml;base64,' in dom
+    assert (DOCS / "prefect-ui-run.png").stat().st_size > 20_000
