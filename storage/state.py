@@ -87,41 +87,29 @@ def save_http_cache(
     con: duckdb.DuckDBPyConnection, entries: dict[str, tuple[datetime, int | None, bytes]]
 ) -> None:
     """Stores small documents (robots.txt) for reuse by the next runs."""
-    if not entries:
-        return
-    table = pa.Table.from_pylist(
-        [{"url": u, "fetched_at": t, "status": s, "body": b} for u, (t, s, b) in entries.items()]
-    )
-    con.register("in_cache", table)
-    try:
-        con.execute(
-            "INSERT OR REPLACE INTO http_cache (url, fetched_at, status, body)"
-            " SELECT url, fetched_at, status, body FROM in_cache"
-        )
-    finally:
-        con.unregister("in_cache")
+    rows = [{"url": u, "fetched_at": t, "status": s, "body": b} for u, (t, s, b) in entries.items()]
+    upsert(con, "http_cache", rows)
 
 
 def save_feed_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     """Upserts feeds rows: validators, last outcome, consecutive failures."""
-    if not rows:
-        return
-    con.register("in_feeds", pa.Table.from_pylist(rows))
-    try:
-        con.execute("INSERT OR REPLACE INTO feeds BY NAME SELECT * FROM in_feeds")
-    finally:
-        con.unregister("in_feeds")
+    upsert(con, "feeds", rows)
 
 
 def save_source_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     """Upserts source_health rows."""
+    upsert(con, "source_health", rows)
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Inserts rows into table in one statement, replacing rows with the same key."""
     if not rows:
         return
-    con.register("in_sources", pa.Table.from_pylist(rows))
+    con.register("incoming_rows", pa.Table.from_pylist(rows))
     try:
-        con.execute("INSERT OR REPLACE INTO source_health BY NAME SELECT * FROM in_sources")
+        con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM incoming_rows")
     finally:
-        con.unregister("in_sources")
+        con.unregister("incoming_rows")
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime) -> None:

@@ -16,7 +16,7 @@ from newsflow.summary import RunReport
 from storage import night
 from storage.db import connect
 from storage.staging import pending_batches, staging_dir
-from tests.storage.test_writes import _article, _batch
+from tests.storage.test_writes import _article, _batch, _pages
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
@@ -101,25 +101,6 @@ def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
     night.open_night(str(db), "run-2", NOW, _report(db))
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
-
-
-def _pages(articles):
-    from newsflow.models import FetchResult, PageResult
-
-    fetches = [
-        FetchResult(
-            url=a.url,
-            source="blog",
-            kind="page",
-            outcome="ok",
-            status=200,
-            fetched_at=a.fetched_at,
-            body=a.raw_html,
-        )
-        for a in articles
-    ]
-    results = [PageResult(url=a.url, source="blog", article=a, tagged=True) for a in articles]
-    return fetches, results
 
 
 def _empty_taggers():

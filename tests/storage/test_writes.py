@@ -27,7 +27,8 @@ def _article(url: str, text: str, when: datetime = NOW) -> Article:
     )
 
 
-def _batch(run_id: str, articles: list[Article]):
+def _pages(articles: list[Article]) -> tuple[list[FetchResult], list[PageResult]]:
+    """Returns the fetches and tagged results a batch of these articles would have."""
     fetches = [
         FetchResult(
             url=a.url,
@@ -45,10 +46,16 @@ def _batch(run_id: str, articles: list[Article]):
             url=a.url,
             source="blog",
             article=a,
+            tagged=True,
             tags=[Tag("language", "id", 0.9, "language", "1", code="id")],
         )
         for a in articles
     ]
+    return fetches, results
+
+
+def _batch(run_id: str, articles: list[Article]):
+    fetches, results = _pages(articles)
     return fetch_rows(run_id, fetches), article_rows(results), tag_rows(results, NOW)
 
 
