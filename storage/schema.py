@@ -21,7 +21,7 @@ MIGRATIONS: list[str] = [
         message VARCHAR
     );
     CREATE TABLE fetches (
-        fetch_id VARCHAR PRIMARY KEY,        -- hash of run_id, kind, url, time: re-insert is a no-op
+        fetch_id VARCHAR PRIMARY KEY,  -- hash of run_id, kind, url, time: re-insert is a no-op
         url VARCHAR NOT NULL,
         source VARCHAR NOT NULL,
         run_id VARCHAR NOT NULL,
