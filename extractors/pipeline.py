@@ -1,19 +1,28 @@
-"""Extracts and tags fetched pages on every core: one worker process per core, loaded once."""
+"""Extracts and tags fetched pages on every core: one worker process per core, loaded once.
+
+The workers fork from a fork server that has imported the extractors and loaded every
+model (extractors.warm), so each starts warm and shares the models' memory. The flow's
+own process never imports trafilatura or spaCy.
+"""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from extractors.article import extract_article
 from newsflow.errors import ExtractError
 from newsflow.models import FeedEntry, PageResult
 
 log = logging.getLogger(__name__)
+
+# Imported in the fork server before any worker forks: extractors.warm loads the models.
+FORKSERVER_PRELOAD = ["extractors.article", "extractors.tagging", "extractors.pipeline",
+                      "extractors.warm"]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,30 +37,53 @@ class PageInput:
     entry: FeedEntry | None = None
 
 
+class ChunkResults(list):
+    """A chunk's PageResults in order, with the CPU seconds its worker spent on them."""
+
+    extract_seconds: float = 0.0
+    tag_seconds: float = 0.0
+
+
 _topics = None  # loaded once per worker process by _init_worker
 
 
 def process_page(page: PageInput, tag: bool = True) -> PageResult:
     """Returns the article and tags of one page; failures become PageResult.error."""
+    result = _extract(page)
+    if tag and result.article is not None:
+        _tag(result)
+    return result
+
+
+def process_pages(pages: list[PageInput], tag: bool = True) -> ChunkResults:
+    """Returns the results of `process_page` for a chunk of pages, in order, timed."""
+    done = ChunkResults()
+    for page in pages:
+        started = time.process_time()
+        result = _extract(page)
+        extracted = time.process_time()
+        if tag and result.article is not None:
+            _tag(result)
+        done.extract_seconds += extracted - started
+        done.tag_seconds += time.process_time() - extracted
+        done.append(result)
+    return done
+
+
+def _extract(page: PageInput) -> PageResult:
+    from extractors.article import extract_article
+
     try:
         article = extract_article(
             page.body, page.url, source=page.source, fetched_at=page.fetched_at,
             content_type=page.content_type, entry=page.entry,
-        )
+        )  # fmt: skip
     except ExtractError as exc:
         return PageResult(url=page.url, source=page.source, error=exc.reason)
     except Exception as exc:  # a parser bug on one page must not cost the batch
         log.exception("extraction crashed on %s", page.url)
         return PageResult(url=page.url, source=page.source, error=f"extractor crashed: {exc!r}")
-    result = PageResult(url=page.url, source=page.source, article=article)
-    if tag:
-        _tag(result)
-    return result
-
-
-def process_pages(pages: list[PageInput], tag: bool = True) -> list[PageResult]:
-    """Returns the results of `process_page` for a chunk of pages, in order."""
-    return [process_page(page, tag) for page in pages]
+    return PageResult(url=page.url, source=page.source, article=article)
 
 
 def _tag(result: PageResult) -> None:
@@ -66,6 +98,24 @@ def _tag(result: PageResult) -> None:
         log.exception("near-duplicate signature failed on %s", result.url)
 
 
+_WARM_UP_TEXT = (
+    b"<p>The Prime Minister of Canada met the President of France in Paris on Monday to talk "
+    b"about trade, energy prices and the war in Ukraine with NATO officials.</p>"
+)
+_WARM_UP_HTML = b"<html lang='en'><body><article><h1>Warm-up</h1>%s</article></body></html>" % (
+    _WARM_UP_TEXT * 5
+)
+
+
+def warm_up() -> None:
+    """Loads every extractor's and tagger's models in this process by running one page."""
+    page = PageInput(url="http://warm-up.invalid/", source="warm-up", body=_WARM_UP_HTML,
+                     content_type="text/html", fetched_at=datetime.now(UTC))  # fmt: skip
+    result = process_page(page)
+    if result.error:
+        log.warning("warm-up page failed: %s", result.error)
+
+
 def _init_worker(topics_path: str | None) -> None:
     global _topics
     if topics_path:
@@ -74,11 +124,15 @@ def _init_worker(topics_path: str | None) -> None:
         _topics = load_topics(topics_path)
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
 class ExtractorPool:
     """Runs `process_pages` in worker processes; a context manager that owns the pool."""
 
     def __init__(self, workers: int | None = None, topics_path: str | None = None,
-                 chunk_size: int = 8):
+                 chunk_size: int = 5):  # fmt: skip
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = chunk_size
         self._topics_path = topics_path
@@ -86,21 +140,26 @@ class ExtractorPool:
 
     def __enter__(self) -> ExtractorPool:
         # forkserver: workers fork from a clean process, not from one running Prefect's
-        # threads, and import the extractors once in the server.
+        # threads, and import the extractors and load their models once, in the server.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["extractors.pipeline", "extractors.tagging"])
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker,
             initargs=(self._topics_path,),
-        )
+        )  # fmt: skip
         return self
 
     def __exit__(self, *exc) -> None:
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, pages: list[PageInput], tag: bool = True) -> list:
-        """Returns futures, one per chunk of pages, each resolving to a list of PageResult."""
+    def start(self) -> None:
+        """Starts every worker now (the fork server loads the models), not at the first page."""
+        for _ in range(self.workers):
+            self._pool.submit(_ready)
+
+    def submit(self, pages: list[PageInput], tag: bool = True) -> list[Future]:
+        """Returns futures, one per chunk of pages, each resolving to a ChunkResults."""
         step = self.chunk_size
         return [self._pool.submit(process_pages, pages[i:i + step], tag)
-                for i in range(0, len(pages), step)]
+                for i in range(0, len(pages), step)]  # fmt: skip

@@ -1,12 +1,14 @@
 """The `ingest` flow: read sources, fetch new pages, extract and tag them, store them.
 
-Tasks are stages or batches of pages, never one per page. Fetching batch n+1 overlaps
-extracting batch n; extraction runs on every core.
+Tasks are stages or batches of pages, never one per page. Fetching, extracting and
+storing overlap (batch n is stored while n+1 is extracted); extraction runs on every core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from extractors.pipeline import ExtractorPool, PageInput
+from extractors.pipeline import ChunkResults, ExtractorPool, PageInput
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
@@ -44,10 +46,12 @@ async def read_sources(
 ) -> list[SourceCrawl]:
     """Returns each source's article links, read from its feed, sitemap or home page."""
     validators = {url: Validators(f.etag, f.last_modified) for url, f in memory.feeds.items()}
-    crawls = await asyncio.gather(*(
-        crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
-        for source in config.sources
-    ))
+    crawls = await asyncio.gather(
+        *(
+            crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
+            for source in config.sources
+        )
+    )
     logger = get_run_logger()
     for crawl in crawls:
         if crawl.error:
@@ -72,13 +76,23 @@ async def extract_and_tag(
 ) -> list[PageResult]:
     """Returns the articles and tags of the batch's fetched pages (failures carry `error`)."""
     pages = [
-        PageInput(url=r.final_url or r.url, source=r.source, body=r.body,
-                  content_type=r.content_type, fetched_at=r.fetched_at, entry=entry)
-        for r, entry in fetched if r.ok
+        PageInput(
+            url=r.final_url or r.url,
+            source=r.source,
+            body=r.body,
+            content_type=r.content_type,
+            fetched_at=r.fetched_at,
+            entry=entry,
+        )
+        for r, entry in fetched
+        if r.ok
     ]
     futures = [asyncio.wrap_future(f) for f in pool.submit(pages)]
     chunks = await asyncio.gather(*futures)
-    return [result for chunk in chunks for result in chunk]
+    merged = ChunkResults(result for chunk in chunks for result in chunk)
+    merged.extract_seconds = sum(chunk.extract_seconds for chunk in chunks)
+    merged.tag_seconds = sum(chunk.tag_seconds for chunk in chunks)
+    return merged
 
 
 open_database = task(night.open_night, name="open database", cache_policy=NO_CACHE)
@@ -113,13 +127,17 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         report.add_crawls(crawls)
         todo = plan_pages(memory, crawls, config.settings, report)
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
-        store_pages(memory, run_id, 0, [], [], report, side)
         with ExtractorPool(topics_path=_topics_path(config)) as pool:
+            if todo:
+                pool.start()  # the workers load while the first batch is fetched
+            store_pages(memory, run_id, 0, [], [], report, side)
             await _process_batches(fetcher, pool, run_id, memory, todo, report)
         remember(memory, crawls, fetcher.robots.entries, report, config.settings)
     summary = report.finish(state=_state_name(report, memory))
     close_database(memory, run_id, summary)
     await publish_report(report)
+    summary["timings"] = report.timing_summary()
+    logger.info("run timings %s", json.dumps(summary["timings"]))
     return _final_state(report, memory, summary)
 
 
@@ -132,22 +150,65 @@ def _topics_path(config: SourcesConfig) -> str | None:
 
 
 async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:
-    batches = [todo[i:i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
-    progress = await acreate_progress_artifact(progress=0.0, description="pages processed")
-    fetched = await fetch_pages(fetcher, batches[0], 1) if batches else []
-    for n, _batch in enumerate(batches, start=1):
-        # Fetch the next batch while this one is extracted on the other cores.
-        next_fetch = fetch_pages(fetcher, batches[n], n + 1) if n < len(batches) else _nothing()
-        results, next_fetched = await asyncio.gather(extract_and_tag(pool, fetched, n), next_fetch)
-        store_pages(memory, run_id, n, [r for r, _ in fetched], results, report,
-                    fetcher.take_side_fetches())
-        await aupdate_progress_artifact(progress, 100.0 * n / len(batches))
-        get_run_logger().info("batch %d/%d stored: %s", n, len(batches), report.progress_line())
-        fetched = next_fetched
+    batches = [todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
+    await _BatchPipeline(fetcher, pool, run_id, memory, report).run(batches)
 
 
-async def _nothing() -> list:
-    return []
+class _BatchPipeline:
+    """Fetches, extracts and stores the batches as three stages running at once.
+
+    While batch n is stored (in a thread), n+1 is extracted and n+2 is already queued on
+    the pool, so no core waits at a batch boundary. Fetching runs ahead by those batches
+    only, which bounds memory whatever the night's size.
+    """
+
+    def __init__(self, fetcher, pool, run_id, memory, report):
+        self.fetcher, self.pool, self.run_id = fetcher, pool, run_id
+        self.memory, self.report = memory, report
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=1)
+        self.extracting: set[asyncio.Task] = set()
+
+    async def run(self, batches: list) -> None:
+        progress = await acreate_progress_artifact(progress=0.0, description="pages processed")
+        stages = [
+            asyncio.ensure_future(self._fetch(batches)),
+            asyncio.ensure_future(self._store(len(batches), progress)),
+        ]
+        try:
+            await asyncio.gather(*stages)
+        except BaseException:
+            for running in [*stages, *self.extracting]:
+                running.cancel()
+            raise
+
+    async def _fetch(self, batches: list) -> None:
+        for n, batch in enumerate(batches, start=1):
+            started = time.monotonic()
+            fetched = await fetch_pages(self.fetcher, batch, n)
+            self.report.add_time("fetch", time.monotonic() - started)
+            extracting = asyncio.create_task(extract_and_tag(self.pool, fetched, n))
+            self.extracting.add(extracting)
+            await self.queue.put((n, fetched, extracting))
+        await self.queue.put(None)
+
+    async def _store(self, total: int, progress) -> None:
+        while (item := await self.queue.get()) is not None:
+            n, fetched, extracting = item
+            started = time.monotonic()
+            results = await extracting
+            self.extracting.discard(extracting)
+            self.report.add_time("extract_wait", time.monotonic() - started)
+            self.report.add_time("extract_cpu", results.extract_seconds)
+            self.report.add_time("tag_cpu", results.tag_seconds)
+            side, started = self.fetcher.take_side_fetches(), time.monotonic()
+            # In a thread: the event loop goes on fetching and feeding the pool meanwhile.
+            pages = [r for r, _ in fetched]
+            await asyncio.to_thread(
+                store_pages, self.memory, self.run_id, n, pages, results, self.report, side
+            )
+            self.report.add_time("store_task", time.monotonic() - started)
+            await aupdate_progress_artifact(progress, 100.0 * n / total)
+            get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())
 
 
 def _state_name(report: RunReport, memory: Memory) -> str:
@@ -172,4 +233,3 @@ def _final_state(report: RunReport, memory: Memory, summary: dict):
 def run_ingest(sources: str | Path, db: str | Path):
     """Runs the flow now and returns its final state (the CLI's entry to Prefect)."""
     return asyncio.run(ingest(str(sources), str(db), return_state=True))
-

@@ -45,6 +45,8 @@ class RunReport:
     unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
     finished_at: datetime | None = None
     state: str = "RUNNING"
+    # Seconds by stage (fetch, extract_cpu, tag_cpu, store, ...), for the benchmark.
+    timings: dict[str, float] = field(default_factory=dict)
     _clock: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -152,6 +154,14 @@ class RunReport:
             "fetch_errors": sum(1 for f in self.failures if f.stage in ("read", "fetch")),
             "message": self.storage_error or self.brief(),
         }
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        """Adds seconds to a stage's timing counter."""
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    def timing_summary(self) -> dict[str, float]:
+        """Returns the stage counters, rounded, with the run's wall time so far as `flow`."""
+        return {stage: round(s, 3) for stage, s in {**self.timings, "flow": self.seconds}.items()}
 
     @property
     def seconds(self) -> float:

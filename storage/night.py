@@ -7,6 +7,7 @@ batches; when another process holds it, batches go to the staging folder instead
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -125,6 +126,7 @@ def write_pages(
     `other_fetches` (feeds, home pages, robots.txt) are written with the batch but
     were counted in the report when the sources were read.
     """
+    started = time.monotonic()
     _mark_extract_errors(fetched, results)
     tables = {
         "fetches": fetch_rows(run_id, [*fetched, *other_fetches]),
@@ -146,6 +148,7 @@ def write_pages(
         stage_batch(staging_dir(memory.db), f"{run_id}-{batch_no:05d}", tables)
         memory.staged += 1
     report.add_batch(fetched, results, counts)
+    report.add_time("store", time.monotonic() - started)
 
 
 def _tagger_versions() -> dict[str, str]:
