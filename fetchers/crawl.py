@@ -68,8 +68,9 @@ async def crawl_source(
 async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators) -> bool:
     """Reads one feed into crawl; returns False when the URL is not a usable feed."""
     v = validators.get(url, Validators())
-    result = await fetcher.get(url, source=crawl.source.name, kind="feed",
-                               etag=v.etag, last_modified=v.last_modified)
+    result = await fetcher.get(
+        url, source=crawl.source.name, kind="feed", etag=v.etag, last_modified=v.last_modified
+    )
     crawl.fetches.append(result)
     crawl.feeds.append(result)
     crawl.feed_url = url
@@ -141,9 +142,14 @@ def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
     for entry in entries:
         url = normalize_url(entry.url)
         if url not in seen:
-            seen[url] = FeedEntry(url=url, feed_url=entry.feed_url, title=entry.title,
-                                  published=entry.published, updated=entry.updated,
-                                  guid=entry.guid)
+            seen[url] = FeedEntry(
+                url=url,
+                feed_url=entry.feed_url,
+                title=entry.title,
+                published=entry.published,
+                updated=entry.updated,
+                guid=entry.guid,
+            )
     return list(seen.values())
 
 
@@ -160,7 +166,8 @@ def select_new_entries(
     for entry in entries:
         page = known.get(entry.url)
         changed = (
-            page is not None and entry.updated is not None
+            page is not None
+            and entry.updated is not None
             and (page.entry_updated is None or entry.updated > page.entry_updated)
         )
         if page is None or (changed and not page.gone):
