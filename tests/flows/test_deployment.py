@@ -210,10 +210,11 @@ def nightly_run(server, tmp_path_factory, request):
         flow_run = _wait_final(server, run_id)
         seconds = time.monotonic() - started
     # Shown in every pytest run, output captured or not.
-    request.config.pluginmanager.get_plugin("terminalreporter").write_line(
-        f"\nprefect deploy --all to finished nightly run: {seconds:.1f} s "
-        f"(of which deploy {deployed - started:.1f} s)"
-    )
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        print(
+            f"\nprefect deploy --all to finished nightly run: {seconds:.1f} s "
+            f"(of which deploy {deployed - started:.1f} s)"
+        )
     return NightlyRun(server, flow_run, _wait_final(server, bad_id), db, blogs, seconds)
 
 
