@@ -7,6 +7,7 @@ storing overlap (batch n is stored while n+1 is extracted); extraction runs on e
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 import uuid
@@ -35,7 +36,7 @@ BATCH_SIZE = 100
 
 
 @task(name="load sources", cache_policy=NO_CACHE, retries=0)
-def load_config(path: str) -> SourcesConfig:
+async def load_config(path: str) -> SourcesConfig:
     """Returns the validated sources file; a mistake fails the run, naming file and line."""
     return load_sources(path)
 
@@ -95,13 +96,23 @@ async def extract_and_tag(
     return merged
 
 
-open_database = task(night.open_night, name="open database", cache_policy=NO_CACHE)
-plan_pages = task(night.plan_pages, name="plan pages", cache_policy=NO_CACHE)
-store_pages = task(
-    night.write_pages, name="store", task_run_name="store {batch_no}", cache_policy=NO_CACHE
-)
-remember = task(night.save_night, name="remember feeds", cache_policy=NO_CACHE)
-close_database = task(night.close_night, name="record run", cache_policy=NO_CACHE)
+def _in_thread(fn, **options):
+    """Returns fn as an async task whose body runs in a thread. From an async flow Prefect
+    runs an async task in ~10 ms, a sync one in ~120 ms; and the event loop goes on
+    fetching and feeding the pool while the database is written."""
+
+    @functools.wraps(fn)
+    async def body(*args, **kwargs):
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    return task(body, cache_policy=NO_CACHE, **options)
+
+
+open_database = _in_thread(night.open_night, name="open database")
+plan_pages = _in_thread(night.plan_pages, name="plan pages")
+store_pages = _in_thread(night.write_pages, name="store", task_run_name="store {batch_no}")
+remember = _in_thread(night.save_night, name="remember feeds")
+close_database = _in_thread(night.close_night, name="record run")
 
 
 @flow(name="ingest", log_prints=True)
@@ -111,12 +122,12 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)
     try:
-        config = load_config(sources)
+        config = await load_config(sources)
     except ConfigError as exc:
         return Failed(message=f"parameter 'sources': {exc}")
     report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
     try:
-        memory = open_database(db, run_id, started, report)
+        memory = await open_database(db, run_id, started, report)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     if memory.busy:
@@ -125,16 +136,16 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         crawls = await read_sources(fetcher, night.sources_due(config, memory, report), memory)
         report.add_crawls(crawls)
-        todo = plan_pages(memory, crawls, config.settings, report)
+        todo = await plan_pages(memory, crawls, config.settings, report)
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
         with ExtractorPool(topics_path=_topics_path(config)) as pool:
             if todo:
                 pool.start()  # the workers load while the first batch is fetched
-            store_pages(memory, run_id, 0, [], [], report, side)
+            await store_pages(memory, run_id, 0, [], [], report, side)
             await _process_batches(fetcher, pool, run_id, memory, todo, report)
-        remember(memory, crawls, fetcher.robots.entries, report, config.settings)
+        await remember(memory, crawls, fetcher.robots.entries, report, config.settings)
     summary = report.finish(state=_state_name(report, memory))
-    close_database(memory, run_id, summary)
+    await close_database(memory, run_id, summary)
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
@@ -201,11 +212,8 @@ class _BatchPipeline:
             self.report.add_time("extract_cpu", results.extract_seconds)
             self.report.add_time("tag_cpu", results.tag_seconds)
             side, started = self.fetcher.take_side_fetches(), time.monotonic()
-            # In a thread: the event loop goes on fetching and feeding the pool meanwhile.
             pages = [r for r, _ in fetched]
-            await asyncio.to_thread(
-                store_pages, self.memory, self.run_id, n, pages, results, self.report, side
-            )
+            await store_pages(self.memory, self.run_id, n, pages, results, self.report, side)
             self.report.add_time("store_task", time.monotonic() - started)
             await aupdate_progress_artifact(progress, 100.0 * n / total)
             get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())
