@@ -21,8 +21,12 @@ from newsflow.models import FeedEntry, PageResult
 log = logging.getLogger(__name__)
 
 # Imported in the fork server before any worker forks: extractors.warm loads the models.
-FORKSERVER_PRELOAD = ["extractors.article", "extractors.tagging", "extractors.pipeline",
-                      "extractors.warm"]  # fmt: skip
+FORKSERVER_PRELOAD = [
+    "extractors.article",
+    "extractors.tagging",
+    "extractors.pipeline",
+    "extractors.warm",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,13 @@ def _extract(page: PageInput) -> PageResult:
 
     try:
         article = extract_article(
-            page.body, page.url, source=page.source, fetched_at=page.fetched_at,
-            content_type=page.content_type, entry=page.entry,
-        )  # fmt: skip
+            page.body,
+            page.url,
+            source=page.source,
+            fetched_at=page.fetched_at,
+            content_type=page.content_type,
+            entry=page.entry,
+        )
     except ExtractError as exc:
         return PageResult(url=page.url, source=page.source, error=exc.reason)
     except Exception as exc:  # a parser bug on one page must not cost the batch
@@ -109,8 +117,13 @@ _WARM_UP_HTML = b"<html lang='en'><body><article><h1>Warm-up</h1>%s</article></b
 
 def warm_up() -> None:
     """Loads every extractor's and tagger's models in this process by running one page."""
-    page = PageInput(url="http://warm-up.invalid/", source="warm-up", body=_WARM_UP_HTML,
-                     content_type="text/html", fetched_at=datetime.now(UTC))  # fmt: skip
+    page = PageInput(
+        url="http://warm-up.invalid/",
+        source="warm-up",
+        body=_WARM_UP_HTML,
+        content_type="text/html",
+        fetched_at=datetime.now(UTC),
+    )
     result = process_page(page)
     if result.error:
         log.warning("warm-up page failed: %s", result.error)
@@ -131,8 +144,9 @@ def _ready() -> int:
 class ExtractorPool:
     """Runs `process_pages` in worker processes; a context manager that owns the pool."""
 
-    def __init__(self, workers: int | None = None, topics_path: str | None = None,
-                 chunk_size: int = 5):  # fmt: skip
+    def __init__(
+        self, workers: int | None = None, topics_path: str | None = None, chunk_size: int = 5
+    ):
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = chunk_size
         self._topics_path = topics_path
@@ -144,9 +158,11 @@ class ExtractorPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_init_worker,
+            self.workers,
+            mp_context=context,
+            initializer=_init_worker,
             initargs=(self._topics_path,),
-        )  # fmt: skip
+        )
         return self
 
     def __exit__(self, *exc) -> None:
@@ -161,5 +177,7 @@ class ExtractorPool:
     def submit(self, pages: list[PageInput], tag: bool = True) -> list[Future]:
         """Returns futures, one per chunk of pages, each resolving to a ChunkResults."""
         step = self.chunk_size
-        return [self._pool.submit(process_pages, pages[i:i + step], tag)
-                for i in range(0, len(pages), step)]  # fmt: skip
+        return [
+            self._pool.submit(process_pages, pages[i : i + step], tag)
+            for i in range(0, len(pages), step)
+        ]

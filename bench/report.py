@@ -1,0 +1,332 @@
+"""Turns the benchmark's results into docs/benchmarks.md: figures, targets, where time goes."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from statistics import median
+
+from bench.site import REPO
+
+PACKAGES = ("prefect", "duckdb", "trafilatura", "httpx", "spacy", "yake", "pyarrow")
+NEWSFLOW_CMD = "python -m flows.cli ingest --sources {w}/sources.toml --db {w}/newsflow.duckdb"
+NAIVE_CMD = "python bench/naive.py --db {w}/naive.duckdb FEED_URL…"
+LIMIT_CMD = "python bench/extraction_limit.py --pages {pages}"
+EMPTY_CMD = "python -m flows.cli ingest --sources {w}/empty.toml --db {w}/empty.duckdb"
+
+
+def machine() -> dict:
+    """Returns what the figures were measured on."""
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "commit": commit,
+        "load_before": os.getloadavg(),
+        **{name: metadata.version(name) for name in PACKAGES},
+    }
+
+
+def write_report(results: dict, out: Path) -> None:
+    """Writes the markdown report of `results` to `out`."""
+    figures = Figures(results)
+    sections = [
+        _header(results),
+        figures.main_table(),
+        figures.rounds_table(),
+        figures.stage_table(),
+        figures.scaling_table(),
+        figures.analysis(),
+        ANALYSIS,
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n\n".join(s for s in sections if s).rstrip() + "\n", encoding="utf-8")
+
+
+class Figures:
+    """The medians and ratios the report shows, computed once from the raw results."""
+
+    def __init__(self, results: dict):
+        self.r = results
+        self.rounds = results["rounds"]
+        self.cores = results["machine"]["nproc"]
+        self.w = results["args"]["workdir"]
+        self.pages = self.rounds[0]["newsflow"]["articles_new"]
+        self.new = self._median("newsflow", "wall")
+        self.naive = self._median("naive", "wall")
+        self.rerun = self._median("rerun", "wall")
+        self.empty = median(e["wall"] for e in results["empty"])
+        self.limit_cpu = self._median("limit", "cpu_seconds")
+        self.limit_wall = self.limit_cpu / self.cores
+        self.rerun_share = (self.rerun - self.empty) / max(self.new - self.empty, 1e-9)
+        runs = [r[k] for r in self.rounds for k in ("newsflow", "rerun")] + results["empty"]
+        runs += results.get("scaling", {}).get("runs", [])
+        self.peak_pss = max(r["peak_pss_mb"] for r in runs)
+        self.peak_rss = max(r["peak_rss_mb"] for r in runs)
+
+    def _median(self, name: str, key: str) -> float:
+        return median(r[name][key] for r in self.rounds)
+
+    def main_table(self) -> str:
+        p, w = self.pages, self.w
+        rows = [
+            (
+                "newsflow ingest, tagging on, fresh database",
+                f"{self.new:.1f} s",
+                "",
+                NEWSFLOW_CMD.format(w=w),
+            ),
+            (
+                "naive script (fetch, extract, insert; no tagging)",
+                f"{self.naive:.1f} s",
+                "",
+                NAIVE_CMD.format(w=w),
+            ),
+            (
+                "newsflow / naive",
+                f"{self.new / self.naive:.2f}x",
+                _target(self.new / self.naive <= 1.0, "≤ 1.0x (aim 0.7x)"),
+                "",
+            ),
+            (
+                f"trafilatura.extract CPU over the {p} pages",
+                f"{self.limit_cpu:.1f} s",
+                "",
+                LIMIT_CMD.format(pages=p),
+            ),
+            (
+                f"extraction limit on {self.cores} cores (CPU / {self.cores})",
+                f"{self.limit_wall:.1f} s",
+                "",
+                "",
+            ),
+            (
+                "newsflow / extraction limit",
+                f"{self.new / self.limit_wall:.2f}x",
+                _target(self.new / self.limit_wall <= 1.3, "≤ 1.3x"),
+                "",
+            ),
+            (
+                "unchanged rerun (same sources, same database)",
+                f"{self.rerun:.1f} s",
+                "",
+                NEWSFLOW_CMD.format(w=w) + " (again)",
+            ),
+            (
+                "empty run (no source): start-up cost",
+                f"{self.empty:.1f} s",
+                "",
+                EMPTY_CMD.format(w=w),
+            ),
+            (
+                "rerun's work net of start-up, share of the first run's",
+                f"{self.rerun_share:.1%}",
+                _target(self.rerun_share <= 0.10, "≤ 10%"),
+                "",
+            ),
+            (
+                "peak memory of the process tree, PSS (RSS)",
+                f"{self.peak_pss:.0f} MB ({self.peak_rss:.0f} MB)",
+                _target(self.peak_pss <= 1024, "≤ 1 GB"),
+                "every newsflow run above and below",
+            ),
+        ]
+        lines = [
+            "## Figures",
+            "",
+            f"Medians of {len(self.rounds)} round(s) on {p} pages.",
+            "",
+            "| figure | value | target | command |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {a} | {b} | {c} | {f'`{d}`' if d else ''} |" for a, b, c, d in rows]
+        return "\n".join(lines)
+
+    def rounds_table(self) -> str:
+        lines = [
+            "### Every round",
+            "",
+            "| round | newsflow s (CPU s) | rerun s | naive s (CPU s) | extract CPU s |"
+            " empty s | newsflow PSS MB | naive PSS MB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for n, (r, e) in enumerate(zip(self.rounds, self.r["empty"], strict=True), start=1):
+            lines.append(
+                f"| {n} | {r['newsflow']['wall']:.1f} ({r['newsflow']['cpu']:.0f}) | "
+                f"{r['rerun']['wall']:.1f} | {r['naive']['wall']:.1f} ({r['naive']['cpu']:.0f}) | "
+                f"{r['limit']['cpu_seconds']:.1f} | {e['wall']:.1f} | "
+                f"{r['newsflow']['peak_pss_mb']:.0f} | {r['naive']['peak_pss_mb']:.0f} |"
+            )
+        return "\n".join(lines)
+
+    def stage_table(self) -> str:
+        t = {
+            k: median(r["newsflow"]["timings"].get(k, 0.0) for r in self.rounds)
+            for k in self.rounds[0]["newsflow"]["timings"]
+        }
+        roles = {
+            k: median(r["newsflow"]["cpu_by_role"].get(k, 0.0) for r in self.rounds)
+            for k in ("main", "extraction", "prefect server", "other")
+        }
+        batches = -(-self.pages // 100)
+        per_task = (t.get("store_task", 0) - t.get("store", 0)) / max(batches, 1)
+        rows = [
+            ("flow body (load sources → record run)", f"{t.get('flow', 0):.1f} s wall"),
+            (
+                "start-up and shut-down around it (interpreter, imports, Prefect server, flow run)",
+                f"{self.new - t.get('flow', 0):.1f} s wall",
+            ),
+            ("read feeds", f"{t.get('read', 0):.2f} s wall"),
+            ("fetch pages (overlaps extraction)", f"{t.get('fetch', 0):.1f} s wall"),
+            (
+                "extract (trafilatura + metadata), all workers",
+                f"{t.get('extract_cpu', 0):.1f} s CPU",
+            ),
+            (
+                "tag (language, entities, keywords, topics, MinHash), all workers",
+                f"{t.get('tag_cpu', 0):.1f} s CPU",
+            ),
+            (
+                "store (Arrow rows + DuckDB + clusters, in a thread)",
+                f"{t.get('store', 0):.1f} s wall",
+            ),
+            ("flow waiting for extraction results", f"{t.get('extract_wait', 0):.1f} s wall"),
+            ("Prefect per task run (store task: call − body)", f"{per_task * 1000:.0f} ms"),
+            (
+                "CPU: flow process / extraction workers / Prefect server / other",
+                " / ".join(f"{roles[k]:.1f}" for k in roles) + " s",
+            ),
+        ]
+        lines = [
+            "## Where the time goes (newsflow's own counters, medians)",
+            "",
+            "From the `timings` the flow logs and returns in its summary.",
+            "",
+            "| stage | time |",
+            "|---|---|",
+        ]
+        return "\n".join(lines + [f"| {a} | {b} |" for a, b in rows])
+
+    def scaling_table(self) -> str:
+        scaling = self.r.get("scaling")
+        if not scaling:
+            return "## Growth with history\n\nNot measured (`--quick`)."
+        lines = [
+            "## Growth with history",
+            "",
+            f"New pages over a database already holding {scaling['history']:,} synthetic "
+            f"articles (built in {scaling['build_seconds']:.0f} s through storage.writes' "
+            "Arrow path, with fetches, tags and MinHash bands). Net = wall − empty run.",
+            "",
+            "| new pages | wall s | net s per 1,000 pages | CPU s | peak PSS MB | peak RSS MB |",
+            "|---|---|---|---|---|---|",
+        ]
+        fresh = {
+            "pages": self.pages,
+            "wall": self.new,
+            "cpu": self._median("newsflow", "cpu"),
+            "peak_pss_mb": self._median("newsflow", "peak_pss_mb"),
+            "peak_rss_mb": self._median("newsflow", "peak_rss_mb"),
+        }
+        for label, run in [("(fresh db)", fresh)] + [("", r) for r in scaling["runs"]]:
+            net = (run["wall"] - self.empty) / run["pages"] * 1000
+            lines.append(
+                f"| {run['pages']:,} {label} | {run['wall']:.1f} | {net:.1f} | "
+                f"{run['cpu']:.0f} | {run['peak_pss_mb']:.0f} | {run['peak_rss_mb']:.0f} |"
+            )
+        small, large = scaling["runs"][0], scaling["runs"][-1]
+        flat = large["peak_pss_mb"] <= 1.2 * small["peak_pss_mb"]
+        lines += [
+            "",
+            f"Peak memory from {small['pages']:,} to {large['pages']:,} pages: "
+            f"{small['peak_pss_mb']:.0f} → {large['peak_pss_mb']:.0f} MB PSS "
+            f"({_target(flat, 'flat, within 20%')}).",
+        ]
+        return "\n".join(lines)
+
+    def analysis(self) -> str:
+        t = {
+            k: median(r["newsflow"]["timings"].get(k, 0.0) for r in self.rounds)
+            for k in ("extract_cpu", "tag_cpu")
+        }
+        worker = t["extract_cpu"] + t["tag_cpu"]
+        per_page = 1000 / max(self.pages, 1)
+        return "\n".join(
+            [
+                "## Analysis",
+                "",
+                f"- Per page, the workers spend {t['extract_cpu'] * per_page:.0f} ms CPU "
+                f"extracting and {t['tag_cpu'] * per_page:.0f} ms tagging: tagging is "
+                f"{t['tag_cpu'] / max(worker, 1e-9):.0%} of the workers' CPU. trafilatura.extract "
+                f"alone costs {self.limit_cpu * per_page:.0f} ms a page; the naive script spends "
+                f"{self.naive * per_page:.0f} ms a page in all, on one core.",
+                f"- On {self.cores} cores the workers' {worker:.0f} CPU-seconds need at least "
+                f"{worker / self.cores:.0f} s of wall time; the run took {self.new:.0f} s, "
+                f"{self.empty:.0f} s of which is the start-up an empty run also pays.",
+            ]
+        )
+
+
+def _target(met: bool, target: str) -> str:
+    return f"{target}: {'met' if met else '**not met**'}"
+
+
+def _header(results: dict) -> str:
+    m, args = results["machine"], results["args"]
+    mode = "quick" if args["quick"] == "True" else "full"
+    versions = ", ".join(f"{name} {m[name]}" for name in PACKAGES)
+    load = ", ".join(f"{x:.1f}" for x in m["load_before"])
+    load_after = ", ".join(f"{x:.1f}" for x in m.get("load_after", ()))
+    return "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            "Produced by `uv run python bench/run.py"
+            + (" --quick" if mode == "quick" else "")
+            + f"` ({mode} mode, {results['bench_seconds'] / 60:.0f} min) at commit {m['commit']}; "
+            f"raw figures in `{args['workdir']}/results.json`.",
+            "",
+            f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM; Python "
+            f"{m['python']}; {versions}.",
+            f"- Load average (1, 5, 15 min) before: {load}; after: {load_after}. The machine is "
+            "shared: other work running at the same time slows every figure, the ratios less.",
+            "- Site: the shared corpus (115 pages) replicated under distinct URLs behind RSS feeds "
+            "of 250 links (tests/corpus_site.py), served by flows/sample_site.SiteServer on "
+            "127.0.0.1 from the benchmark's own process.",
+            "- sources.toml for newsflow: `allow_private_networks = true`, "
+            "`per_host_delay_seconds = 0`, `per_host_concurrency = 8`, "
+            "`max_articles_per_source = 1000`: politeness applies per host, and every page is "
+            "on one host, 127.0.0.1.",
+            f"- Prefect: {PREFECT_MODES[args['prefect']]}; its own PREFECT_HOME in the work "
+            "folder.",
+            "- Bytecode cached (PYTHONPYCACHEPREFIX in the work folder; PYTHONDONTWRITEBYTECODE "
+            "unset for the runs), as on an installed system; one warm-up run is not counted.",
+            "- Memory: the sum over the process tree (flow process, Prefect server, fork server "
+            "and workers) at its peak, sampled every 0.25 s (PSS every 1 s) from /proc.",
+        ]
+    )
+
+
+PREFECT_MODES = {
+    "ephemeral": "ephemeral mode, as `newsflow ingest` runs by default: every run starts its "
+    "own temporary server",
+    "server": "one server started by the benchmark, PREFECT_API_URL pointing at it",
+}
+ANALYSIS = ""

@@ -1,0 +1,175 @@
+"""Benchmarks `newsflow ingest` against a naive scraper and the extraction limit, on the
+shared corpus served as a news site on 127.0.0.1; writes docs/benchmarks.md.
+
+    uv run python bench/run.py            # full: 3 rounds on 1,035 pages, then 1,035 and
+                                          # 10,005 new pages over a 100,000-article history
+    uv run python bench/run.py --quick    # one round on 1,035 pages, no history (~5 min)
+
+Every figure comes from subprocesses measured as process trees (bench/measure.py); the
+raw results go to <workdir>/results.json beside the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.history import build_history  # noqa: E402
+from bench.report import machine, write_report  # noqa: E402
+from bench.scenarios import Bench, empty_run, newsflow, round_of_pairs  # noqa: E402
+from bench.site import REPO, feed_urls, serve_corpus, write_sources  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    bench = Bench.create(args.workdir.resolve())
+    started = time.monotonic()
+    results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": machine()}
+    with _prefect_server(bench, args.prefect):
+        _say("warm-up run (Prefect database, bytecode cache; not measured)")
+        empty_run(bench)
+        results["rounds"], results["empty"] = _rounds(bench, args)
+        if not args.quick:
+            results["scaling"] = _scaling(bench, args)
+            results["scores"] = _corpus_scores(bench)
+    results["machine"]["load_after"] = os.getloadavg()
+    results["bench_seconds"] = time.monotonic() - started
+    (bench.workdir / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    write_report(results, args.out)
+    _say(f"wrote {args.out} in {results['bench_seconds'] / 60:.1f} min")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round, no history runs")
+    parser.add_argument("--pages", type=int, default=1000, help="at least this many pages")
+    parser.add_argument("--rounds", type=int, help="rounds of pairs (default 3, quick 1)")
+    parser.add_argument("--scale-pages", type=int, default=10_000)
+    parser.add_argument("--history", type=int, default=100_000, help="articles already stored")
+    parser.add_argument(
+        "--prefect",
+        choices=("ephemeral", "server"),
+        default="ephemeral",
+        help="Prefect's ephemeral mode (as `newsflow ingest` runs by default)"
+        " or one server started by the benchmark",
+    )
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-bench"))
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    return parser
+
+
+def _rounds(bench: Bench, args) -> tuple[list[dict], list[dict]]:
+    rounds, empties = [], []
+    count = args.rounds or (1 if args.quick else 3)
+    with serve_corpus(args.pages) as site:
+        feeds = feed_urls(site)
+        sources = write_sources(bench.workdir / "sources.toml", feeds)
+        for n in range(count):
+            _say(f"round {n + 1}/{count}: {site.pages} pages")
+            rounds.append(round_of_pairs(bench, n, sources, feeds, site.pages))
+            empties.append(empty_run(bench))
+            _say(_brief(rounds[-1], empties[-1]))
+    return rounds, empties
+
+
+def _scaling(bench: Bench, args) -> dict:
+    template = bench.fresh_db("history-template")
+    _say(f"building a {args.history:,}-article history")
+    started = time.monotonic()
+    build_history(template, args.history)
+    out = {"history": args.history, "build_seconds": time.monotonic() - started, "runs": []}
+    for pages in (args.pages, args.scale_pages):
+        with serve_corpus(pages, prefix="/new") as site:
+            sources = write_sources(bench.workdir / "scaling.toml", feed_urls(site, "/new"))
+            _say(f"{site.pages} new pages over the history")
+            run = newsflow(bench, sources, bench.fresh_db("history", template))
+            out["runs"].append({"pages": site.pages, **run})
+            _say(f"  {run['wall']:.1f} s, {run['peak_pss_mb']:.0f} MB PSS")
+    return out
+
+
+def _corpus_scores(bench: Bench) -> str:
+    """Returns the line tests/extractors/test_article.py prints about the corpus strings."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-s",
+        "-p",
+        "no:cacheprovider",
+        "tests/extractors/test_article.py",
+        "-k",
+        "expected_strings or comment_text",
+    ]
+    run = subprocess.run(cmd, env=bench.env, cwd=REPO, capture_output=True, text=True)
+    return "; ".join(
+        line.strip(" .")
+        for line in run.stdout.splitlines()
+        if line.strip(" .").startswith(("expected_in", "comment strings"))
+    )
+
+
+@contextlib.contextmanager
+def _prefect_server(bench: Bench, mode: str):
+    """Yields with PREFECT_API_URL pointing at one server started here, in server mode."""
+    if mode == "ephemeral":
+        yield
+        return
+    port = 4390 + os.getpid() % 500
+    cmd = [
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        cmd, env=bench.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    bench.env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/api/health")
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_healthy(url: str, seconds: float = 120) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"Prefect server at {url} did not start in {seconds:.0f} s")
+
+
+def _brief(round_: dict, empty: dict) -> str:
+    parts = [f"{name} {round_[name]['wall']:.1f} s" for name in ("newsflow", "rerun", "naive")]
+    parts.append(f"extract CPU {round_['limit']['cpu_seconds']:.1f} s")
+    return "  " + ", ".join(parts) + f", empty {empty['wall']:.1f} s"
+
+
+def _say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

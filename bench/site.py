@@ -1,0 +1,63 @@
+"""The corpus served as a news site on 127.0.0.1, and sources files pointing at it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flows.sample_site import SiteServer
+from tests.corpus_site import corpus_site
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+PAGES_PER_COPY = len(json.loads((CORPUS / "pages" / "index.json").read_text(encoding="utf-8")))
+PER_SECTION = 250  # well under max_articles_per_source (500): every page is fetched
+
+# Politeness applies per host and everything here is one host, 127.0.0.1.
+SETTINGS = """\
+[settings]
+allow_private_networks = true
+per_host_delay_seconds = 0
+per_host_concurrency = 8
+timeout_seconds = 20
+max_articles_per_source = 1000
+"""
+
+
+def copies_for(pages: int) -> int:
+    """Returns how many replicas of the corpus give at least `pages` pages."""
+    return -(-pages // PAGES_PER_COPY)
+
+
+def serve_corpus(pages: int, prefix: str = "") -> SiteServer:
+    """Returns a (not yet started) server of at least `pages` corpus pages behind feeds.
+
+    `prefix` makes the URLs distinct from another run's, for "new pages" runs.
+    """
+    copies = copies_for(pages)
+    sections = max(1, -(-copies * PAGES_PER_COPY // PER_SECTION))
+
+    def build(base: str):
+        site = corpus_site(CORPUS, base + prefix, copies=copies, sections=sections)
+        if prefix:
+            site.files = {prefix + path: body for path, body in site.files.items()}
+        site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
+        return site
+
+    server = SiteServer(build)
+    server.sections, server.pages = sections, copies * PAGES_PER_COPY
+    return server
+
+
+def feed_urls(server: SiteServer, prefix: str = "") -> list[str]:
+    """Returns the URLs of the server's section feeds."""
+    return [f"{server.base_url}{prefix}/section{n}/feed.xml" for n in range(server.sections)]
+
+
+def write_sources(path: Path, feeds: list[str]) -> Path:
+    """Writes a sources.toml with one feed source per URL; returns its path."""
+    blocks = [
+        f'[[sources]]\nname = "s{n}"\nurl = "{url}"\nkind = "feed"\n' for n, url in enumerate(feeds)
+    ]
+    path.write_text(SETTINGS + "\n" + "\n".join(blocks), encoding="utf-8")
+    return path
