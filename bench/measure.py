@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ def measure(
     cmd: list[str], env: dict, cwd: Path, poll: float = 0.25, timeout: float = 3600
 ) -> Measurement:
     """Returns the cost of running cmd to completion; its output (stdout+stderr) is kept."""
-    log = cwd / f".bench-{os.getpid()}-{time.monotonic_ns()}.log"
+    log = Path(tempfile.mkstemp(prefix="bench-", suffix=".log")[1])
     started = time.monotonic()
     with log.open("wb") as sink:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)

@@ -47,6 +47,9 @@ def machine() -> dict:
 def write_report(results: dict, out: Path) -> None:
     """Writes the markdown report of `results` to `out`."""
     figures = Figures(results)
+    scores = results.get("scores")
+    if scores:
+        results["machine"]["scores"] = scores
     sections = [
         _header(results),
         figures.main_table(),
@@ -318,6 +321,8 @@ def _header(results: dict) -> str:
             "folder.",
             "- Bytecode cached (PYTHONPYCACHEPREFIX in the work folder; PYTHONDONTWRITEBYTECODE "
             "unset for the runs), as on an installed system; one warm-up run is not counted.",
+            f"- Extraction quality on the corpus (tests/extractors/test_article.py): "
+            f"{m.get('scores', 'not measured in quick mode')}.",
             "- Memory: the sum over the process tree (flow process, Prefect server, fork server "
             "and workers) at its peak, sampled every 0.25 s (PSS every 1 s) from /proc.",
         ]

@@ -38,14 +38,19 @@ def main(argv: list[str] | None = None) -> int:
         empty_run(bench)
         results["rounds"], results["empty"] = _rounds(bench, args)
         if not args.quick:
-            results["scaling"] = _scaling(bench, args)
+            _save(bench, results, args.out, started)  # the rounds' figures, should the rest fail
             results["scores"] = _corpus_scores(bench)
+            results["scaling"] = _scaling(bench, args)
+    _save(bench, results, args.out, started)
+    return 0
+
+
+def _save(bench: Bench, results: dict, out: Path, started: float) -> None:
     results["machine"]["load_after"] = os.getloadavg()
     results["bench_seconds"] = time.monotonic() - started
     (bench.workdir / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    write_report(results, args.out)
-    _say(f"wrote {args.out} in {results['bench_seconds'] / 60:.1f} min")
-    return 0
+    write_report(results, out)
+    _say(f"wrote {out} after {results['bench_seconds'] / 60:.1f} min")
 
 
 def _parser() -> argparse.ArgumentParser:

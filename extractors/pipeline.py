@@ -59,8 +59,12 @@ def process_page(page: PageInput, tag: bool = True) -> PageResult:
     return result
 
 
-def process_pages(pages: list[PageInput], tag: bool = True) -> ChunkResults:
-    """Returns the results of `process_page` for a chunk of pages, in order, timed."""
+def process_pages(pages: list[PageInput], tag: bool = True, keep_html: bool = True) -> ChunkResults:
+    """Returns the results of `process_page` for a chunk of pages, in order, timed.
+
+    With keep_html False the articles come back without `raw_html` (the caller still has
+    each page's body): half the bytes through the pipe, one copy fewer in memory.
+    """
     done = ChunkResults()
     for page in pages:
         started = time.process_time()
@@ -70,6 +74,8 @@ def process_pages(pages: list[PageInput], tag: bool = True) -> ChunkResults:
             _tag(result)
         done.extract_seconds += extracted - started
         done.tag_seconds += time.process_time() - extracted
+        if not keep_html and result.article is not None:
+            result.article.raw_html = b""
         done.append(result)
     return done
 
@@ -174,10 +180,12 @@ class ExtractorPool:
         for _ in range(self.workers):
             self._pool.submit(_ready)
 
-    def submit(self, pages: list[PageInput], tag: bool = True) -> list[Future]:
+    def submit(
+        self, pages: list[PageInput], tag: bool = True, keep_html: bool = True
+    ) -> list[Future]:
         """Returns futures, one per chunk of pages, each resolving to a ChunkResults."""
         step = self.chunk_size
         return [
-            self._pool.submit(process_pages, pages[i : i + step], tag)
+            self._pool.submit(process_pages, pages[i : i + step], tag, keep_html)
             for i in range(0, len(pages), step)
         ]

@@ -33,6 +33,7 @@ from storage import night
 from storage.state import Memory
 
 BATCH_SIZE = 100
+BATCHES_IN_MEMORY = 3  # one being stored, one extracted, one queued on the pool
 
 
 @task(name="load sources", cache_policy=NO_CACHE, retries=0)
@@ -88,9 +89,12 @@ async def extract_and_tag(
         for r, entry in fetched
         if r.ok
     ]
-    futures = [asyncio.wrap_future(f) for f in pool.submit(pages)]
+    futures = [asyncio.wrap_future(f) for f in pool.submit(pages, keep_html=False)]
     chunks = await asyncio.gather(*futures)
     merged = ChunkResults(result for chunk in chunks for result in chunk)
+    for page, result in zip(pages, merged, strict=True):
+        if result.article is not None:
+            result.article.raw_html = page.body  # the fetched bytes, not a copy from the pipe
     merged.extract_seconds = sum(chunk.extract_seconds for chunk in chunks)
     merged.tag_seconds = sum(chunk.tag_seconds for chunk in chunks)
     return merged
@@ -176,7 +180,8 @@ class _BatchPipeline:
     def __init__(self, fetcher, pool, run_id, memory, report):
         self.fetcher, self.pool, self.run_id = fetcher, pool, run_id
         self.memory, self.report = memory, report
-        self.queue: asyncio.Queue = asyncio.Queue(maxsize=1)
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
         self.extracting: set[asyncio.Task] = set()
 
     async def run(self, batches: list) -> None:
@@ -194,6 +199,7 @@ class _BatchPipeline:
 
     async def _fetch(self, batches: list) -> None:
         for n, batch in enumerate(batches, start=1):
+            await self.room.acquire()
             started = time.monotonic()
             fetched = await fetch_pages(self.fetcher, batch, n)
             self.report.add_time("fetch", time.monotonic() - started)
@@ -215,6 +221,7 @@ class _BatchPipeline:
             pages = [r for r, _ in fetched]
             await store_pages(self.memory, self.run_id, n, pages, results, self.report, side)
             self.report.add_time("store_task", time.monotonic() - started)
+            self.room.release()
             await aupdate_progress_artifact(progress, 100.0 * n / total)
             get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())
 
