@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import platform
-import subprocess
-from importlib import metadata
 from pathlib import Path
 from statistics import median
 
-from bench.site import REPO
+from bench.context import header
 
-PACKAGES = ("prefect", "duckdb", "trafilatura", "httpx", "spacy", "yake", "pyarrow")
 NEWSFLOW_CMD = "python -m flows.cli ingest --sources {w}/sources.toml --db {w}/newsflow.duckdb"
 NAIVE_CMD = "python bench/naive.py --db {w}/naive.duckdb FEED_URL…"
 LIMIT_CMD = "python bench/extraction_limit.py --pages {pages}"
 EMPTY_CMD = "python -m flows.cli ingest --sources {w}/empty.toml --db {w}/empty.duckdb"
-
-
-def machine() -> dict:
-    """Returns what the figures were measured on."""
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-    ).stdout.strip()
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": model,
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "commit": commit,
-        "load_before": os.getloadavg(),
-        **{name: metadata.version(name) for name in PACKAGES},
-    }
 
 
 def write_report(results: dict, out: Path) -> None:
@@ -51,7 +20,7 @@ def write_report(results: dict, out: Path) -> None:
     if scores:
         results["machine"]["scores"] = scores
     sections = [
-        _header(results),
+        header(results),
         figures.main_table(),
         figures.rounds_table(),
         figures.stage_table(),
@@ -291,47 +260,4 @@ def _target(met: bool, target: str) -> str:
     return f"{target}: {'met' if met else '**not met**'}"
 
 
-def _header(results: dict) -> str:
-    m, args = results["machine"], results["args"]
-    mode = "quick" if args["quick"] == "True" else "full"
-    versions = ", ".join(f"{name} {m[name]}" for name in PACKAGES)
-    load = ", ".join(f"{x:.1f}" for x in m["load_before"])
-    load_after = ", ".join(f"{x:.1f}" for x in m.get("load_after", ()))
-    return "\n".join(
-        [
-            "# Benchmarks",
-            "",
-            "Produced by `uv run python bench/run.py"
-            + (" --quick" if mode == "quick" else "")
-            + f"` ({mode} mode, {results['bench_seconds'] / 60:.0f} min) at commit {m['commit']}; "
-            f"raw figures in `{args['workdir']}/results.json`.",
-            "",
-            f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM; Python "
-            f"{m['python']}; {versions}.",
-            f"- Load average (1, 5, 15 min) before: {load}; after: {load_after}. The machine is "
-            "shared: other work running at the same time slows every figure, the ratios less.",
-            "- Site: the shared corpus (115 pages) replicated under distinct URLs behind RSS feeds "
-            "of 250 links (tests/corpus_site.py), served by flows/sample_site.SiteServer on "
-            "127.0.0.1 from the benchmark's own process.",
-            "- sources.toml for newsflow: `allow_private_networks = true`, "
-            "`per_host_delay_seconds = 0`, `per_host_concurrency = 8`, "
-            "`max_articles_per_source = 1000`: politeness applies per host, and every page is "
-            "on one host, 127.0.0.1.",
-            f"- Prefect: {PREFECT_MODES[args['prefect']]}; its own PREFECT_HOME in the work "
-            "folder.",
-            "- Bytecode cached (PYTHONPYCACHEPREFIX in the work folder; PYTHONDONTWRITEBYTECODE "
-            "unset for the runs), as on an installed system; one warm-up run is not counted.",
-            f"- Extraction quality on the corpus (tests/extractors/test_article.py): "
-            f"{m.get('scores', 'not measured in quick mode')}.",
-            "- Memory: the sum over the process tree (flow process, Prefect server, fork server "
-            "and workers) at its peak, sampled every 0.25 s (PSS every 1 s) from /proc.",
-        ]
-    )
-
-
-PREFECT_MODES = {
-    "ephemeral": "ephemeral mode, as `newsflow ingest` runs by default: every run starts its "
-    "own temporary server",
-    "server": "one server started by the benchmark, PREFECT_API_URL pointing at it",
-}
-ANALYSIS = ""
+ANALYSIS = (Path(__file__).parent / "analysis.md").read_text(encoding="utf-8")

@@ -22,14 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.context import machine  # noqa: E402
 from bench.history import build_history  # noqa: E402
-from bench.report import machine, write_report  # noqa: E402
+from bench.report import write_report  # noqa: E402
 from bench.scenarios import Bench, empty_run, newsflow, round_of_pairs  # noqa: E402
 from bench.site import REPO, feed_urls, serve_corpus, write_sources  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.report_only:
+        write_report(json.loads((args.workdir / "results.json").read_text()), args.out)
+        return 0
     bench = Bench.create(args.workdir.resolve())
     started = time.monotonic()
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": machine()}
@@ -69,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-bench"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite --out from <workdir>/results.json"
+    )
     return parser
 
 
