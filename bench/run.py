@@ -37,10 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench.create(args.workdir.resolve())
     started = time.monotonic()
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": machine()}
+    if args.history_only:  # the rounds come from an earlier run's results.json
+        results = json.loads((bench.workdir / "results.json").read_text())
+        started -= results["bench_seconds"]
     with _prefect_server(bench, args.prefect):
         _say("warm-up run (Prefect database, bytecode cache; not measured)")
         empty_run(bench)
-        results["rounds"], results["empty"] = _rounds(bench, args)
+        if not args.history_only:
+            results["rounds"], results["empty"] = _rounds(bench, args)
         if not args.quick:
             _save(bench, results, args.out, started)  # the rounds' figures, should the rest fail
             results["scores"] = _corpus_scores(bench)
@@ -74,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-bench"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
+        "--history-only", action="store_true", help="add the history runs to <workdir>'s results"
+    )
+    parser.add_argument(
         "--report-only", action="store_true", help="rewrite --out from <workdir>/results.json"
     )
     return parser
@@ -98,7 +105,9 @@ def _scaling(bench: Bench, args) -> dict:
     _say(f"building a {args.history:,}-article history")
     started = time.monotonic()
     build_history(template, args.history)
+    command = " ".join(["uv run python bench/run.py", *sys.argv[1:]])
     out = {"history": args.history, "build_seconds": time.monotonic() - started, "runs": []}
+    out["command"] = command
     for pages in (args.pages, args.scale_pages):
         with serve_corpus(pages, prefix="/new") as site:
             sources = write_sources(bench.workdir / "scaling.toml", feed_urls(site, "/new"))
