@@ -16,7 +16,7 @@ from newsflow.models import Article, FeedEntry
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf1"
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf2"
 
 # Comment widgets that sometimes survive as the last lines of a post (Blogger's
 # "No comments: / Post a Comment", WordPress's "Leave a Reply"), in the languages we see.
@@ -50,8 +50,11 @@ def extract_article(
         raise ExtractError(url, f"unparsable HTML: {exc}") from None
     declared_lang = _declared_language(tree)
     canonical = _canonical(tree, url)
+    # fast: no second opinion from readability/justext. On the corpus it keeps as much
+    # text (0.951 vs 0.954 of the expected strings), lets less boilerplate through (0.927
+    # vs 0.915) and costs a third less (docs/benchmarks.md).
     doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=True, include_tables=True
+        tree, url=url, include_comments=False, with_metadata=True, include_tables=True, fast=True
     )
     if doc is None or not (doc.text or "").strip():
         raise ExtractError(url, "no main text found")

@@ -41,7 +41,7 @@ def test_corpus_expected_strings_hold(corpus_texts):
         f"expected_in {sum(found)}/{len(found)} = {share_in:.3f}; "
         f"expected_not_in {len(leaked) - sum(leaked)}/{len(leaked)} = {share_out:.3f}"
     )
-    # Measured 0.954 and 0.915 with trafilatura 2.3.1 (docs/benchmarks.md); a drop below
+    # Measured 0.951 and 0.927 with trafilatura 2.3.1, fast mode (docs/benchmarks.md); below
     # these floors means a regression in our extraction settings.
     assert share_in >= 0.94
     assert share_out >= 0.90
