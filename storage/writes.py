@@ -70,7 +70,7 @@ def article_rows(results: list[PageResult]) -> pa.Table:
             "feed_url": a.feed_url,
             "entry_updated": a.entry_updated,
             "encoding": a.encoding,
-            "html_zlib": zlib.compress(a.raw_html, 6),
+            "html_zlib": zlib.compress(a.raw_html, 1),  # level 6: 2.3x the CPU, 14% smaller
         }
         for a in by_url.values()
     ]
