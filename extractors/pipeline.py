@@ -147,6 +147,15 @@ def _ready() -> int:
     return os.getpid()
 
 
+def prestart() -> None:
+    """Starts the fork server now, so it loads the models while the caller does other work
+    (the CLI starts Prefect's server meanwhile); the pool's workers then fork warm."""
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+    forkserver.ensure_running()
+
+
 class ExtractorPool:
     """Runs `process_pages` in worker processes; a context manager that owns the pool."""
 

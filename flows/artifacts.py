@@ -19,9 +19,15 @@ def source_rows(report: RunReport) -> list[dict]:
     """Returns one row per source: new, updated, unchanged, not modified, failed, time."""
     return [
         {
-            "source": name, "new": c.new, "updated": c.updated, "unchanged": c.unchanged,
-            "not_modified": c.not_modified, "failed": c.failed, "fetches": c.fetches,
-            "seconds": round(c.seconds, 2), "error": c.error or "",
+            "source": name,
+            "new": c.new,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "not_modified": c.not_modified,
+            "failed": c.failed,
+            "fetches": c.fetches,
+            "seconds": round(c.seconds, 2),
+            "error": c.error or "",
         }
         for name, c in report.sources.items()
     ]
@@ -69,8 +75,8 @@ async def publish_report(report: RunReport) -> None:
         for f in report.failures[:MAX_FAILURE_ROWS]
     ]
     await acreate_table_artifact(
-        key="ingest-failures", table=failures or [{"url": "", "source": "", "stage": "",
-                                                   "reason": "no failures"}],
+        key="ingest-failures",
+        table=failures or [{"url": "", "source": "", "stage": "", "reason": "no failures"}],
         description=f"{len(report.failures)} failures",
     )
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+
+from flows.temporary_server import TemporaryServer
 
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_DB = "data/news.duckdb"
 PACKAGE_LOGGERS = "fetchers,extractors,storage,newsflow,flows"
+# Commands that run a flow, and the module each runs it from.
+FLOW_MODULES = {"ingest": "flows.ingest", "demo": "flows.demo", "reextract": "flows.reextract"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,15 +25,31 @@ def main(argv: list[str] | None = None) -> int:
     # The ephemeral server's 20 s default start-up budget is short on a busy 2-core box.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # often offline
-    from flows import commands
-
+    server = TemporaryServer()
     try:
-        return getattr(commands, args.command.replace("-", "_"))(args)
+        if args.command in FLOW_MODULES:
+            _start_early(args.command, server)
+        from flows import commands
+
+        with server.api():
+            return getattr(commands, args.command.replace("-", "_"))(args)
     except KeyboardInterrupt:
         return 130
     except RuntimeError as exc:  # Prefect could not start its server or reach the API
         print(f"newsflow {args.command}: could not run: {exc}", file=sys.stderr)
         return 1
+    finally:
+        server.stop()
+
+
+def _start_early(command: str, server: TemporaryServer) -> None:
+    """Starts what a flow command waits for at once, in other processes, then imports."""
+    server.launch()  # Prefect's server, when none is configured
+    if command != "reextract":
+        from extractors.pipeline import prestart
+
+        prestart()  # the fork server loads the models
+    importlib.import_module(FLOW_MODULES[command])
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -69,9 +69,11 @@ QUERIES = [
         "SELECT a.title, t.kind, t.value FROM article_tags t JOIN articles a USING (url) "
         "WHERE t.kind IN ('language', 'place', 'org') ORDER BY a.title, t.kind",
     ),
-    ("Articles per topic",
-     "SELECT t.value AS topic, count(*) AS articles FROM article_tags t "
-     "WHERE t.kind = 'topic' GROUP BY ALL ORDER BY articles DESC"),
+    (
+        "Articles per topic",
+        "SELECT t.value AS topic, count(*) AS articles FROM article_tags t "
+        "WHERE t.kind = 'topic' GROUP BY ALL ORDER BY articles DESC",
+    ),
     ("What the last run did", "SELECT state, articles_new, fetches, message FROM runs"),
 ]
 
