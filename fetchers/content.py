@@ -20,8 +20,10 @@ def acceptable(kind: str, content_type: str, body: bytes, url: str = "") -> bool
         return False
     head = body[:1024].lstrip().lower()
     if kind in ("page", "home"):
-        return ctype in _HTML or (ctype in ("", "text/plain", "application/octet-stream")
-                                  and head.startswith((b"<!doctype html", b"<html", b"<head")))
+        return ctype in _HTML or (
+            ctype in ("", "text/plain", "application/octet-stream")
+            and head.startswith((b"<!doctype html", b"<html", b"<head"))
+        )
     wanted = _SITEMAP if kind == "sitemap" else _FEED
     if any(w in ctype for w in wanted):
         return True
