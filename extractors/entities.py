@@ -9,19 +9,14 @@ capitalised-name spotting for people, scored lower because it guesses.
 from __future__ import annotations
 
 import functools
-import gettext
 import logging
 import re
-import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import pycountry  # its databases load lazily, on first use
-
+from extractors.gazetteer import Entity, given_names, lexicon, word_list
 from extractors.keywords import stopwords
-from extractors.topics import build_automaton, find_words, fold
+from extractors.topics import find_words, fold
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
@@ -41,25 +36,15 @@ NER_CHARS = 2_000
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 _NOT_NAMES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 _SPACY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
-_NAME_FIELDS = ("common_name", "name", "official_name")  # pycountry's, best display first
-# Countries' translated names live under these pycountry locales for a detected language.
-_LOCALES = {"zh": ["zh_CN", "zh_TW"], "pt": ["pt", "pt_BR"], "no": ["nb_NO"], "nb": ["nb_NO"]}
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # "C’est" is two tokens, not a name
 _NOUNS_CAPITALISED = {"de", "lb"}
 _PARTICLES = {"van", "von", "de", "da", "di", "du", "del", "dos", "bin", "al", "le"}  # no der/den
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
-    kind: str  # person | org | place
-    value: str  # English display name
-    code: str | None  # ISO 3166 alpha-2, "<CC>:<City>", or None when not normalised
-
-
 def tag(article: Article, context: TagContext) -> list[Tag]:
     """Returns person, org and place tags, one per distinct entity, scored by mentions."""
     text, lang = context.text, (context.language or "")
-    automaton, by_name = _lexicon(lang)
+    automaton, by_name = lexicon(lang)
     lead = _lead(text) if lang == "en" else 0
     found, spans = _spacy_entities(text[:lead], by_name) if lead else ([], [])
     # Within any spaCy entity ("Georgia Tech", "the Paris Agreement") a name is no mention.
@@ -134,7 +119,7 @@ def _in_other_name(text: str, start: int, end: int) -> bool:
     after = re.match(r" (\w+)", text[end : end + 30])
     # A capitalised word opening the sentence ("Kata Stoltenberg") says nothing.
     neighbours = [w for w in (prev and prev[1] is None and prev[2], after and after[1]) if w]
-    ignore = _word_list("titles") | _word_list("not_names")
+    ignore = word_list("titles") | word_list("not_names")
     return any(w[0].isupper() and not w.isupper() and w.lower() not in ignore for w in neighbours)
 
 
@@ -142,75 +127,6 @@ def _shouting(text: str, start: int, end: int) -> bool:
     """True when the words around an acronym are capitals too: "TELL US" is not the USA."""
     around = text[max(0, start - 30) : start] + text[end : end + 30]
     return sum(c.isupper() for c in around) > sum(c.islower() for c in around)
-
-
-def _data(name: str) -> str:
-    return (resources.files("extractors") / "data" / name).read_text(encoding="utf-8")
-
-
-@functools.cache
-def _gazetteer() -> dict[str, Any]:
-    return tomllib.loads(_data("gazetteer.toml"))
-
-
-@functools.cache
-def _lexicon(lang: str) -> tuple[Any, dict[str, tuple[Entity, str]]]:
-    """Returns an automaton over the names known in `lang` and {folded name: (entity, form)}.
-
-    Countries first, then the gazetteer, which wins ties."""
-    names: dict[str, tuple[Entity, str]] = {}
-    ambiguous: set[str] = set()
-    for entity, form in _country_names(lang):
-        key = fold(form)
-        if key in names and names[key][0] != entity:
-            ambiguous.add(key)  # "Korea", "Congo": two countries, so neither
-        names.setdefault(key, (entity, form))
-    names = {key: pair for key, pair in names.items() if key not in ambiguous}
-    for entity, form in _gazetteer_names(lang):
-        names[fold(form)] = (entity, form)
-    if lang == "de":  # German genitive: "Russlands", "Moskaus"
-        for key, (entity, form) in list(names.items()):
-            if len(form) > 3 and form[-1] not in "sxzß":
-                names.setdefault(key + "s", (entity, form + "s"))
-    automaton = build_automaton([(form, (entity, form)) for entity, form in names.values()])
-    return automaton, names
-
-
-def _gazetteer_names(lang: str):
-    """Yields (entity, form) for every gazetteer name usable in `lang`."""
-    for kind in ("org", "place", "person"):
-        for item in _gazetteer().get(kind, []):
-            entity = Entity(kind, item["name"], item["id"])
-            for form in item.get("names", []) + item.get("lang", {}).get(lang, []):
-                yield entity, form
-
-
-def _country_names(lang: str):
-    """Yields (entity, form) for each country's English and `lang` names and short forms."""
-    display = {p["id"]: p["name"] for p in _gazetteer().get("place", []) if len(p["id"]) == 2}
-    skip = set(_gazetteer().get("ambiguous", []))
-    translate = _translation(lang)
-    for country in pycountry.countries:
-        english = [n for a in _NAME_FIELDS if (n := getattr(country, a, None))]
-        code = country.alpha_2
-        entity = Entity("place", display.get(code) or _short(english[0]), code)
-        for name in {*english, *(translate(n) for n in english)}:
-            for form in {name, _short(name)}:
-                if len(form) >= 4 and form not in skip:
-                    yield entity, form
-
-
-def _short(name: str) -> str:
-    """Returns a country name without its qualifier: "Moldova, Republic of" -> "Moldova"."""
-    return re.split(r",| \(| - ", name, maxsplit=1)[0].strip()
-
-
-def _translation(lang: str):
-    locales = _LOCALES.get(lang, [lang or "en"])
-    try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=locales).gettext
-    except OSError:  # English, or a language pycountry has no translation for
-        return lambda name: name
 
 
 @functools.cache
@@ -245,7 +161,7 @@ def _spacy_entities(text: str, by_name: dict) -> tuple[list, list[tuple[int, int
 def _clean_name(text: str, kind: str | None) -> str:
     """Returns an entity's name without "the", a possessive, bullets, or a person's title."""
     name = re.sub(r"^(the|The)\s+|['’]s$", "", text.strip(' \t•·*-–—"“”‘’'))
-    words, titles = name.split(), _word_list("titles")
+    words, titles = name.split(), word_list("titles")
     while kind == "person" and len(words) > 1 and words[0].lower().rstrip(".") in titles:
         words = words[1:]  # "Ms Truss" is the Truss of "Liz Truss"
     return " ".join(words)
@@ -264,7 +180,7 @@ def _plausible(name: str, kind: str) -> bool:
 def _spotted_people(text: str, lang: str, taken: list[tuple[int, int]]) -> list:
     """Returns (start, end, person) for runs of 2-4 capitalised words that look like names."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    refuse = stopwords(lang) | _word_list("titles") | _word_list("not_names")
+    refuse = stopwords(lang) | word_list("titles") | word_list("not_names")
     common = refuse | {w for _, _, w in tokens if w.islower()}  # used in lower case: no name
     runs = _capitalised_runs(text, tokens)
     alone = {run[0][2] for run in runs if len(run) == 1}
@@ -285,24 +201,13 @@ def _spotted_people(text: str, lang: str, taken: list[tuple[int, int]]) -> list:
         # A known given name, or a surname used alone elsewhere ("Boric"), makes a person;
         # German capitalises every noun, so there only the given name counts.
         surname_alone = words[-1] in alone and lang not in _NOUNS_CAPITALISED
-        if words[0].lower() in _given_names() or surname_alone:
+        if words[0].lower() in given_names() or surname_alone:
             people.append((run[0][0], run[-1][1], Entity("person", " ".join(words), None)))
     return people
 
 
 def _given(token: tuple) -> bool:
-    return token[2].lower() in _given_names()
-
-
-@functools.cache
-def _given_names() -> frozenset[str]:
-    lines = _data("given_names.txt").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
-
-
-@functools.cache
-def _word_list(key: str) -> frozenset[str]:
-    return frozenset(_gazetteer().get(key, []))
+    return token[2].lower() in given_names()
 
 
 def _capitalised_runs(text: str, tokens: list) -> list[list]:
