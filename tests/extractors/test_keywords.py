@@ -87,7 +87,7 @@ def test_unknown_language_falls_back_to_no_stopwords():
 
 
 def test_agrees_with_the_reference_yake_package():
-    # Our YAKE keeps its statistics in dicts (10x cheaper); on real pages in seven languages
+    # Our YAKE keeps its statistics in dicts (10x cheaper); on real pages in several languages
     # it must pick mostly the phrases the reference implementation picks.
     index = json.loads((CORPUS / "pages" / "index.json").read_text(encoding="utf-8"))
     shared = []
