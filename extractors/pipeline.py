@@ -152,8 +152,16 @@ def prestart() -> None:
     (the CLI starts Prefect's server meanwhile); the pool's workers then fork warm."""
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+    _forkserver_context()
     forkserver.ensure_running()
+
+
+def _forkserver_context():
+    # forkserver: workers fork from a clean process, not from one running Prefect's
+    # threads, and import the extractors and load their models once, in the server.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    return context
 
 
 class ExtractorPool:
@@ -168,13 +176,9 @@ class ExtractorPool:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ExtractorPool:
-        # forkserver: workers fork from a clean process, not from one running Prefect's
-        # threads, and import the extractors and load their models once, in the server.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=context,
+            mp_context=_forkserver_context(),
             initializer=_init_worker,
             initargs=(self._topics_path,),
         )
