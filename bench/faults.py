@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from fetchers.urls import normalize_url
-from flows.sample_site import SiteServer
+from newsflow.demo.site import SiteServer
 from tests.corpus_site import corpus_site
 from tests.fetchers.faultserver import FaultServer
 from tests.flows.test_faults import FAULTS, SURVIVED
@@ -126,7 +126,7 @@ def main() -> int:
             + f'\n[[sources]]\nname = "mixed"\nurl = "{site.base_url}/faults.xml"\nkind = "feed"\n'
         )
         db = Path(tmp) / "news.duckdb"
-        cmd = [sys.executable, "-m", "flows.cli", "ingest"]
+        cmd = [sys.executable, "-m", "newsflow.cli", "ingest"]
         cmd += ["--sources", str(sources), "--db", str(db)]
         wall, (main_rss, tree_rss, tree_pss), code = run_measured(cmd)
         print(

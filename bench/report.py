@@ -7,10 +7,10 @@ from statistics import median
 
 from bench.context import header
 
-NEWSFLOW_CMD = "python -m flows.cli ingest --sources {w}/sources.toml --db {w}/newsflow.duckdb"
+NEWSFLOW_CMD = "python -m newsflow.cli ingest --sources {w}/sources.toml --db {w}/newsflow.duckdb"
 NAIVE_CMD = "python bench/naive.py --db {w}/naive.duckdb FEED_URL…"
 LIMIT_CMD = "python bench/extraction_limit.py --pages {pages}"
-EMPTY_CMD = "python -m flows.cli ingest --sources {w}/empty.toml --db {w}/empty.duckdb"
+EMPTY_CMD = "python -m newsflow.cli ingest --sources {w}/empty.toml --db {w}/empty.duckdb"
 
 
 def write_report(results: dict, out: Path) -> None:

@@ -55,7 +55,16 @@ class Bench:
 
 def newsflow(bench: Bench, sources: Path, db: Path) -> dict:
     """Returns the cost of `newsflow ingest` and the counts and timings it reported."""
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", "--sources", str(sources), "--db", str(db)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsflow.cli",
+        "ingest",
+        "--sources",
+        str(sources),
+        "--db",
+        str(db),
+    ]
     run = measure(cmd, bench.env, REPO)
     result = run.as_dict()
     timings = _TIMINGS.findall(run.output)

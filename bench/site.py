@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.sample_site import SiteServer
+from newsflow.demo.site import SiteServer
 from tests.corpus_site import corpus_site
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,12 +28,12 @@ from extractors.pipeline import ChunkResults, ExtractorPool, PageInput
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
+from flows import night
 from flows.artifacts import publish_report
 from newsflow.config import load_sources
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.summary import RunReport
-from storage import night
 from storage.state import Memory
 
 BATCH_SIZE = 100

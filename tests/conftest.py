@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.sample_site import Post
+from newsflow.demo.site import Post
 
 # Offline machines: no telemetry from the Prefect servers the tests start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

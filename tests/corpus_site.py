@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from flows.sample_site import Site
+from newsflow.demo.site import Site
 
 FEED_SIZE = 100
 

@@ -8,7 +8,7 @@ import pytest
 
 from extractors.article import extract_article, strip_comment_widgets
 from extractors.decode import decode_html
-from flows.sample_site import blogger_site, post_path
+from newsflow.demo.site import blogger_site, post_path
 from newsflow.errors import ExtractError
 from tests.conftest import CORPUS, seed_post
 

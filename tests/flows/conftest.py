@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import POSTS
-from flows.sample_site import SiteServer, blogger_site
+from newsflow.demo.run import POSTS
+from newsflow.demo.site import SiteServer, blogger_site
 from tests.conftest import seed_post
 
 LOCAL_SETTINGS = """\

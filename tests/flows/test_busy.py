@@ -9,7 +9,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from flows.sample_site import blogger_site, post_path
+from newsflow.demo.site import blogger_site, post_path
 from storage.db import connect
 from storage.staging import pending_batches, staging_dir
 from tests.flows.conftest import run_flow, write_sources

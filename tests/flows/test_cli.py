@@ -22,7 +22,7 @@ def cli_env(prefect_server):
 
 def newsflow(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "newsflow.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -129,7 +129,7 @@ def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "newsflow.cli",
             "serve",
             "--sources",
             str(sources),

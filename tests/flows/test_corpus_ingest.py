@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows.sample_site import SiteServer
+from newsflow.demo.site import SiteServer
 from tests.conftest import CORPUS
 from tests.corpus_site import corpus_site
 from tests.flows.conftest import run_flow, write_sources

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from flows.sample_site import SiteServer
+from newsflow.demo.site import SiteServer
 from storage.db import connect
 from tests.conftest import CORPUS
 from tests.corpus_site import corpus_site
@@ -54,7 +54,8 @@ def _ingest_until(marker: str | None, sources, db, env, timeout: float = 240) ->
     """Runs `newsflow ingest`; kills its process group with SIGKILL as soon as a line matches
     `marker` (None: lets it finish). Returns "killed" or the exit code, as text."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", "--sources", str(sources), "--db", str(db)],
+        [sys.executable, "-m", "newsflow.cli", "ingest", "--sources", str(sources),
+         "--db", str(db)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         start_new_session=True,  # its own group: the extraction workers die with it
     )  # fmt: skip

@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from flows.chart import articles_per_day, chart_path
-from flows.demo import POSTS
-from flows.sample_site import Post, SiteServer, blogger_site
+from newsflow.demo.run import POSTS
+from newsflow.demo.site import Post, SiteServer, blogger_site
 from tests.conftest import seed_post
 from tests.flows.conftest import write_sources
 

@@ -17,7 +17,7 @@ import pytest
 from fetchers.crawl import crawl_source
 from fetchers.http import OUTCOMES, Fetcher
 from fetchers.urls import normalize_url
-from flows.sample_site import SiteServer
+from newsflow.demo.site import SiteServer
 from newsflow.models import Settings, Source
 from tests.conftest import CORPUS
 from tests.corpus_site import corpus_site

@@ -16,9 +16,9 @@ import duckdb
 import httpx
 import pytest
 
-from flows.sample_site import SiteServer, blogger_site
+from flows.night import MAX_BACKOFF_NIGHTS, next_attempt
+from newsflow.demo.site import SiteServer, blogger_site
 from newsflow.models import Settings
-from storage.night import MAX_BACKOFF_NIGHTS, next_attempt
 from storage.state import SourceState
 from tests.conftest import seed_post
 from tests.flows.conftest import LOCAL_SETTINGS, run_flow, write_sources
@@ -115,7 +115,16 @@ def test_a_failing_source_turns_unhealthy_backs_off_and_revives(tmp_path, blog, 
 def _listed(sources, db, name: str) -> str:
     """Returns the line of `newsflow sources` about source `name`."""
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "sources", "--sources", str(sources), "--db", str(db)],
+        [
+            sys.executable,
+            "-m",
+            "newsflow.cli",
+            "sources",
+            "--sources",
+            str(sources),
+            "--db",
+            str(db),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from flows.sample_site import blogger_site, post_path
+from newsflow.demo.site import blogger_site, post_path
 from tests.flows.conftest import run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

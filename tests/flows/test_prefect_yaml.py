@@ -10,7 +10,7 @@ import pytest
 import yaml
 from prefect.flows import Flow, load_flow_from_entrypoint
 
-from flows.cli import PACKAGE_LOGGERS
+from newsflow.cli.main import PACKAGE_LOGGERS
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT_YAML = REPO / "prefect.yaml"

@@ -11,14 +11,14 @@ import urllib.request
 
 import pytest
 
-from flows.temporary_server import TemporaryServer
+from newsflow.cli.temporary_server import TemporaryServer
 from tests.conftest import REPO
 
 SCRIPT = """
 import json
 from prefect import flow
 from prefect.client.orchestration import get_client
-from flows.temporary_server import TemporaryServer
+from newsflow.cli.temporary_server import TemporaryServer
 
 @flow
 def hello():

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from flows import night
 from newsflow.errors import DatabaseBusyError
 from newsflow.models import Settings, SourcesConfig
 from newsflow.summary import RunReport
-from storage import night
 from storage.db import connect
 from storage.staging import pending_batches, staging_dir
 from tests.storage.test_writes import _article, _batch, _pages

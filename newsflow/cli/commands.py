@@ -1,21 +1,14 @@
-"""What each `newsflow` subcommand does; argument parsing lives in flows/cli.py."""
+"""What each `newsflow` subcommand does; argument parsing lives in newsflow/cli/main.py,
+printing in newsflow/cli/render.py."""
 
 from __future__ import annotations
 
-import csv
-import json
-import shutil
-import sys
 from argparse import Namespace
 
-from rich.console import Console
 from rich.table import Table
 
+from newsflow.cli.render import console, err, print_rows, print_summary
 from newsflow.errors import NewsflowError
-
-# Wide enough that tables piped to a file or another program are not squashed to 80 columns.
-console = Console(width=max(140, shutil.get_terminal_size().columns))
-err = Console(stderr=True)
 
 
 def ingest(args: Namespace) -> int:
@@ -24,24 +17,8 @@ def ingest(args: Namespace) -> int:
 
     state = run_ingest(args.sources, args.db)
     summary = state.result(raise_on_failure=False)
-    _print_summary(state, summary if isinstance(summary, dict) else None)
+    print_summary(state, summary if isinstance(summary, dict) else None)
     return 0 if state.is_completed() else 1
-
-
-def _print_summary(state, summary: dict | None) -> None:
-    style = "green" if state.is_completed() else "red"
-    console.print(f"[{style}]{state.name}[/]: {state.message or ''}")
-    if summary:
-        keys = (
-            "sources_total",
-            "sources_failed",
-            "articles_new",
-            "articles_updated",
-            "articles_unchanged",
-            "fetches",
-            "fetch_errors",
-        )
-        console.print("  ".join(f"{k}={summary.get(k)}" for k in keys))
 
 
 def query(args: Namespace) -> int:
@@ -59,29 +36,8 @@ def query(args: Namespace) -> int:
     except Exception as exc:  # duckdb's errors: bad SQL, or a write on a read-only file
         err.print(f"[red]query failed:[/] {str(exc).splitlines()[0]}")
         return 2
-    _print_rows(columns, rows, args.format)
+    print_rows(columns, rows, args.format)
     return 0
-
-
-def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif fmt == "json":
-        print(
-            json.dumps(
-                [dict(zip(columns, r, strict=True)) for r in rows],
-                default=str,
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-    else:
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v)[:80] for v in row))
-        console.print(table)
 
 
 def sources(args: Namespace) -> int:
@@ -130,7 +86,7 @@ def sources(args: Namespace) -> int:
 
 def _next_try(config, failures: int, last_attempt) -> str:
     """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
-    from storage.night import next_attempt
+    from flows.night import next_attempt
     from storage.state import SourceState
 
     state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)
@@ -151,7 +107,7 @@ LEFT JOIN source_health h USING (source)
 
 def demo(args: Namespace) -> int:
     """Serves the bundled sample blog on 127.0.0.1, ingests it, prints queries to try."""
-    from flows.demo import run_demo
+    from newsflow.demo.run import run_demo
 
     return run_demo(console)
 

@@ -6,7 +6,7 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from flows.sample_site import Post, SiteServer, blogger_site
+from newsflow.demo.site import Post, SiteServer, blogger_site
 
 WIB = timezone(timedelta(hours=7))
 
@@ -80,8 +80,8 @@ QUERIES = [
 
 def run_demo(console) -> int:
     """Serves the sample blog, ingests it into a scratch database, prints queries to try."""
-    from flows import commands
     from flows.ingest import run_ingest
+    from newsflow.cli.render import print_rows
 
     workdir = Path(tempfile.mkdtemp(prefix="newsflow-demo-"))
     with SiteServer(lambda base: blogger_site("Kabar Contoh", POSTS, base)) as server:
@@ -96,7 +96,7 @@ def run_demo(console) -> int:
         return 1
     for title, sql in QUERIES:
         console.print(f'\n[bold]{title}[/]  uv run newsflow query "{sql}" --db {db}')
-        commands._print_rows(*_run(db, sql), "table")
+        print_rows(*_run(db, sql), "table")
     return 0
 
 

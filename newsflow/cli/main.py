@@ -7,13 +7,17 @@ import importlib
 import os
 import sys
 
-from flows.temporary_server import TemporaryServer
+from newsflow.cli.temporary_server import TemporaryServer
 
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_DB = "data/news.duckdb"
 PACKAGE_LOGGERS = "fetchers,extractors,storage,newsflow,flows"
 # Commands that run a flow, and the module each runs it from.
-FLOW_MODULES = {"ingest": "flows.ingest", "demo": "flows.demo", "reextract": "flows.reextract"}
+FLOW_MODULES = {
+    "ingest": "flows.ingest",
+    "demo": "newsflow.demo.run",
+    "reextract": "flows.reextract",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in FLOW_MODULES:
             _start_early(args.command, server)
-        from flows import commands
+        from newsflow.cli import commands
 
         with server.api():
             return getattr(commands, args.command.replace("-", "_"))(args)
@@ -85,7 +89,3 @@ def _parser() -> argparse.ArgumentParser:
 def _sources_and_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources", default=DEFAULT_SOURCES)
     parser.add_argument("--db", default=DEFAULT_DB)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `newsflow` command line: arguments, commands, printing, Prefect's temporary server."""

@@ -1,0 +1,54 @@
+"""How the commands print: rich tables on a terminal, CSV or JSON for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+# Wide enough that tables piped to a file or another program are not squashed to 80 columns.
+console = Console(width=max(140, shutil.get_terminal_size().columns))
+err = Console(stderr=True)
+
+
+def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    """Prints rows as a table, CSV or JSON (`fmt`)."""
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        print(
+            json.dumps(
+                [dict(zip(columns, r, strict=True)) for r in rows],
+                default=str,
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v)[:80] for v in row))
+        console.print(table)
+
+
+def print_summary(state, summary: dict | None) -> None:
+    """Prints a run's final state and its counts."""
+    style = "green" if state.is_completed() else "red"
+    console.print(f"[{style}]{state.name}[/]: {state.message or ''}")
+    if summary:
+        keys = (
+            "sources_total",
+            "sources_failed",
+            "articles_new",
+            "articles_updated",
+            "articles_unchanged",
+            "fetches",
+            "fetch_errors",
+        )
+        console.print("  ".join(f"{k}={summary.get(k)}" for k in keys))
