@@ -12,6 +12,7 @@ from fetchers.http import Fetcher
 from fetchers.sitemaps import parse_sitemap
 from fetchers.urls import normalize_url
 from newsflow.models import FeedEntry, FetchResult, Source
+from newsflow.outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
     crawl.fetches.append(result)
     crawl.feeds.append(result)
     crawl.feed_url = url
-    if result.outcome == "not_modified":
+    if result.outcome is Outcome.NOT_MODIFIED:
         crawl.not_modified, crawl.error = True, None
         return True
     if not result.ok:
@@ -82,7 +83,7 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
         return False
     parsed = parse_feed(result.body, result.final_url or url, result.content_type)
     if not parsed.is_feed:
-        result.outcome, result.error = "not_a_feed", parsed.bozo or "not a feed"
+        result.outcome, result.error = Outcome.NOT_A_FEED, parsed.bozo or "not a feed"
         crawl.error = f"feed {url}: not a feed ({result.error})"
         return False
     if parsed.bozo:
@@ -123,7 +124,7 @@ async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:
         return
     parsed = parse_sitemap(result.body, result.final_url or url)
     if parsed.error and not parsed.urls and not parsed.sitemaps:
-        result.outcome, result.error = "not_a_sitemap", parsed.error
+        result.outcome, result.error = Outcome.NOT_A_SITEMAP, parsed.error
         crawl.error = f"sitemap {url}: {parsed.error}"
         return
     crawl.entries.extend(parsed.urls)

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fetchers.content import acceptable
-from newsflow.errors import FetchError, TerminalFetchError, TransientFetchError
+from newsflow.errors import FetchError
+from newsflow.outcomes import Outcome
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -60,25 +61,25 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
 
 
 async def check_public(url: str, resolver: Resolver, allow_private: bool) -> None:
-    """Returns None when url may be requested; raises TerminalFetchError (outcome
+    """Returns None when url may be requested; raises FetchError (outcome
     `blocked_private`) for a non-http(s) URL or a host with any non-public address."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError as exc:  # "http://[::1/", "http://host:99999/"
-        raise TerminalFetchError(url, f"invalid URL: {exc}", outcome="bad_url") from None
+        raise FetchError(url, f"invalid URL: {exc}", outcome=Outcome.BAD_URL) from None
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
-        raise TerminalFetchError(url, "not an http(s) URL", outcome="blocked_private")
+        raise FetchError(url, "not an http(s) URL", outcome=Outcome.BLOCKED_PRIVATE)
     if allow_private:
         return
     addresses = await _addresses(url, parts.hostname, port, resolver)
     blocked = [a for a in addresses if not is_public(a)]
     if blocked or not addresses:
-        raise TerminalFetchError(
+        raise FetchError(
             url,
             f"{parts.hostname} resolves to non-public address {', '.join(blocked) or '(none)'}"
             " (allow_private_networks is false)",
-            outcome="blocked_private",
+            outcome=Outcome.BLOCKED_PRIVATE,
         )
 
 
@@ -91,9 +92,7 @@ async def _addresses(url: str, host: str, port: int, resolver: Resolver) -> list
         return list(await resolver(host, port))
     except (OSError, UnicodeError) as exc:
         # The request could not connect either: the same outcome as a refused connection.
-        raise TransientFetchError(
-            url, f"DNS lookup failed: {exc}", outcome="connect_error"
-        ) from None
+        raise FetchError(url, f"DNS lookup failed: {exc}", outcome=Outcome.CONNECT_ERROR) from None
 
 
 class BoundedDecoder:
@@ -104,7 +103,7 @@ class BoundedDecoder:
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
             raise FetchError(url, f"unsupported Content-Encoding {content_encoding!r}",
-                             outcome="decode_error")  # fmt: skip
+                             outcome=Outcome.DECODE_ERROR)  # fmt: skip
         self.url, self.coding = url, (codings[0] if codings else "identity")
         self._started = False
         wbits = zlib.MAX_WBITS | 16 if self.coding in ("gzip", "x-gzip") else zlib.MAX_WBITS
@@ -120,7 +119,7 @@ class BoundedDecoder:
         except zlib.error as exc:
             if self.coding != "deflate" or self._started:
                 raise FetchError(self.url, f"bad {self.coding} data: {exc}",
-                                 outcome="decode_error") from None  # fmt: skip
+                                 outcome=Outcome.DECODE_ERROR) from None  # fmt: skip
             # Some servers send "deflate" as a raw stream, without the zlib header.
             self.coding, self._inflate = "raw deflate", zlib.decompressobj(-zlib.MAX_WBITS)
             return self.decode(data, room)

@@ -30,19 +30,16 @@ from fetchers.guard import (
 from fetchers.robots import HostPacer, RobotsCache
 from newsflow.errors import FetchError
 from newsflow.models import FetchResult, Settings
+from newsflow.outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = (
-    "ok", "not_modified", "gone", "http_error", "timeout", "connect_error", "reset",
-    "too_large", "redirect_loop", "too_many_redirects", "robots_denied", "blocked_private",
-    "bad_content", "empty", "truncated", "decode_error", "bad_url", "internal_error",
-)  # fmt: skip
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait for a 429/503 to clear
 THROTTLE_RETRIES = 2
 TRANSIENT_RETRIES = 1
-TRANSIENT = frozenset({"timeout", "connect_error", "reset", "truncated", "server_error"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A robots.txt that answered, even with nothing or an error, is the site's word on it.
+ROBOTS_ANSWERS = frozenset({Outcome.OK, Outcome.EMPTY, Outcome.GONE, Outcome.HTTP_ERROR})
 _HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 ACCEPT = {
     "page": _HTML,
@@ -52,13 +49,16 @@ ACCEPT = {
     "sitemap": "application/xml,text/xml;q=0.9,*/*;q=0.1",
     "robots": "text/plain,*/*;q=0.1",
 }
-_EXCEPTION_OUTCOMES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((TimeoutError, httpx.TimeoutException), "timeout"),
-    ((httpx.ConnectError, httpx.ProxyError), "connect_error"),
+_EXCEPTION_OUTCOMES: tuple[tuple[tuple[type[BaseException], ...], Outcome], ...] = (
+    ((TimeoutError, httpx.TimeoutException), Outcome.TIMEOUT),
+    ((httpx.ConnectError, httpx.ProxyError), Outcome.CONNECT_ERROR),
     # RemoteProtocolError here: the server hung up before answering (in a body: `truncated`).
-    ((httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, ConnectionError), "reset"),
-    ((httpx.DecodingError,), "decode_error"),
-    ((httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError), "bad_url"),
+    (
+        (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, ConnectionError),
+        Outcome.RESET,
+    ),
+    ((httpx.DecodingError,), Outcome.DECODE_ERROR),
+    ((httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError), Outcome.BAD_URL),
 )
 
 
@@ -134,9 +134,9 @@ class Fetcher:
             if wait is None:
                 break
             await asyncio.sleep(wait)
-        if result.outcome == "server_error":
-            result.outcome = "http_error"  # retries spent: a 5xx is an HTTP error like others
-        if result.outcome == "not_modified":
+        if result.outcome is Outcome.SERVER_ERROR:
+            result.outcome = Outcome.HTTP_ERROR  # retries spent: a 5xx is an HTTP error like others
+        if result.outcome is Outcome.NOT_MODIFIED:
             # A 304 need not repeat the validators; the ones we sent are still current.
             result.etag = result.etag or etag
             result.last_modified = result.last_modified or last_modified
@@ -151,7 +151,7 @@ class Fetcher:
             self._pacer.hold_off(result.final_url or result.url, result.retry_after)
             log.info("retrying %s after the %.1fs its server asked", result.url, result.retry_after)
             return 0.0
-        if result.outcome in TRANSIENT and attempt < TRANSIENT_RETRIES:
+        if result.outcome.transient and attempt < TRANSIENT_RETRIES:
             wait = self._backoff * 2**attempt
             log.info("retrying %s in %.1fs after %s", result.url, wait, result.outcome)
             return wait
@@ -160,7 +160,7 @@ class Fetcher:
     async def _attempt(self, url: str, source: str, kind: str, headers: dict) -> FetchResult:
         """Returns the result of one try at url, redirects followed; never raises."""
         result = FetchResult(
-            url=url, source=source, kind=kind, outcome="ok", fetched_at=datetime.now(UTC)
+            url=url, source=source, kind=kind, outcome=Outcome.OK, fetched_at=datetime.now(UTC)
         )
         started = time.monotonic()
         try:
@@ -170,7 +170,7 @@ class Fetcher:
         except Exception as exc:  # one odd response must not end the batch it is in
             result.outcome, result.error = self._describe(exc, url)
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
-        if result.outcome in ("ok", "not_modified"):
+        if result.outcome.answered:
             log.debug("%s %s: %s in %d ms", kind, url, result.outcome, result.elapsed_ms)
         else:
             result.body = b""
@@ -178,7 +178,7 @@ class Fetcher:
             log.log(level, "%s %s: %s (%s)", kind, url, result.outcome, result.error)
         return result
 
-    def _describe(self, exc: Exception, url: str) -> tuple[str, str]:
+    def _describe(self, exc: Exception, url: str) -> tuple[Outcome, str]:
         """Returns the outcome and error text for an exception raised while fetching url."""
         for types, outcome in _EXCEPTION_OUTCOMES:
             if isinstance(exc, types):
@@ -187,7 +187,7 @@ class Fetcher:
                 # httpx wraps OS errors without a message: the cause has it.
                 return outcome, str(exc) or str(exc.__context__ or "") or type(exc).__name__
         log.exception("unexpected error fetching %s", url)
-        return "internal_error", f"{type(exc).__name__}: {exc}"
+        return Outcome.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"
 
     async def _follow(self, url: str, kind: str, headers: dict, result: FetchResult) -> None:
         """Returns once the redirect chain from url ends; result holds its last answer."""
@@ -204,9 +204,13 @@ class Fetcher:
                 return
             current = urljoin(current, location.strip())
             if urldefrag(current).url in seen:
-                raise FetchError(url, f"redirect loop back to {current}", outcome="redirect_loop")
+                raise FetchError(
+                    url, f"redirect loop back to {current}", outcome=Outcome.REDIRECT_LOOP
+                )
         raise FetchError(
-            url, f"more than {self.settings.max_redirects} redirects", outcome="too_many_redirects"
+            url,
+            f"more than {self.settings.max_redirects} redirects",
+            outcome=Outcome.TOO_MANY_REDIRECTS,
         )
 
     async def _exchange(
@@ -227,7 +231,7 @@ class Fetcher:
             result.etag = response.headers.get("etag")
             result.last_modified = response.headers.get("last-modified")
             self._classify(response, result)
-            if result.outcome == "ok":
+            if result.outcome is Outcome.OK:
                 result.body = await self._read_body(response, url)
                 self._check_content(kind, result)
         return None
@@ -239,28 +243,30 @@ class Fetcher:
         stream = response.extensions.get("network_stream")
         peer = stream.get_extra_info("server_addr") if stream is not None else None
         if peer and not is_public(str(peer[0])):
-            raise FetchError(url, f"connected to non-public {peer[0]}", outcome="blocked_private")
+            raise FetchError(
+                url, f"connected to non-public {peer[0]}", outcome=Outcome.BLOCKED_PRIVATE
+            )
 
     def _classify(self, response: httpx.Response, result: FetchResult) -> None:
         """Sets result's outcome from the status; refuses a declared length over the limit."""
         status = response.status_code
         if status == 304:
-            result.outcome = "not_modified"
+            result.outcome = Outcome.NOT_MODIFIED
         elif status in (404, 410):
-            result.outcome = "gone"
+            result.outcome = Outcome.GONE
         elif status >= 500:
-            result.outcome = "server_error"  # becomes http_error once retries are spent
+            result.outcome = Outcome.SERVER_ERROR  # becomes http_error once retries are spent
         elif status >= 300:
-            result.outcome = "http_error"
-        if result.outcome not in ("ok", "not_modified"):
+            result.outcome = Outcome.HTTP_ERROR
+        if not result.outcome.answered:
             result.error = f"HTTP {status} {response.reason_phrase}".strip()
         if status in (429, 503):
             result.retry_after = retry_after_seconds(response.headers.get("retry-after"))
         length = response.headers.get("content-length", "")
         limit = self.settings.max_page_bytes
-        if result.outcome == "ok" and length.isdigit() and int(length) > limit:
+        if result.outcome is Outcome.OK and length.isdigit() and int(length) > limit:
             reason = f"Content-Length {length} over max_page_bytes {limit}"
-            raise FetchError(result.url, reason, outcome="too_large")
+            raise FetchError(result.url, reason, outcome=Outcome.TOO_LARGE)
 
     async def _read_body(self, response: httpx.Response, url: str) -> bytes:
         """Returns the decoded body; stops as soon as it grows past max_page_bytes."""
@@ -272,19 +278,19 @@ class Fetcher:
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(url, f"body over max_page_bytes {limit} (stopped while "
-                                     "streaming)", outcome="too_large")  # fmt: skip
+                                     "streaming)", outcome=Outcome.TOO_LARGE)  # fmt: skip
                 chunks.append(chunk)
         except httpx.RemoteProtocolError as exc:
-            raise FetchError(url, f"body cut short: {exc}", outcome="truncated") from None
+            raise FetchError(url, f"body cut short: {exc}", outcome=Outcome.TRUNCATED) from None
         return b"".join(chunks)
 
     def _check_content(self, kind: str, result: FetchResult) -> None:
         """Raises FetchError (`empty`, `bad_content`) unless the body can be a `kind`."""
         if not result.body.strip():
-            raise FetchError(result.url, "empty body", outcome="empty")
+            raise FetchError(result.url, "empty body", outcome=Outcome.EMPTY)
         problem = content_problem(kind, result.content_type, result.body)
         if problem:
-            raise FetchError(result.url, problem, outcome="bad_content")
+            raise FetchError(result.url, problem, outcome=Outcome.BAD_CONTENT)
 
     async def _check_robots(self, url: str, source: str) -> None:
         """Returns when robots.txt allows url; raises FetchError `robots_denied` otherwise."""
@@ -293,7 +299,7 @@ class Fetcher:
             if self.robots.needs_fetch(robots_url):
                 fetched = await self.get(robots_url, source=source, kind="robots")
                 self.side_fetches.append(fetched)
-                answered = fetched.outcome in ("ok", "empty", "gone", "http_error")
+                answered = fetched.outcome in ROBOTS_ANSWERS
                 self.robots.store(robots_url, fetched.status if answered else None, fetched.body)
         if not self.robots.allowed(url, self.settings.user_agent):
-            raise FetchError(url, f"disallowed by {robots_url}", outcome="robots_denied")
+            raise FetchError(url, f"disallowed by {robots_url}", outcome=Outcome.ROBOTS_DENIED)

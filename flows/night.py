@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from newsflow.errors import DatabaseBusyError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
+from newsflow.outcomes import Outcome
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.db import connect
@@ -163,7 +164,7 @@ def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) 
     for f in fetched:
         reason = errors.get(f.final_url or f.url)
         if f.ok and reason:
-            f.outcome, f.error = "extract_error", reason
+            f.outcome, f.error = Outcome.EXTRACT_ERROR, reason
 
 
 def _cluster(con, results: list[PageResult]) -> None:
@@ -193,7 +194,7 @@ def save_night(memory: Memory, crawls, robots: dict, report: RunReport, settings
 
 def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
     old = (memory.feeds or {}).get(result.url)
-    ok = result.outcome in ("ok", "not_modified")
+    ok = result.outcome.answered
     return {
         "feed_url": result.url,
         "source": source,
@@ -203,7 +204,7 @@ def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
         else (old.last_modified if old else None),
         "last_fetched_at": result.fetched_at,
         "last_status": result.status,
-        "last_outcome": result.outcome,
+        "last_outcome": str(result.outcome),
         "consecutive_failures": 0 if ok else (old.consecutive_failures if old else 0) + 1,
         "last_error": None if ok else result.error,
     }

@@ -2,9 +2,8 @@
 
     NewsflowError                      base; .transient says whether a retry may help
     ├── ConfigError(path, line, field) terminal: a sources/topics file is wrong
-    ├── FetchError(url, status, reason)
-    │   ├── TransientFetchError        timeouts, resets, 429/5xx: retry later
-    │   └── TerminalFetchError         404/410, refused by robots/SSRF guard, too large
+    ├── FetchError(url, reason, outcome)  transient or not as its Outcome says
+    │                                  (timeouts, resets: yes; refused by the guard: no)
     ├── ExtractError(url)              terminal: the page has no article we can read
     └── StorageError(path)
         └── DatabaseBusyError          transient: another process holds the DuckDB file
@@ -13,6 +12,8 @@ Each error names what it is about (a URL or a file) so a message alone says wher
 """
 
 from __future__ import annotations
+
+from newsflow.outcomes import Outcome
 
 
 class NewsflowError(Exception):
@@ -31,23 +32,15 @@ class ConfigError(NewsflowError):
 
 
 class FetchError(NewsflowError):
-    """An HTTP fetch failed; `outcome` is the short class stored in `fetches.outcome`."""
+    """An HTTP fetch failed; `outcome` is what `fetches.outcome` records of it."""
 
-    outcome = "error"
-
-    def __init__(self, url: str, reason: str, *, status: int | None = None, outcome: str = ""):
-        self.url, self.reason, self.status = url, reason, status
-        if outcome:
-            self.outcome = outcome
+    def __init__(self, url: str, reason: str, *, outcome: Outcome):
+        self.url, self.reason, self.outcome = url, reason, outcome
         super().__init__(f"{url}: {reason}")
 
-
-class TransientFetchError(FetchError):
-    transient = True
-
-
-class TerminalFetchError(FetchError):
-    transient = False
+    @property
+    def transient(self) -> bool:
+        return self.outcome.transient
 
 
 class ExtractError(NewsflowError):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from newsflow.outcomes import Outcome
+
 SourceKind = Literal["auto", "feed", "page", "sitemap"]
 TagKind = Literal["language", "person", "org", "place", "keyword", "topic"]
 
@@ -47,14 +49,13 @@ class SourcesConfig:
 class FetchResult:
     """One HTTP attempt, successful or not: becomes one row of `fetches`.
 
-    `outcome` is `ok`, `not_modified`, `skipped`, or an error class such as `timeout`,
-    `http_error`, `gone`, `too_large`, `robots_denied`, `blocked_private`.
+    `outcome` says what became of it (newsflow.outcomes.Outcome).
     """
 
     url: str
     source: str
     kind: str  # feed | page | home | sitemap | robots
-    outcome: str
+    outcome: Outcome
     fetched_at: datetime
     final_url: str = ""
     status: int | None = None
@@ -68,7 +69,7 @@ class FetchResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.outcome is Outcome.OK
 
     @property
     def size(self) -> int:

@@ -36,7 +36,7 @@ def fetch_rows(run_id: str, fetches: list[FetchResult]) -> pa.Table:
             "kind": f.kind,
             "fetched_at": f.fetched_at,
             "status": f.status,
-            "outcome": f.outcome,
+            "outcome": str(f.outcome),
             "error": f.error,
             "elapsed_ms": f.elapsed_ms,
             "bytes": f.size,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from fetchers.guard import BoundedDecoder, check_public, content_problem, is_public
-from newsflow.errors import FetchError, TerminalFetchError
+from newsflow.errors import FetchError
 from tests.fetchers.conftest import fetch, settings
 from tests.fetchers.faultserver import HTML, gzip_bomb
 
@@ -74,15 +74,15 @@ def test_public_addresses(address: str) -> None:
     ],
 )
 def test_check_public_refuses(url: str) -> None:
-    with pytest.raises(TerminalFetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         check(url)
-    assert caught.value.outcome == "blocked_private"
+    assert caught.value.outcome == "blocked_private" and not caught.value.transient
     assert caught.value.url == url
 
 
 @pytest.mark.parametrize("url", ["ftp://public.example/x", "file:///etc/passwd", "gopher://x/"])
 def test_check_public_refuses_other_schemes_even_when_private_is_allowed(url: str) -> None:
-    with pytest.raises(TerminalFetchError, match="not an http"):
+    with pytest.raises(FetchError, match="not an http"):
         check(url, allow_private=True)
 
 

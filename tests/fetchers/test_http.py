@@ -9,8 +9,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from fetchers.http import OUTCOMES, Fetcher
+from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
+from newsflow.outcomes import STORED
 from tests.conftest import CORPUS
 from tests.fetchers.conftest import BACKOFF, TEST_SETTINGS, fetch, settings
 from tests.fetchers.faultserver import CP1251, ETAG, FEED, HTML, LAST_MODIFIED, SJIS
@@ -212,7 +213,7 @@ def test_bad_urls_are_outcomes(url: str, outcome: str) -> None:
 def test_outcomes_are_from_the_documented_set(server) -> None:
     paths = ["/ok", "/status/404", "/reset", "/pdf", "/empty", "/truncated", "/huge"]
     for path in paths:
-        assert fetch(server.url(path)).outcome in OUTCOMES
+        assert fetch(server.url(path)).outcome in STORED
 
 
 def run_many(config, requests, **options):
