@@ -3,7 +3,7 @@
 An article joins the cluster of a stored article when their MinHash signatures share at
 least MIN_SHARED_BANDS of the 32 LSH bands. Only bands are stored, not signatures, so
 the band count is the verification: k shared bands of 32 estimate Jaccard J = (k/32)**(1/4),
-and k = 2 is J ~ 0.5 (see extractors.near_duplicates). Within one batch the full
+and k = 2 is J ~ 0.5 (see newsflow.minhash). Within one batch the full
 signatures are at hand, so pairs sharing a band are verified by estimated J >= 0.5.
 A cluster's id is the URL of its first member; an existing cluster never changes its id,
 and two existing clusters are never merged (a bridging article joins the closer one).
@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 import duckdb
 import pyarrow as pa
 
-from extractors.near_duplicates import bands, similarity
+from newsflow.minhash import bands, similarity
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.near_duplicates import BANDS, NUM_PERM, bands, shingles, signature, similarity
+from extractors.near_duplicates import shingles, signature
+from newsflow.minhash import BANDS, NUM_PERM, bands, similarity
 from tests.conftest import seed_paragraphs
 
 SEED_TEXT = "\n".join(seed_paragraphs())
