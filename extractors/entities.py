@@ -15,12 +15,11 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from extractors.gazetteer import Entity, given_names, lexicon, word_list
-from extractors.keywords import stopwords
-from extractors.topics import find_words, fold
+from extractors.text import find_words, fold, stopwords
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
-    from extractors.tagging import TagContext
+    from extractors.tagger import TagContext
 
 log = logging.getLogger(__name__)
 

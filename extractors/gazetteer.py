@@ -15,7 +15,7 @@ from typing import Any
 
 import pycountry  # its databases load lazily, on first use
 
-from extractors.topics import build_automaton, fold
+from extractors.text import build_automaton, fold
 
 _NAME_FIELDS = ("common_name", "name", "official_name")  # pycountry's, best display first
 # Countries' translated names live under these pycountry locales for a detected language.

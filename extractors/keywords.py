@@ -11,20 +11,18 @@ symbol; the stopword lists are yake's, with our supplement.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import re
 import statistics
-import tomllib
 from collections import Counter, defaultdict
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from extractors.text import stopwords
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
-    from extractors.tagging import TagContext
+    from extractors.tagger import TagContext
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +38,6 @@ MAX_CHARS = 60
 # Scripts written without spaces: words cannot be split without a segmenter.
 UNSPACED = {"zh", "ja", "th", "lo", "km", "my", "wuu", "yue"}
 _ELIDED = re.compile(r"^\w{1,3}['’]")
-# yake names a few stopword files by country, not language.
-_YAKE_FILE = {"cs": "cz"}
 # The raw score is lower-is-better and unbounded; 1 / (1 + SCALE * raw) maps it to a
 # 0..1 relevance that stays comparable across articles (raw 0.05 -> 0.5).
 SCALE = 20.0
@@ -50,25 +46,6 @@ _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 # A word (letters, digits, inner hyphens/apostrophes/dots as in "U.S." or "d'Ivoire"),
 # or one character of punctuation, which ends the run of words a phrase may span.
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-
-
-@functools.cache
-def stopwords(lang: str | None) -> frozenset[str]:
-    """Returns the lower-case stopwords of `lang`: yake's list plus our supplement."""
-    code = (lang or "")[:2].lower()
-    folder = resources.files("yake") / "core" / "StopwordsList"
-    path = folder / f"stopwords_{_YAKE_FILE.get(code, code)}.txt"
-    words = set()
-    if path.is_file():
-        words.update(path.read_text(encoding="utf-8", errors="replace").lower().split())
-    words.update(_supplement().get(code, ()))
-    return frozenset(w for w in words if not w.startswith("#"))
-
-
-@functools.cache
-def _supplement() -> dict[str, list[str]]:
-    data = resources.files("extractors") / "data" / "stopwords_extra.toml"
-    return tomllib.loads(data.read_text(encoding="utf-8"))
 
 
 def extract_keywords(text: str, lang: str | None, top: int = TOP) -> list[tuple[str, float]]:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import TYPE_CHECKING
 
+from extractors.tagger import TagContext, declared_language
 from newsflow.models import Article, Tag
-
-if TYPE_CHECKING:
-    from extractors.tagging import TagContext
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +20,6 @@ SAMPLE_CHARS = 3_000
 # Below this normalised probability the guess is noise (featureless text scores ~1/140).
 MIN_CONFIDENCE = 0.15
 _NO_LANGUAGE = {"zxx", "und"}  # py3langid's "no linguistic content"
-# Declared codes that name the same language as py3langid's label under another code.
-_DECLARED_ALIASES = {"nb": "no", "iw": "he", "in": "id", "ji": "yi", "fil": "tl"}
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -45,14 +40,6 @@ def detect_language(text: str) -> tuple[str | None, float]:
     if code in _NO_LANGUAGE or confidence < MIN_CONFIDENCE:
         return None, float(confidence)
     return code, round(float(confidence), 4)
-
-
-def declared_language(article: Article) -> str | None:
-    """Returns the page's declared language as a bare code ("en-GB" -> "en"), or None."""
-    declared = (article.language or "").strip().lower().replace("_", "-").split("-")[0]
-    if not declared.isalpha():
-        return None
-    return _DECLARED_ALIASES.get(declared, declared)
 
 
 def tag(article: Article, context: TagContext) -> list[Tag]:

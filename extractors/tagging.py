@@ -1,18 +1,18 @@
 """Runs every tagger on an article: one interface, one registry, failures contained per tagger.
 
-A tagger is a module exposing `NAME`, `VERSION` and `tag(article, context) -> list[Tag]`.
-Taggers run in registry order; `language` runs first so the others can read
-`context.language`. Bump a tagger's VERSION whenever its output for the same text may
-change: `tagger_versions()` is what the pipeline compares to find articles to re-tag.
+A tagger (extractors.tagger.Tagger) is a module exposing `NAME`, `VERSION` and
+`tag(article, context)`. Taggers run in registry order, each after the context has
+learnt what the ones before found: `language` runs first, so the others read the
+detected language. `tagger_versions()` is what the pipeline compares to find articles to
+re-tag.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from types import ModuleType
 
 from extractors import entities, keywords, language, topics
+from extractors.tagger import TagContext, Tagger, declared_language
 from extractors.topics import Topics
 from newsflow.models import Article, Tag
 
@@ -22,19 +22,7 @@ log = logging.getLogger(__name__)
 # at most this many characters. Real articles are 2-30 kB.
 MAX_TAG_CHARS = 200_000
 
-TAGGERS: tuple[ModuleType, ...] = (language, entities, keywords, topics)
-
-
-@dataclass(slots=True)
-class TagContext:
-    """What every tagger may read besides the article: the (possibly truncated) text,
-    the language detected so far, and the configured topics."""
-
-    url: str
-    text: str
-    language: str | None = None  # detected (or, failing that, declared) ISO 639-1 code
-    topics: Topics | None = None
-    truncated: bool = False
+TAGGERS: tuple[Tagger, ...] = (language, entities, keywords, topics)
 
 
 def tag_article(
@@ -49,8 +37,7 @@ def tag_article(
     for tagger in taggers:
         found = _run(tagger, article, context)
         tags.extend(found)
-        if tagger is language:
-            context.language = _language_of(found) or language.declared_language(article)
+        context.learn(found)
     return tags
 
 
@@ -61,15 +48,16 @@ def tagger_versions() -> dict[str, str]:
 
 def _context(article: Article, topics: Topics | None) -> TagContext:
     text = article.text or ""
-    if len(text) <= MAX_TAG_CHARS:
-        return TagContext(url=article.url, text=text, topics=topics)
-    log.warning(
-        "text of %s is %d chars; tagging only the first %d", article.url, len(text), MAX_TAG_CHARS
-    )
-    return TagContext(url=article.url, text=text[:MAX_TAG_CHARS], topics=topics, truncated=True)
+    context = TagContext(url=article.url, text=text, language=declared_language(article),
+                         topics=topics)  # fmt: skip
+    if len(text) > MAX_TAG_CHARS:
+        log.warning("text of %s is %d chars; tagging only the first %d", article.url, len(text),
+                    MAX_TAG_CHARS)  # fmt: skip
+        context.text, context.truncated = text[:MAX_TAG_CHARS], True
+    return context
 
 
-def _run(tagger: ModuleType, article: Article, context: TagContext) -> list[Tag]:
+def _run(tagger: Tagger, article: Article, context: TagContext) -> list[Tag]:
     try:
         return list(tagger.tag(article, context))
     except Exception:
@@ -77,7 +65,3 @@ def _run(tagger: ModuleType, article: Article, context: TagContext) -> list[Tag]
         # the other taggers' tags, nor the run.
         log.exception("tagger %s failed on %s; it yields no tags", tagger.NAME, article.url)
         return []
-
-
-def _language_of(tags: list[Tag]) -> str | None:
-    return next((t.code for t in tags if t.kind == "language"), None)

@@ -15,18 +15,16 @@ import logging
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ahocorasick
-
+from extractors.text import build_automaton, find_words
 from newsflow.errors import ConfigError
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
-    from extractors.tagging import TagContext
+    from extractors.tagger import TagContext
 
 log = logging.getLogger(__name__)
 
@@ -98,63 +96,6 @@ def tag(article: Article, context: TagContext) -> list[Tag]:
         surface = ", ".join(term for term, _ in found.most_common(3))
         tags.append(Tag("topic", topic.name, score, NAME, VERSION, surface=surface))
     return tags
-
-
-def build_automaton(entries: list[tuple[str, Any]]) -> ahocorasick.Automaton:
-    """Returns an automaton over the case-folded terms; each value lists its terms' payloads.
-
-    A value is (length, left boundary needed, right boundary needed, [payload, ...]).
-    """
-    automaton = ahocorasick.Automaton()
-    for term, payload in entries:
-        key = fold(term.strip().strip("*"))
-        if not key:
-            continue
-        left, right = not term.startswith("*"), not term.endswith("*")
-        if _unspaced_script(key[0]):  # Chinese, Japanese, Thai: words are not spaced
-            left = right = False
-        old = automaton.get(key, None)
-        payloads = old[3] if old else []
-        if payload not in payloads:
-            payloads.append(payload)
-        automaton.add_word(key, (len(key), left, right, payloads))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
-
-
-def find_words(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, list]]:
-    """Yields (start, end, payloads) of the longest non-overlapping whole-word matches."""
-    if automaton.kind != ahocorasick.AHOCORASICK or not text:
-        return
-    folded = fold(text)
-    matches = []
-    for last, (length, left, right, payloads) in automaton.iter(folded):
-        start, end = last - length + 1, last + 1
-        if left and start > 0 and folded[start - 1].isalnum():
-            continue
-        if right and end < len(folded) and folded[end].isalnum():
-            continue
-        matches.append((start, -end, payloads))
-    taken_to = 0
-    for start, neg_end, payloads in sorted(matches):
-        if start >= taken_to:
-            taken_to = -neg_end
-            yield start, -neg_end, payloads
-
-
-def fold(text: str) -> str:
-    """Returns `text` lower-cased character by character, so offsets stay those of `text`."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    # A few characters grow when lower-cased ("İ" -> "i̇"); keep those as they are.
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
-def _unspaced_script(ch: str) -> bool:
-    code = ord(ch)
-    return 0x0E00 <= code <= 0x0EFF or 0x3040 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
 
 
 def _error_line(exc: tomllib.TOMLDecodeError, source: str) -> int | None:

@@ -8,7 +8,7 @@ import pytest
 import trafilatura
 
 from extractors import entities
-from extractors.tagging import TagContext
+from extractors.tagger import TagContext
 from newsflow.models import Article, Tag
 from tests.conftest import CORPUS, seed_paragraphs
 

@@ -11,8 +11,9 @@ import trafilatura
 import yake
 
 from extractors import keywords
-from extractors.keywords import extract_keywords, stopwords
-from extractors.tagging import TagContext
+from extractors.keywords import extract_keywords
+from extractors.tagger import TagContext
+from extractors.text import stopwords
 from newsflow.models import Article
 from tests.conftest import CORPUS, seed_paragraphs
 

@@ -8,7 +8,7 @@ import pytest
 import trafilatura
 
 from extractors.language import declared_language, detect_language, tag
-from extractors.tagging import TagContext
+from extractors.tagger import TagContext
 from newsflow.models import Article
 from tests.conftest import CORPUS, seed_paragraphs
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractors import topics
-from extractors.tagging import TagContext
+from extractors.tagger import TagContext
 from extractors.topics import load_topics
 from newsflow.errors import ConfigError
 from newsflow.models import Article
