@@ -1,5 +1,5 @@
 """A database with a long history, built in a minute: synthetic articles bulk-written
-through the flow's own Arrow path (storage.writes.write_batch, storage.clusters), so
+through the flow's own Arrow path (storage.writes.write_results, storage.clusters), so
 the benchmark can show that a night's cost follows its new pages, not the history.
 
 Each synthetic article has a ~2 kB text, its raw HTML, a page fetch, ten tags, the
@@ -16,7 +16,7 @@ from pathlib import Path
 from newsflow.models import Article, FetchResult, PageResult, Tag
 from storage.clusters import assign_clusters
 from storage.db import connect
-from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows, write_batch
+from storage.writes import write_results
 
 BATCH = 5_000
 TAGGER_VERSIONS = {"language": "1", "entities": "1", "keywords": "1", "topics": "1"}
@@ -35,14 +35,7 @@ def build_history(db: Path, articles: int) -> None:
         for start in range(0, articles, BATCH):
             results = [_result(n, now) for n in range(start, min(start + BATCH, articles))]
             fetches = [_fetch(r) for r in results]
-            write_batch(
-                con,
-                run_id,
-                fetch_rows(run_id, fetches),
-                article_rows(results),
-                tag_rows(results, now),
-                tagger_rows(results, TAGGER_VERSIONS, now),
-            )
+            write_results(con, run_id, fetches, results, TAGGER_VERSIONS, now)
             assign_clusters(con, [(r.url, r.signature) for r in results])
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
-from flows.chart import svg_data_uri, write_chart
+from newsflow.chart import articles_per_day_svg, chart_path, svg_data_uri
 from newsflow.errors import StorageError
 from newsflow.summary import RunReport
+from storage.db import connect
+from storage.reports import articles_per_day
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +98,16 @@ def chart_markdown(db: str) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:120]
+
+
+def write_chart(db: str | Path) -> tuple[Path, str]:
+    """Returns the chart's path and SVG, after drawing the database's articles per day there.
+
+    Raises StorageError when the database cannot be read (for one, busy in another process).
+    """
+    with connect(db, read_only=True, wait_seconds=2) as con:
+        rows = articles_per_day(con)
+    path = chart_path(db)
+    svg = articles_per_day_svg(rows)
+    path.write_text(svg, encoding="utf-8")
+    return path, svg

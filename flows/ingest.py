@@ -30,7 +30,7 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
-from newsflow.config import load_sources
+from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.summary import RunReport
@@ -163,11 +163,11 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
 
 
 def _topics_path(config: SourcesConfig) -> str | None:
-    path = Path(config.path).parent / config.settings.topics_file
-    if path.exists():
-        return str(path)
-    get_run_logger().info("no topics file at %s: topic tags are off", path)
-    return None
+    path = topics_path(config)
+    if path is None:
+        get_run_logger().info("no topics file %r beside %s: topic tags are off",
+                              config.settings.topics_file, config.path)  # fmt: skip
+    return str(path) if path else None
 
 
 async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:

@@ -29,7 +29,7 @@ from storage.state import (
     save_source_states,
     start_run,
 )
-from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows, write_batch
+from storage.writes import batch_tables, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +129,9 @@ def write_pages(
     """
     started = time.monotonic()
     _mark_extract_errors(fetched, results)
-    tables = {
-        "fetches": fetch_rows(run_id, [*fetched, *other_fetches]),
-        "articles": article_rows(results),
-        "tags": tag_rows(results, datetime.now(UTC)),
-        "taggers": tagger_rows(results, _tagger_versions(), datetime.now(UTC)),
-    }
+    tables = batch_tables(
+        run_id, [*fetched, *other_fetches], results, _tagger_versions(), datetime.now(UTC)
+    )
     counts = {}
     if not memory.busy:
         try:

@@ -14,10 +14,11 @@ from prefect.states import Completed, Failed
 
 from extractors.pipeline import ExtractorPool, PageInput
 from extractors.tagging import tagger_versions
-from newsflow.errors import StorageError
+from newsflow.config import load_sources, topics_path
+from newsflow.errors import ConfigError, StorageError
 from storage.db import connect
 from storage.rework import stale_urls, stored_pages
-from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows, write_batch
+from storage.writes import write_results
 
 
 @task(name="find stale articles", cache_policy=NO_CACHE)
@@ -46,30 +47,31 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
     ]
     chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in pool.submit(inputs)))
     results = [r for chunk in chunks for r in chunk]
-    now = datetime.now(UTC)
     with connect(db) as con:
-        write_batch(
-            con,
-            f"reextract-{batch_no}",
-            fetch_rows("", []),
-            article_rows(results),
-            tag_rows(results, now),
-            tagger_rows(results, tagger_versions(), now),
+        write_results(
+            con, f"reextract-{batch_no}", [], results, tagger_versions(), datetime.now(UTC)
         )
     return sum(1 for r in results if r.article)
 
 
 @flow(name="reextract")
-async def reextract(db: str = "data/news.duckdb", everything: bool = False):
-    """Re-extracts and re-tags the stored pages whose taggers changed; fetches nothing."""
+async def reextract(
+    db: str = "data/news.duckdb", everything: bool = False, sources: str = "sources.toml"
+):
+    """Re-extracts and re-tags the stored pages whose taggers changed; fetches nothing.
+
+    `sources` names the topics file, as for `ingest`; without it topic tags are off."""
+    try:
+        topics = _topics(sources)
+    except ConfigError as exc:
+        return Failed(message=f"parameter 'sources': {exc}")
     try:
         urls = find_stale(db, everything)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     get_run_logger().info("%d articles to re-extract in %s", len(urls), db)
     done = 0
-    topics = Path("topics.toml")
-    with ExtractorPool(topics_path=str(topics) if topics.exists() else None) as pool:
+    with ExtractorPool(topics_path=topics) as pool:
         for n, start in enumerate(range(0, len(urls), 200), start=1):
             done += await reprocess(pool, db, urls[start : start + 200], n)
     return Completed(
@@ -82,6 +84,14 @@ async def reextract(db: str = "data/news.duckdb", everything: bool = False):
     )
 
 
-def run_reextract(db: str, everything: bool = False):
+def _topics(sources: str) -> str | None:
+    if not Path(sources).is_file():
+        get_run_logger().info("no sources file %s: topic tags are off", sources)
+        return None
+    path = topics_path(load_sources(sources))
+    return str(path) if path else None
+
+
+def run_reextract(db: str, everything: bool = False, sources: str = "sources.toml"):
     """Runs the flow now; returns its final state."""
-    return asyncio.run(reextract(str(db), everything, return_state=True))
+    return asyncio.run(reextract(str(db), everything, str(sources), return_state=True))

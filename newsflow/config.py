@@ -46,6 +46,13 @@ def load_sources(path: str | Path) -> SourcesConfig:
     return SourcesConfig(path=str(path), settings=settings, sources=sources)
 
 
+def topics_path(config: SourcesConfig) -> Path | None:
+    """Returns the topics file the settings name (relative to the sources file's folder),
+    or None when there is none: topic tags are then off."""
+    path = Path(config.path).parent / config.settings.topics_file
+    return path if path.is_file() else None
+
+
 def _settings(path: Path, lines: list[str], raw: object) -> Settings:
     if not isinstance(raw, dict):
         raise ConfigError(str(path), "expected a table", field="settings")

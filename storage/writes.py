@@ -109,6 +109,35 @@ def tagger_rows(results: list[PageResult], versions: dict[str, str], at: datetim
     return pa.Table.from_pylist(rows, schema=_TAGGER_SCHEMA)
 
 
+def batch_tables(
+    run_id: str,
+    fetches: list[FetchResult],
+    results: list[PageResult],
+    versions: dict[str, str],
+    now: datetime,
+) -> dict[str, pa.Table]:
+    """Returns a batch's four tables by name (fetches, articles, tags, taggers), as
+    `write_batch` takes them and staging keeps them; `versions` are the taggers' that ran."""
+    return {
+        "fetches": fetch_rows(run_id, fetches),
+        "articles": article_rows(results),
+        "tags": tag_rows(results, now),
+        "taggers": tagger_rows(results, versions, now),
+    }
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fetches: list[FetchResult],
+    results: list[PageResult],
+    versions: dict[str, str],
+    now: datetime,
+) -> dict[str, BatchCounts]:
+    """Writes one batch of fetches and page results; returns write_batch's counts."""
+    return write_batch(con, run_id, *batch_tables(run_id, fetches, results, versions, now).values())
+
+
 def write_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

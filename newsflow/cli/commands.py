@@ -44,11 +44,12 @@ def sources(args: Namespace) -> int:
     """Prints each configured source with its last fetch and health."""
     from newsflow.config import load_sources
     from storage.db import connect
+    from storage.reports import source_overview
 
     try:
         config = load_sources(args.sources)
         with connect(args.db, read_only=True, wait_seconds=2) as con:
-            health = {r[0]: r[1:] for r in con.execute(SOURCES_SQL).fetchall()}
+            health = source_overview(con)
     except NewsflowError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
@@ -94,22 +95,11 @@ def _next_try(config, failures: int, last_attempt) -> str:
     return f", next try {when:%Y-%m-%d}" if when else ""
 
 
-SOURCES_SQL = """
-SELECT s.source, f.fetched_at, f.outcome, coalesce(a.n, 0), h.consecutive_failures,
-       h.healthy, h.discovered_feed, h.last_error, h.last_attempt_at
-FROM (SELECT DISTINCT source FROM fetches UNION SELECT source FROM source_health) s
-LEFT JOIN (SELECT source, max(fetched_at) AS fetched_at, arg_max(outcome, fetched_at) AS outcome
-           FROM fetches GROUP BY source) f USING (source)
-LEFT JOIN (SELECT source, count(*) AS n FROM articles GROUP BY source) a USING (source)
-LEFT JOIN source_health h USING (source)
-"""
-
-
 def demo(args: Namespace) -> int:
     """Serves the bundled sample blog on 127.0.0.1, ingests it, prints queries to try."""
     from newsflow.demo.run import run_demo
 
-    return run_demo(console)
+    return run_demo(console, print_rows)
 
 
 def serve(args: Namespace) -> int:
@@ -124,6 +114,6 @@ def reextract(args: Namespace) -> int:
     """Re-extracts and re-tags stored pages without fetching; 0 on success."""
     from flows.reextract import run_reextract
 
-    state = run_reextract(args.db, everything=args.all)
+    state = run_reextract(args.db, everything=args.all, sources=args.sources)
     console.print(f"{state.name}: {state.message or ''}")
     return 0 if state.is_completed() else 1

@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     reextract = sub.add_parser(
         "reextract", help="re-extract and re-tag stored pages whose tagger changed, no fetching"
     )
-    reextract.add_argument("--db", default=DEFAULT_DB)
+    _sources_and_db(reextract)
     reextract.add_argument("--all", action="store_true", help="every stored page, not only stale")
     return parser
 

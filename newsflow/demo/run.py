@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -78,10 +79,10 @@ QUERIES = [
 ]
 
 
-def run_demo(console) -> int:
-    """Serves the sample blog, ingests it into a scratch database, prints queries to try."""
+def run_demo(console, print_rows: Callable[[list[str], list[tuple], str], None]) -> int:
+    """Serves the sample blog, ingests it into a scratch database, prints queries to try
+    (each query's rows through `print_rows`)."""
     from flows.ingest import run_ingest
-    from newsflow.cli.render import print_rows
 
     workdir = Path(tempfile.mkdtemp(prefix="newsflow-demo-"))
     with SiteServer(lambda base: blogger_site("Kabar Contoh", POSTS, base)) as server:

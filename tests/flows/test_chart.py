@@ -7,17 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import defusedxml.ElementTree as ET  # noqa: N817 (the usual ElementTree alias)
 
-from flows.chart import (
-    BOTTOM,
-    HEIGHT,
-    TOP,
-    articles_per_day,
-    articles_per_day_svg,
-    chart_path,
-    svg_data_uri,
-    write_chart,
-)
+from flows.artifacts import write_chart
+from newsflow.chart import BOTTOM, HEIGHT, TOP, articles_per_day_svg, chart_path, svg_data_uri
 from storage.db import connect
+from storage.reports import articles_per_day
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROWS = [

@@ -22,9 +22,10 @@ import duckdb
 import httpx
 import pytest
 
-from flows.chart import articles_per_day, chart_path
+from newsflow.chart import chart_path
 from newsflow.demo.run import POSTS
 from newsflow.demo.site import Post, SiteServer, blogger_site
+from storage.reports import articles_per_day
 from tests.conftest import seed_post
 from tests.flows.conftest import write_sources
 

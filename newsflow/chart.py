@@ -1,8 +1,6 @@
 """A small SVG chart of articles per day per source, drawn by hand (no plotting library).
 
-A day is the article's publication date (UTC), or the day it was first seen when the
-page gave no date. The chart covers the `days` days ending at the newest such day that
-is not in the future, so a source's silence shows as a gap.
+Its rows come from storage.reports.articles_per_day: see there what a day is.
 """
 
 from __future__ import annotations
@@ -15,32 +13,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 CHART_FILE = "articles_per_day.svg"
-DEFAULT_DAYS = 30
 # Colour-blind-safe palette (Okabe-Ito); sources beyond it reuse colours in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 150, 30, 40
 MAX_BAR_WIDTH = 48
-
-ARTICLES_PER_DAY_SQL = """
-WITH dated AS (
-    SELECT source,
-           CAST(timezone('UTC', coalesce(published_at, first_seen_at)) AS DATE) AS day
-    FROM articles
-), window_end AS (
-    SELECT max(day) AS last FROM dated WHERE day <= CAST(timezone('UTC', now()) AS DATE)
-)
-SELECT day, source, count(*) AS articles
-FROM dated, window_end
-WHERE day <= last AND day > last - CAST(? AS INTEGER)
-GROUP BY day, source
-ORDER BY day, source
-"""
-
-
-def articles_per_day(con, days: int = DEFAULT_DAYS) -> list[tuple[date, str, int]]:
-    """Returns (day, source, articles) for the chart's window, oldest day first."""
-    return [(d, s, n) for d, s, n in con.execute(ARTICLES_PER_DAY_SQL, [days]).fetchall()]
 
 
 def articles_per_day_svg(rows: Iterable[tuple[date, str, int]], title: str = "") -> str:
@@ -142,18 +119,3 @@ def _document(title: str, parts: list[str]) -> str:
         + "".join(parts)
         + "</svg>\n"
     )
-
-
-def write_chart(db: str | Path, days: int = DEFAULT_DAYS) -> tuple[Path, str]:
-    """Returns the chart's path and SVG, after drawing the database's articles per day there.
-
-    Raises StorageError when the database cannot be read (for one, busy in another process).
-    """
-    from storage.db import connect
-
-    with connect(db, read_only=True, wait_seconds=2) as con:
-        rows = articles_per_day(con, days)
-    path = chart_path(db)
-    svg = articles_per_day_svg(rows)
-    path.write_text(svg, encoding="utf-8")
-    return path, svg

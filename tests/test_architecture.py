@@ -1,0 +1,48 @@
+"""Dependencies point one way: import-linter's contracts (pyproject.toml) hold, and fail
+when a stage reaches across the pipeline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("newsflow", "fetchers", "extractors", "storage", "flows")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [Path(sys.executable).with_name("lint-imports"), "--no-cache"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_contracts_hold() -> None:
+    result = lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_a_stage_importing_prefect_or_another_stage_breaks_them(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("data"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    (tmp_path / "storage" / "leak.py").write_text("import prefect\nfrom fetchers import urls\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "storage.leak -> prefect" in result.stdout
+    assert "storage.leak -> fetchers.urls" in result.stdout
+
+
+def test_storage_has_no_import_of_another_stage() -> None:
+    # The issue's one-line check, as anyone can run it.
+    pattern = r"^from \(fetchers\|extractors\|flows\)\|^import \(fetchers\|extractors\|flows\)"
+    found = subprocess.run(
+        ["grep", "-rn", pattern, "storage/"], cwd=REPO, capture_output=True, text=True
+    )
+    assert found.stdout == ""
