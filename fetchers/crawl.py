@@ -152,30 +152,3 @@ def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
                 guid=entry.guid,
             )
     return list(seen.values())
-
-
-def select_new_entries(
-    entries: list[FeedEntry], known: dict, limit: int
-) -> tuple[list[FeedEntry], int]:
-    """Returns the entries worth fetching (dated first, at most `limit`) and how many were
-    skipped as already stored and unchanged, or gone. Entries past `limit` wait for a
-    later night (they are not stored, so they are still new then).
-
-    `known` maps a URL to an object with `entry_updated` and `gone`, as storage reports it.
-    """
-    todo, skipped = [], 0
-    for entry in entries:
-        page = known.get(entry.url)
-        changed = (
-            page is not None
-            and entry.updated is not None
-            and (page.entry_updated is None or entry.updated > page.entry_updated)
-        )
-        if page is None or (changed and not page.gone):
-            todo.append(entry)
-        else:
-            skipped += 1
-    todo.sort(key=lambda e: (e.published or e.updated) is None)  # dated first, feed order kept
-    if len(todo) > limit:
-        log.info("%d entries over the limit of %d wait for the next run", len(todo) - limit, limit)
-    return todo[:limit], skipped

@@ -1,4 +1,5 @@
-"""One night's conversation with the database: open, plan, write batches, remember, close.
+"""The night's policy and its conversation with the database: open, plan (which sources
+are due, which pages are worth fetching), write batches, remember, close.
 
 Every function opens the file for a short while only, so analysts can read between
 batches; when another process holds it, batches go to the staging folder instead.
@@ -11,14 +12,17 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from extractors.tagging import tagger_versions
 from newsflow.errors import DatabaseBusyError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.outcomes import Outcome
 from newsflow.summary import RunReport
 from storage import snapshot
+from storage.clusters import assign_clusters
 from storage.db import connect
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
+    KnownPage,
     Memory,
     SourceState,
     finish_run,
@@ -89,8 +93,6 @@ def sources_due(
 
 def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
     """Returns (source, entry) for every article link worth fetching tonight."""
-    from fetchers.crawl import select_new_entries  # pure helper, kept beside the crawler
-
     urls = [e.url for crawl in crawls for e in crawl.entries]
     known = _known(memory, urls)
     todo = []
@@ -101,6 +103,33 @@ def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tupl
         todo.extend((crawl.source.name, entry) for entry in entries)
     report.pages_planned = len(todo)
     return todo
+
+
+def select_new_entries(
+    entries: list[FeedEntry], known: dict[str, KnownPage], limit: int
+) -> tuple[list[FeedEntry], int]:
+    """Returns the entries worth fetching (dated first, at most `limit`) and how many were
+    skipped as already stored and unchanged, or gone. Entries past `limit` wait for a
+    later night (they are not stored, so they are still new then).
+
+    `known` maps a URL to its KnownPage, as storage reports it.
+    """
+    todo, skipped = [], 0
+    for entry in entries:
+        page = known.get(entry.url)
+        changed = (
+            page is not None
+            and entry.updated is not None
+            and (page.entry_updated is None or entry.updated > page.entry_updated)
+        )
+        if page is None or (changed and not page.gone):
+            todo.append(entry)
+        else:
+            skipped += 1
+    todo.sort(key=lambda e: (e.published or e.updated) is None)  # dated first, feed order kept
+    if len(todo) > limit:
+        log.info("%d entries over the limit of %d wait for the next run", len(todo) - limit, limit)
+    return todo[:limit], skipped
 
 
 def _known(memory: Memory, urls: list[str]):
@@ -130,7 +159,7 @@ def write_pages(
     started = time.monotonic()
     _mark_extract_errors(fetched, results)
     tables = batch_tables(
-        run_id, [*fetched, *other_fetches], results, _tagger_versions(), datetime.now(UTC)
+        run_id, [*fetched, *other_fetches], results, tagger_versions(), datetime.now(UTC)
     )
     counts = {}
     if not memory.busy:
@@ -149,12 +178,6 @@ def write_pages(
     report.add_time("store", time.monotonic() - started)
 
 
-def _tagger_versions() -> dict[str, str]:
-    from extractors.tagging import tagger_versions
-
-    return tagger_versions()
-
-
 def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) -> None:
     # The fetch worked but yielded no article: the fetches row says so, with the reason.
     errors = {r.url: r.error for r in results if r.error}
@@ -167,8 +190,6 @@ def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) 
 def _cluster(con, results: list[PageResult]) -> None:
     items = [(r.article.url, r.signature) for r in results if r.article and r.signature]
     if items:
-        from storage.clusters import assign_clusters
-
         assign_clusters(con, items)
 
 
