@@ -60,8 +60,8 @@ def header(results: dict) -> str:
             f"- Load average (1, 5, 15 min) before: {load}; after: {load_after}. The machine is "
             "shared: other work running at the same time slows every figure, the ratios less.",
             "- Site: the shared corpus (115 pages) replicated under distinct URLs behind RSS feeds "
-            "of 250 links (tests/corpus_site.py), served by flows/sample_site.SiteServer on "
-            "127.0.0.1 from the benchmark's own process.",
+            "of 250 links (tests/support/corpus_site.py), served by "
+            "newsflow.demo.site.SiteServer on 127.0.0.1 from the benchmark's own process.",
             "- sources.toml for newsflow: `allow_private_networks = true`, "
             "`per_host_delay_seconds = 0`, `per_host_concurrency = 8`, "
             "`max_articles_per_source = 1000`: politeness applies per host, and every page is "

@@ -13,17 +13,17 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import trafilatura
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pages"
+from bench.site import corpus
+from tests.support.corpus import read_index
 
 
 def extraction_seconds(pages: int) -> dict:
     """Returns the pages extracted, the CPU seconds it took and how many gave text."""
-    index = json.loads((CORPUS / "index.json").read_text(encoding="utf-8"))
-    bodies = [(CORPUS / e["file"]).read_bytes() for e in index]
+    pages_dir = corpus() / "pages"
+    bodies = [(pages_dir / e["file"]).read_bytes() for e in read_index(corpus(), "pages")]
     trafilatura.extract(bodies[0])
     with_text = 0
     started = time.process_time()

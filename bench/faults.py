@@ -22,13 +22,13 @@ from pathlib import Path
 
 import duckdb
 
+from bench.site import corpus
 from fetchers.urls import normalize_url
 from newsflow.demo.site import SiteServer
-from tests.corpus_site import corpus_site
-from tests.fetchers.faultserver import FaultServer
-from tests.flows.test_faults import FAULTS, SURVIVED
+from tests.support.corpus_site import corpus_site
+from tests.support.fault_outcomes import FAULTS, SURVIVED
+from tests.support.faultserver import FaultServer
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SETTINGS = """\
 [settings]
@@ -112,7 +112,7 @@ def main() -> int:
     parser.add_argument("--clean", action="store_true", help="good pages only: the baseline")
     args = parser.parse_args()
     with (
-        SiteServer(lambda base: corpus_site(CORPUS, base)) as site,
+        SiteServer(lambda base: corpus_site(corpus(), base)) as site,
         FaultServer() as faults,
         tempfile.TemporaryDirectory() as tmp,
     ):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from functools import cache
 from pathlib import Path
 
 from newsflow.demo.site import SiteServer
-from tests.corpus_site import corpus_site
+from tests.support.corpus import locate_corpus, not_found, read_index
+from tests.support.corpus_site import corpus_site
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-PAGES_PER_COPY = len(json.loads((CORPUS / "pages" / "index.json").read_text(encoding="utf-8")))
 PER_SECTION = 250  # well under max_articles_per_source (500): every page is fetched
 
 # Politeness applies per host and everything here is one host, 127.0.0.1.
@@ -24,9 +23,23 @@ max_articles_per_source = 1000
 """
 
 
+@cache
+def corpus() -> Path:
+    """Returns the shared corpus folder ($NEWSFLOW_CORPUS or ../shared/corpus); exits
+    saying how to get it when it is missing."""
+    folder = locate_corpus()
+    if folder is None:
+        raise SystemExit(not_found())
+    return folder
+
+
+def pages_per_copy() -> int:
+    return len(read_index(corpus(), "pages"))
+
+
 def copies_for(pages: int) -> int:
     """Returns how many replicas of the corpus give at least `pages` pages."""
-    return -(-pages // PAGES_PER_COPY)
+    return -(-pages // pages_per_copy())
 
 
 def serve_corpus(pages: int, prefix: str = "") -> SiteServer:
@@ -35,17 +48,17 @@ def serve_corpus(pages: int, prefix: str = "") -> SiteServer:
     `prefix` makes the URLs distinct from another run's, for "new pages" runs.
     """
     copies = copies_for(pages)
-    sections = max(1, -(-copies * PAGES_PER_COPY // PER_SECTION))
+    sections = max(1, -(-copies * pages_per_copy() // PER_SECTION))
 
     def build(base: str):
-        site = corpus_site(CORPUS, base + prefix, copies=copies, sections=sections)
+        site = corpus_site(corpus(), base + prefix, copies=copies, sections=sections)
         if prefix:
             site.files = {prefix + path: body for path, body in site.files.items()}
         site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
         return site
 
     server = SiteServer(build)
-    server.sections, server.pages = sections, copies * PAGES_PER_COPY
+    server.sections, server.pages = sections, copies * pages_per_copy()
     return server
 
 

@@ -1,48 +1,40 @@
-"""Fixtures shared by every test package: where the shared corpus is, and sample sites."""
+"""Fixtures every test package shares: the shared corpus, found once or skipped saying why.
+
+Helpers, servers and sample posts live in tests/support/, which tests import; nothing
+imports this module.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from newsflow.demo.site import Post
+from tests.support.corpus import read_index, require_corpus, require_founding_document
 
 # Offline machines: no telemetry from the Prefect servers the tests start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
-SEED = SHARED / "seeds" / "000_ac264f323aad26bd.txt"
-WIDGET_LINES = {"No comments:", "Post a Comment"}
 
-
-def seed_paragraphs() -> tuple[str, ...]:
-    """Returns the seed article's paragraphs, without the comment widget glued to its end."""
-    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
-    return tuple(line for line in lines if line and line not in WIDGET_LINES)
-
-
-def seed_post() -> Post:
-    return Post(
-        slug="rusia-dan-nato-bertemu-di-brussel",
-        title="Rusia dan NATO Bertemu di Brussel",
-        author="Admin Kabar Dunia",
-        published=datetime(2022, 1, 13, 2, 15, tzinfo=UTC),
-        paragraphs=seed_paragraphs(),
-        labels=("NATO", "Rusia"),
-    )
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared corpus folder ($NEWSFLOW_CORPUS or ../shared/corpus); skips the test when
+    it is missing, or fails it under CI=true."""
+    return require_corpus()
 
 
 @pytest.fixture(scope="session")
-def pages_index() -> list[dict]:
-    return json.loads((CORPUS / "pages" / "index.json").read_text(encoding="utf-8"))
+def pages_index(corpus_dir) -> list[dict]:
+    return read_index(corpus_dir, "pages")
 
 
 @pytest.fixture(scope="session")
-def feeds_index() -> list[dict]:
-    return json.loads((CORPUS / "feeds" / "index.json").read_text(encoding="utf-8"))
+def feeds_index(corpus_dir) -> list[dict]:
+    return read_index(corpus_dir, "feeds")
+
+
+@pytest.fixture(scope="session")
+def founding_document() -> Path:
+    """The founding document (../shared/seeds/), skipped or failed like `corpus_dir`."""
+    return require_founding_document()

@@ -1,4 +1,5 @@
-"""Extraction on real pages: the corpus's expected_in / expected_not_in strings, and the seed."""
+"""Extraction on real pages (the corpus's expected_in / expected_not_in strings), on the
+project's own Indonesian Blogger post, and on the founding document itself."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pytest
 
 from extractors.article import extract_article, strip_comment_widgets
 from extractors.decode import decode_html
-from newsflow.demo.site import blogger_site, post_path
+from newsflow.demo.site import Post, blogger_site, post_path
 from newsflow.errors import ExtractError
-from tests.conftest import CORPUS, seed_post
+from tests.support.posts import NATO_POST, NATO_REPOST, NATO_TEXT, founding_post
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -19,8 +20,8 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _extract_corpus_page(entry: dict) -> str:
-    body = (CORPUS / "pages" / entry["file"]).read_bytes()
+def _extract_corpus_page(corpus_dir, entry: dict) -> str:
+    body = (corpus_dir / "pages" / entry["file"]).read_bytes()
     url = entry["url"] or f"https://example.org/{entry['file']}"
     try:
         return _norm(extract_article(body, url, source="corpus", fetched_at=NOW).text)
@@ -29,8 +30,8 @@ def _extract_corpus_page(entry: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus_texts(pages_index) -> list[tuple[dict, str]]:
-    return [(entry, _extract_corpus_page(entry)) for entry in pages_index]
+def corpus_texts(corpus_dir, pages_index) -> list[tuple[dict, str]]:
+    return [(entry, _extract_corpus_page(corpus_dir, entry)) for entry in pages_index]
 
 
 def test_corpus_expected_strings_hold(corpus_texts):
@@ -60,27 +61,45 @@ def test_no_comment_text_reaches_the_main_text(corpus_texts):
     assert len(leaked) <= 0.07 * total, leaked
 
 
-def test_seed_blog_post_comes_out_clean_with_metadata():
-    post = seed_post()
+def _extract_post(post: Post):
     base = "http://blog.example"
     content_type, body = blogger_site("Kabar Dunia", [post], base).files[post_path(post)]
-    article = extract_article(
-        body,
-        base + post_path(post),
-        source="kabar-dunia",
-        fetched_at=NOW,
-        content_type=content_type,
+    url = base + post_path(post)
+    return extract_article(
+        body, url, source="kabar-dunia", fetched_at=NOW, content_type=content_type
     )
-    assert article.text.startswith("Pejabat Rusia dan NATO mengadakan pembicaraan di Brussel")
-    assert article.text.endswith("memulihkan pekerjaan kantor-kantor ini.")
+
+
+def _assert_clean_with_metadata(article, post: Post) -> None:
+    assert _norm(article.text) == _norm(" ".join(post.paragraphs))  # all of it, nothing else
     for furniture in ("Post a Comment", "No comments", "Share to", "Popular Posts", "Powered by"):
         assert furniture not in article.text
     assert article.title == post.title
     assert article.author == "Admin Kabar Dunia"
     assert article.published_at.date() == post.published.date()
     assert article.language == "id"
-    assert article.canonical_url == base + post_path(post)
+    assert article.canonical_url == "http://blog.example" + post_path(post)
     assert article.site_name == "Kabar Dunia"
+
+
+def test_blogger_post_comes_out_clean_with_metadata():
+    article = _extract_post(NATO_POST)
+    assert article.text.startswith("Wakil dari Rusia dan para duta besar NATO duduk")
+    assert article.text.endswith("tidak berubah menjadi krisis.")
+    _assert_clean_with_metadata(article, NATO_POST)
+
+
+def test_founding_document_comes_out_clean_with_metadata(founding_document):
+    # The one test that reads the real founding document; the others use NATO_POST.
+    post = founding_post(founding_document)
+    article = _extract_post(post)
+    assert article.text.startswith("Pejabat Rusia dan NATO mengadakan pembicaraan di Brussel")
+    assert article.text.endswith("memulihkan pekerjaan kantor-kantor ini.")
+    _assert_clean_with_metadata(article, post)
+
+
+def test_a_copied_comment_widget_is_stripped_from_the_text():
+    assert strip_comment_widgets(NATO_REPOST) == NATO_TEXT
 
 
 def test_trailing_widget_lines_are_stripped_but_not_inner_ones():

@@ -1,4 +1,4 @@
-"""Entities: the seed, real English/German/French pages, and the false positives to avoid."""
+"""Entities: the NATO story, real English/German/French pages, and the false positives to avoid."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import trafilatura
 from extractors import entities
 from extractors.tagger import TagContext
 from newsflow.models import Article, Tag
-from tests.conftest import CORPUS, seed_paragraphs
+from tests.support.posts import NATO_TEXT
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -24,13 +24,13 @@ def found(tags: list[Tag]) -> set[tuple[str, str, str | None]]:
     return {(t.kind, t.value, t.code) for t in tags}
 
 
-def corpus_tags(name: str, lang: str) -> list[Tag]:
-    html = (CORPUS / "pages" / name).read_bytes()
+def corpus_tags(corpus_dir, name: str, lang: str) -> list[Tag]:
+    html = (corpus_dir / "pages" / name).read_bytes()
     return run(trafilatura.extract(html, include_comments=False) or "", lang)
 
 
-def test_seed_entities_are_normalised():
-    tags = run("\n".join(seed_paragraphs()), "id")
+def test_indonesian_entities_are_normalised():
+    tags = run(NATO_TEXT, "id")
     by_value = {t.value: t for t in tags}
     assert ("org", "NATO", "NATO") in found(tags)
     assert ("person", "Jens Stoltenberg", "Jens Stoltenberg") in found(tags)
@@ -55,8 +55,8 @@ def test_seed_entities_are_normalised():
     assert not [t for t in tags if t.kind == "person" and t.value != "Jens Stoltenberg"]
 
 
-def test_english_page(pages_index):
-    tags = corpus_tags("vancouversun.com.microsoft.html", "en")
+def test_english_page(corpus_dir):
+    tags = corpus_tags(corpus_dir, "vancouversun.com.microsoft.html", "en")
     got = found(tags)
     assert ("org", "Microsoft", None) in got
     assert {("person", "Satya Nadella", None), ("person", "Bill Gates", None)} <= got
@@ -66,8 +66,8 @@ def test_english_page(pages_index):
     assert not [t for t in tags if t.value == "Paris"]
 
 
-def test_german_page():
-    tags = corpus_tags("www1.wdr.de-Correctiv-Recherche.html", "de")
+def test_german_page(corpus_dir):
+    tags = corpus_tags(corpus_dir, "www1.wdr.de-Correctiv-Recherche.html", "de")
     surfaces = {t.value: t.surface for t in tags}
     assert {
         ("place", "Russia", "RU"),
@@ -79,8 +79,8 @@ def test_german_page():
     assert "Angela Merkel" not in surfaces
 
 
-def test_french_page():
-    tags = corpus_tags("regards.fr.enquetes.html", "fr")
+def test_french_page(corpus_dir):
+    tags = corpus_tags(corpus_dir, "regards.fr.enquetes.html", "fr")
     got = found(tags)
     assert ("person", "Emmanuel Macron", "Emmanuel Macron") in got
     assert ("person", "François Bayrou", None) in got  # spotted: a known given name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import py3langid
@@ -15,9 +14,8 @@ from extractors.keywords import extract_keywords
 from extractors.tagger import TagContext
 from extractors.text import stopwords
 from newsflow.models import Article
-from tests.conftest import CORPUS, seed_paragraphs
-
-SEED_TEXT = "\n".join(seed_paragraphs())
+from tests.support.corpus import read_index
+from tests.support.posts import NATO_TEXT
 
 
 def contains(long_: str, short: str) -> bool:
@@ -26,12 +24,12 @@ def contains(long_: str, short: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def seed_keywords() -> list[tuple[str, float]]:
-    return extract_keywords(SEED_TEXT, "id")
+def nato_keywords() -> list[tuple[str, float]]:
+    return extract_keywords(NATO_TEXT, "id")
 
 
-def test_seed_keywords_are_what_an_editor_would_accept(seed_keywords):
-    phrases = [k for k, _ in seed_keywords]
+def test_keywords_are_what_an_editor_would_accept(nato_keywords):
+    phrases = [k for k, _ in nato_keywords]
     assert 5 <= len(phrases) <= 10
     assert "rusia" in phrases
     assert any("nato" in p for p in phrases)
@@ -41,8 +39,8 @@ def test_seed_keywords_are_what_an_editor_would_accept(seed_keywords):
     assert not [p for p in phrases if any(w in stopwords("id") for w in p.split())]
 
 
-def test_no_keyword_contains_or_overlaps_another(seed_keywords):
-    phrases = [k for k, _ in seed_keywords]
+def test_no_keyword_contains_or_overlaps_another(nato_keywords):
+    phrases = [k for k, _ in nato_keywords]
     for i, a in enumerate(phrases):
         for b in phrases[i + 1 :]:
             assert not contains(a, b) and not contains(b, a), (a, b)
@@ -50,18 +48,18 @@ def test_no_keyword_contains_or_overlaps_another(seed_keywords):
             assert wa[-1] != wb[0] and wb[-1] != wa[0], (a, b)
 
 
-def test_scores_are_relevance_best_first(seed_keywords):
-    scores = [s for _, s in seed_keywords]
+def test_scores_are_relevance_best_first(nato_keywords):
+    scores = [s for _, s in nato_keywords]
     assert all(0.0 < s <= 1.0 for s in scores)
     assert scores == sorted(scores, reverse=True)
 
 
-def test_values_are_lower_case(seed_keywords):
-    assert all(k == k.lower() for k, _ in seed_keywords)
+def test_values_are_lower_case(nato_keywords):
+    assert all(k == k.lower() for k, _ in nato_keywords)
 
 
-def test_german_page_keywords():
-    html = (CORPUS / "pages" / "www1.wdr.de-Correctiv-Recherche.html").read_bytes()
+def test_german_page_keywords(corpus_dir):
+    html = (corpus_dir / "pages" / "www1.wdr.de-Correctiv-Recherche.html").read_bytes()
     phrases = [k for k, _ in extract_keywords(trafilatura.extract(html), "de")]
     assert "correctiv" in phrases
     assert any("waffen" in p for p in phrases)
@@ -69,8 +67,8 @@ def test_german_page_keywords():
 
 
 def test_tagger_uses_context_language():
-    context = TagContext(url="https://example.org/a", text=SEED_TEXT, language="id")
-    article = Article(context.url, "test", SEED_TEXT, "h", datetime(2026, 1, 1, tzinfo=UTC))
+    context = TagContext(url="https://example.org/a", text=NATO_TEXT, language="id")
+    article = Article(context.url, "test", NATO_TEXT, "h", datetime(2026, 1, 1, tzinfo=UTC))
     tags = keywords.tag(article, context)
     assert tags and all(t.kind == "keyword" and t.tagger == "keywords" for t in tags)
     assert len({t.value for t in tags}) == len(tags)
@@ -87,13 +85,13 @@ def test_unknown_language_falls_back_to_no_stopwords():
     assert extract_keywords("Zorblax quintessa zorblax fremulon quintessa.", None)
 
 
-def test_agrees_with_the_reference_yake_package():
+def test_agrees_with_the_reference_yake_package(corpus_dir):
     # Our YAKE keeps its statistics in dicts (10x cheaper); on real pages in several languages
     # it must pick mostly the phrases the reference implementation picks.
-    index = json.loads((CORPUS / "pages" / "index.json").read_text(encoding="utf-8"))
+    index = read_index(corpus_dir, "pages")
     shared = []
     for entry in index[::6]:
-        text = trafilatura.extract((CORPUS / "pages" / entry["file"]).read_bytes()) or ""
+        text = trafilatura.extract((corpus_dir / "pages" / entry["file"]).read_bytes()) or ""
         lang = py3langid.classify(text)[0] if text else "en"
         if not text or lang in keywords.UNSPACED:
             continue

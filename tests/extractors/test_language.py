@@ -1,4 +1,4 @@
-"""Language detection on the seed and on real corpus pages, and the declared-language check."""
+"""Language detection on the NATO story and real corpus pages; the declared-language check."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ import trafilatura
 from extractors.language import declared_language, detect_language, tag
 from extractors.tagger import TagContext
 from newsflow.models import Article
-from tests.conftest import CORPUS, seed_paragraphs
+from tests.support.posts import NATO_TEXT
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
-SEED_TEXT = "\n".join(seed_paragraphs())
 
 
-def corpus_text(name: str) -> str:
-    html = (CORPUS / "pages" / name).read_bytes()
+def corpus_text(corpus_dir, name: str) -> str:
+    html = (corpus_dir / "pages" / name).read_bytes()
     return trafilatura.extract(html, include_comments=False) or ""
 
 
@@ -26,8 +25,8 @@ def run(text: str, declared: str | None = None):
     return tag(article, TagContext(url=article.url, text=text))
 
 
-def test_seed_is_indonesian():
-    code, confidence = detect_language(SEED_TEXT)
+def test_the_nato_story_is_indonesian():
+    code, confidence = detect_language(NATO_TEXT)
     assert code == "id" and confidence > 0.5
 
 
@@ -40,16 +39,16 @@ def test_seed_is_indonesian():
         ("clarin.com-albertofernandez.html", "es"),
     ],
 )
-def test_corpus_pages(page, lang, pages_index):
+def test_corpus_pages(page, lang, corpus_dir, pages_index):
     declared = {p["file"]: p["html_lang"] for p in pages_index}[page]
     assert declared == lang  # chosen by html_lang; the text agrees
-    [found] = run(corpus_text(page), declared)
+    [found] = run(corpus_text(corpus_dir, page), declared)
     assert (found.kind, found.value, found.code, found.surface) == ("language", lang, lang, None)
     assert 0.5 < found.score <= 1.0
 
 
 def test_disagreeing_declaration_is_kept_visible():
-    [found] = run(SEED_TEXT, declared="en-US")
+    [found] = run(NATO_TEXT, declared="en-US")
     assert found.value == "id" and found.surface == "declared:en"
 
 

@@ -6,34 +6,32 @@ import pytest
 
 from extractors.near_duplicates import shingles, signature
 from newsflow.minhash import BANDS, NUM_PERM, bands, similarity
-from tests.conftest import seed_paragraphs
-
-SEED_TEXT = "\n".join(seed_paragraphs())
+from tests.support.posts import NATO_TEXT
 
 
 def test_signature_is_128_uint32():
-    sig = signature(SEED_TEXT)
+    sig = signature(NATO_TEXT)
     assert isinstance(sig, bytes) and len(sig) == NUM_PERM * 4
 
 
 def test_signature_ignores_case_punctuation_and_spacing():
-    noisy = SEED_TEXT.upper().replace(",", " ;").replace(" ", "   ")
-    assert signature(noisy) == signature(SEED_TEXT)
+    noisy = NATO_TEXT.upper().replace(",", " ;").replace(" ", "   ")
+    assert signature(noisy) == signature(NATO_TEXT)
 
 
 def test_similarity_tracks_jaccard():
-    words = SEED_TEXT.split()
+    words = NATO_TEXT.split()
     half = " ".join(words[: len(words) // 2])
-    assert similarity(signature(SEED_TEXT), signature(SEED_TEXT)) == 1.0
-    assert 0.3 < similarity(signature(SEED_TEXT), signature(half)) < 0.7
-    assert similarity(signature(SEED_TEXT), signature("a cake recipe " * 20)) < 0.1
+    assert similarity(signature(NATO_TEXT), signature(NATO_TEXT)) == 1.0
+    assert 0.3 < similarity(signature(NATO_TEXT), signature(half)) < 0.7
+    assert similarity(signature(NATO_TEXT), signature("a cake recipe " * 20)) < 0.1
 
 
 def test_bands_are_32_uint64_buckets():
-    found = bands(signature(SEED_TEXT))
+    found = bands(signature(NATO_TEXT))
     assert [b for b, _ in found] == list(range(BANDS))
     assert all(0 <= bucket < 2**64 for _, bucket in found)
-    assert found == bands(signature(SEED_TEXT))  # deterministic across calls
+    assert found == bands(signature(NATO_TEXT))  # deterministic across calls
 
 
 def test_short_text_is_one_shingle():

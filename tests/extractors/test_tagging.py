@@ -10,9 +10,12 @@ from types import SimpleNamespace
 import pytest
 
 from extractors import tagging
+from extractors.tagger import TagContext
 from extractors.tagging import TAGGERS, tag_article, tagger_versions
+from extractors.topics import load_topics
 from newsflow.models import Article, Tag
-from tests.conftest import seed_paragraphs
+from tests.support import REPO
+from tests.support.posts import NATO_TEXT
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -22,15 +25,37 @@ def article(text: str, url: str = "https://example.org/a", language: str | None 
 
 
 @pytest.fixture(scope="module")
-def seed_tags() -> list[Tag]:
-    return tag_article(article("\n".join(seed_paragraphs()), language="id"))
+def nato_tags() -> list[Tag]:
+    return tag_article(article(NATO_TEXT, language="id"))
 
 
-def test_every_tagger_has_the_interface():
+def test_every_tagger_tags_under_its_own_name_version_and_kinds():
+    story = article(NATO_TEXT, language="id")
+    topics = load_topics(REPO / "topics.toml")
+    kinds = {}
     for tagger in TAGGERS:
-        assert isinstance(tagger.NAME, str) and isinstance(tagger.VERSION, str)
-        assert callable(tagger.tag)
-    assert TAGGERS[0].NAME == "language"  # the others read the detected language
+        context = TagContext(url=story.url, text=NATO_TEXT, language="id", topics=topics)
+        found = tagger.tag(story, context)
+        assert found, f"tagger {tagger.NAME} found nothing in the NATO story"
+        assert {(t.tagger, t.tagger_version) for t in found} == {(tagger.NAME, tagger.VERSION)}
+        assert all(isinstance(t, Tag) and t.value for t in found)
+        kinds[tagger.NAME] = {t.kind for t in found}
+    assert kinds == {
+        "language": {"language"},
+        "entities": {"org", "person", "place"},
+        "keywords": {"keyword"},
+        "topics": {"topic"},
+    }
+
+
+def test_later_taggers_read_the_detected_language_not_the_declared_one():
+    # The page says English; the text is Indonesian. Keywords read with English stop
+    # words would keep "dan" and "yang": they must get the language tagger's answer.
+    tags = tag_article(article(NATO_TEXT, language="en-US"))
+    assert ("language", "id") in {(t.kind, t.value) for t in tags}
+    keywords = {t.value for t in tags if t.kind == "keyword"}
+    assert "kementerian luar negeri" in keywords
+    assert not {"dan", "yang", "untuk"} & keywords
 
 
 def test_tagger_versions_names_every_tagger():
@@ -39,15 +64,15 @@ def test_tagger_versions_names_every_tagger():
     assert all(isinstance(v, str) and v for v in versions.values())
 
 
-def test_tags_carry_their_tagger_and_version(seed_tags):
+def test_tags_carry_their_tagger_and_version(nato_tags):
     versions = tagger_versions()
-    assert seed_tags
-    assert all(versions[t.tagger] == t.tagger_version for t in seed_tags)
-    assert all(0.0 <= t.score <= 1.0 for t in seed_tags)
+    assert nato_tags
+    assert all(versions[t.tagger] == t.tagger_version for t in nato_tags)
+    assert all(0.0 <= t.score <= 1.0 for t in nato_tags)
 
 
-def test_seed_article_tags(seed_tags):
-    got = {(t.kind, t.value, t.code) for t in seed_tags}
+def test_the_nato_story_s_tags(nato_tags):
+    got = {(t.kind, t.value, t.code) for t in nato_tags}
     assert ("language", "id", "id") in got
     assert ("org", "NATO", "NATO") in got
     assert ("person", "Jens Stoltenberg", "Jens Stoltenberg") in got
@@ -59,12 +84,12 @@ def test_seed_article_tags(seed_tags):
         ("Brussels", "BE:Brussels"),
     ]:
         assert ("place", value, code) in got
-    keywords = [t.value for t in seed_tags if t.kind == "keyword"]
+    keywords = [t.value for t in nato_tags if t.kind == "keyword"]
     assert any("nato" in k for k in keywords) and any("rusia" in k for k in keywords)
 
 
-def test_primary_key_is_unique_per_article(seed_tags):
-    keys = [(t.kind, t.value, t.tagger) for t in seed_tags]
+def test_primary_key_is_unique_per_article(nato_tags):
+    keys = [(t.kind, t.value, t.tagger) for t in nato_tags]
     assert len(keys) == len(set(keys))  # tags.PRIMARY KEY (url, kind, value, tagger)
 
 
@@ -94,7 +119,7 @@ def test_unknown_script_yields_no_language_and_no_crash():
 
 
 def test_two_megabyte_text_is_truncated_and_tagged(caplog):
-    text = ("\n".join(seed_paragraphs()) + "\n") * 750
+    text = (NATO_TEXT + "\n") * (2_000_000 // len(NATO_TEXT) + 1)
     assert len(text) > 2_000_000
     with caplog.at_level(logging.WARNING, logger="extractors.tagging"):
         tags = tag_article(article(text, url="https://example.org/huge"))

@@ -12,7 +12,8 @@ from extractors.tagger import TagContext
 from extractors.topics import load_topics
 from newsflow.errors import ConfigError
 from newsflow.models import Article
-from tests.conftest import REPO, seed_paragraphs
+from tests.support import REPO
+from tests.support.posts import NATO_TEXT
 
 
 def run(text: str, loaded: topics.Topics):
@@ -32,8 +33,8 @@ def test_starter_file_loads():
     assert {"security", "energy", "elections", "climate", "economy"} <= set(names)
 
 
-def test_seed_is_about_security():
-    [security] = run("\n".join(seed_paragraphs()), load_topics(REPO / "topics.toml"))
+def test_the_nato_story_is_about_security():
+    [security] = run(NATO_TEXT, load_topics(REPO / "topics.toml"))
     assert security.value == "security" and security.kind == "topic" and security.score > 0.5
     assert "nato" in security.surface
 

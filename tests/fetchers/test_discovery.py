@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from fetchers.discovery import article_links, canonical_url, discover_feeds, guess_feed_urls
 
-PAGES = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "pages"
-PAGE_URLS = {
-    item["file"]: item["url"]
-    for item in json.loads((PAGES / "index.json").read_text(encoding="utf-8"))
-}
 
-
-def _page(name: str) -> tuple[bytes, str]:
-    """Return a corpus page's bytes and the URL it was archived from."""
-    return (PAGES / name).read_bytes(), PAGE_URLS[name]
+@pytest.fixture(scope="module")
+def page(corpus_dir, pages_index):
+    """Returns a function: corpus page name -> its bytes and the URL it was archived from."""
+    urls = {item["file"]: item["url"] for item in pages_index}
+    return lambda name: ((corpus_dir / "pages" / name).read_bytes(), urls[name])
 
 
 # --- discover_feeds on real pages ----------------------------------------------------
@@ -52,12 +46,12 @@ def _page(name: str) -> tuple[bytes, str]:
         ("d90b19386e2b48559082547016cbe5ec.html", ["https://www.sat1regional.de/feed/"]),
     ],
 )  # fmt: skip
-def test_discover_feeds_on_real_pages(name: str, feeds: list[str]) -> None:
-    assert discover_feeds(*_page(name)) == feeds
+def test_discover_feeds_on_real_pages(name: str, feeds: list[str], page) -> None:
+    assert discover_feeds(*page(name)) == feeds
 
 
-def test_discover_feeds_keeps_document_order() -> None:
-    feeds = discover_feeds(*_page("Eurostat_Polska_z_najni_szym_bezrobociem_w_ca_ej_UE.html"))
+def test_discover_feeds_keeps_document_order(page) -> None:
+    feeds = discover_feeds(*page("Eurostat_Polska_z_najni_szym_bezrobociem_w_ca_ej_UE.html"))
     assert len(feeds) == 12
     assert feeds[:3] == [
         "https://dorzeczy.pl/feed",
@@ -67,8 +61,8 @@ def test_discover_feeds_keeps_document_order() -> None:
     assert feeds[-1] == "https://dorzeczy.pl/feed/obserwator-mediow"
 
 
-def test_no_corpus_page_yields_a_comment_feed() -> None:
-    found = [url for name in PAGE_URLS for url in discover_feeds(*_page(name))]
+def test_no_corpus_page_yields_a_comment_feed(page, pages_index) -> None:
+    found = [url for item in pages_index for url in discover_feeds(*page(item["file"]))]
     assert len(found) > 60
     assert not [url for url in found if "comments" in url or "/wp-json/" in url]
 
@@ -156,8 +150,8 @@ def test_guess_blogspot_host_puts_blogger_first() -> None:
         ("toptal.com.python.html", "https://www.toptal.com/", "https://www.toptal.com/rss.xml"),
     ],
 )  # fmt: skip
-def test_guess_ranks_by_platform_markup(name: str, home: str, first: str) -> None:
-    html, _ = _page(name)
+def test_guess_ranks_by_platform_markup(name: str, home: str, first: str, page) -> None:
+    html, _ = page(name)
     assert guess_feed_urls(home, html)[0] == first
 
 
@@ -180,28 +174,28 @@ def test_guess_uses_the_generators_own_feed_name() -> None:
 _EXCLUDED_SEGMENTS = {"tag", "category", "label", "search", "author", "feed", "comments", "page"}
 
 
-def test_article_links_on_a_blogger_page() -> None:
-    links = article_links(*_page("blog.python.org.html"))
+def test_article_links_on_a_blogger_page(page) -> None:
+    links = article_links(*page("blog.python.org.html"))
     assert "http://blog.python.org/2016/12/python-2713-released.html" in links
     assert "http://blog.python.org/2017/08/" not in links  # a month archive, not an article
     assert not [link for link in links if "showComment" in link or "#" in link]
     assert {urlsplit(link).hostname for link in links} == {"blog.python.org"}
 
 
-def test_article_links_on_a_wordpress_page_with_comments() -> None:
-    links = article_links(*_page("zulang.wordpress.com.genitalverstuemmelung.html"))
+def test_article_links_on_a_wordpress_page_with_comments(page) -> None:
+    links = article_links(*page("zulang.wordpress.com.genitalverstuemmelung.html"))
     assert "https://zulang.wordpress.com/2014/04/08/das-f-wort-teil-2/" in links
     assert not [link for link in links if "like_comment" in link or "replytocom" in link]
 
 
-def test_article_links_on_dated_news_paths() -> None:
-    links = article_links(*_page("xinhuanet.com.c_1125597921.html"))
+def test_article_links_on_dated_news_paths(page) -> None:
+    links = article_links(*page("xinhuanet.com.c_1125597921.html"))
     assert links[0] == "http://www.xinhuanet.com/politics/2020-02/19/c_1125598009.htm"
     assert "http://www.xinhuanet.com/local/2020-02/19/c_1125597921.htm" not in links  # itself
 
 
-def test_article_links_resolve_against_base_href() -> None:
-    links = article_links(*_page("regards.fr.enquetes.html"))
+def test_article_links_resolve_against_base_href(page) -> None:
+    links = article_links(*page("regards.fr.enquetes.html"))
     assert any(
         link.startswith("http://www.regards.fr/politique/article/affaire-benalla") for link in links
     )
@@ -209,13 +203,13 @@ def test_article_links_resolve_against_base_href() -> None:
     assert not [link for link in links if "/mot/" in link]  # SPIP keyword pages
 
 
-def test_article_links_skip_legal_pages_and_author_pages() -> None:
-    links = article_links(*_page("aoc.media.archaisme.html"))
+def test_article_links_skip_legal_pages_and_author_pages(page) -> None:
+    links = article_links(*page("aoc.media.archaisme.html"))
     assert links == []  # only /auteur/ pages and the terms of sale link out
 
 
-def test_article_links_limit_and_order() -> None:
-    html, url = _page("dailymail.co.uk.food.html")
+def test_article_links_limit_and_order(page) -> None:
+    html, url = page("dailymail.co.uk.food.html")
     everything = article_links(html, url, limit=10_000)
     assert len(everything) > 200
     assert article_links(html, url) == everything[:200]
@@ -223,9 +217,9 @@ def test_article_links_limit_and_order() -> None:
     assert len(set(everything)) == len(everything)
 
 
-def test_no_corpus_page_yields_listing_or_asset_links() -> None:
-    for name in PAGE_URLS:
-        for link in article_links(*_page(name)):
+def test_no_corpus_page_yields_listing_or_asset_links(page, pages_index) -> None:
+    for item in pages_index:
+        for link in article_links(*page(item["file"])):
             parts = urlsplit(link)
             assert not _EXCLUDED_SEGMENTS.intersection(parts.path.lower().split("/")), link
             assert not parts.fragment, link
@@ -276,8 +270,8 @@ def test_article_links_on_handwritten_page() -> None:
         ("archive.org.he.xinhuanet.com.25340717.html", None),
     ],
 )  # fmt: skip
-def test_canonical_url_on_real_pages(name: str, canonical: str | None) -> None:
-    assert canonical_url(*_page(name)) == canonical
+def test_canonical_url_on_real_pages(name: str, canonical: str | None, page) -> None:
+    assert canonical_url(*page(name)) == canonical
 
 
 def test_canonical_url_prefers_link_then_og_url() -> None:

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from fetchers.feeds import ParsedFeed, neutralise_doctype, parse_feed
+from tests.support.corpus import corpus_files
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-FEEDS = CORPUS / "feeds"
-INDEX = json.loads((FEEDS / "index.json").read_text(encoding="utf-8"))
 SERVED_AT = "http://127.0.0.1:8097/"  # where feedparser's own test server puts these files
 
 # The corpus documents whose entries carry an http(s) URL; most of feedparser's cases are
@@ -44,20 +42,31 @@ def _headers(item: dict) -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
-def _parse_corpus(name: str, body: bytes | None = None) -> ParsedFeed:
-    """Return parse_feed's result for a corpus file, served as feedparser's tests serve it."""
-    item = next(item for item in INDEX if item["file"] == name)
-    body = (FEEDS / name).read_bytes() if body is None else body
-    return parse_feed(body, SERVED_AT + name, headers=_headers(item))
+@pytest.fixture(scope="module")
+def feeds(corpus_dir) -> Path:
+    return corpus_dir / "feeds"
+
+
+@pytest.fixture(scope="module")
+def parse_corpus(feeds, feeds_index):
+    """Returns a function giving parse_feed's result for a corpus file (or other bytes
+    under its name), served as feedparser's tests serve it."""
+    items = {item["file"]: item for item in feeds_index}
+
+    def parse(name: str, body: bytes | None = None) -> ParsedFeed:
+        body = (feeds / name).read_bytes() if body is None else body
+        return parse_feed(body, SERVED_AT + name, headers=_headers(items[name]))
+
+    return parse
 
 
 def _urls(result: ParsedFeed) -> list[str]:
     return [entry.url for entry in result.entries]
 
 
-@pytest.mark.parametrize("name", [item["file"] for item in INDEX])
-def test_every_corpus_document_parses_without_raising(name: str) -> None:
-    result = _parse_corpus(name)
+@pytest.mark.parametrize("name", corpus_files("feeds"))
+def test_every_corpus_document_parses_without_raising(name: str, parse_corpus) -> None:
+    result = parse_corpus(name)
     assert result.url == SERVED_AT + name
     assert bool(result.entries) == (name in FILES_WITH_ENTRIES)
     for entry in result.entries:
@@ -68,9 +77,9 @@ def test_every_corpus_document_parses_without_raising(name: str) -> None:
     assert result.is_feed or result.bozo
 
 
-def test_share_of_corpus_with_entries() -> None:
-    with_entries = {item["file"] for item in INDEX if _parse_corpus(item["file"]).entries}
-    assert len(INDEX) == 150
+def test_share_of_corpus_with_entries(parse_corpus, feeds_index) -> None:
+    with_entries = {item["file"] for item in feeds_index if parse_corpus(item["file"]).entries}
+    assert len(feeds_index) == 150
     assert with_entries == FILES_WITH_ENTRIES
 
 
@@ -90,14 +99,16 @@ def test_share_of_corpus_with_entries() -> None:
         ("illformed/rss_item_link_corrupted_ampersands.xml", ["http://link/get?a=1&b=2"]),
     ],
 )  # fmt: skip
-def test_entry_urls_follow_the_corpus_expectations(name: str, urls: list[str]) -> None:
-    result = _parse_corpus(name)
+def test_entry_urls_follow_the_corpus_expectations(
+    name: str, urls: list[str], parse_corpus
+) -> None:
+    result = parse_corpus(name)
     assert _urls(result) == urls
     assert result.dropped == (0 if urls else 1)
 
 
-def test_guid_that_is_not_a_permalink_is_kept_as_guid() -> None:
-    (entry,) = _parse_corpus("wellformed/namespace/rss2.0withAtomNS.xml").entries
+def test_guid_that_is_not_a_permalink_is_kept_as_guid(parse_corpus) -> None:
+    (entry,) = parse_corpus("wellformed/namespace/rss2.0withAtomNS.xml").entries
     assert entry.url == "http://www.kylev.com/2005/03/29/rsync-and-vfat/"
     assert entry.guid == "http://delicious.com/url/174603f9d836a1aafac49e28ace1c19e#wearehugh"
     assert entry.title == "rsync and vfat | Geek at Play"
@@ -105,17 +116,17 @@ def test_guid_that_is_not_a_permalink_is_kept_as_guid() -> None:
     assert entry.updated is None  # feedparser's .get would have copied `published`
 
 
-def test_ill_formed_feed_is_salvaged_with_its_reason() -> None:
-    result = _parse_corpus("illformed/rdf_channel_empty_textinput.xml")
+def test_ill_formed_feed_is_salvaged_with_its_reason(parse_corpus) -> None:
+    result = parse_corpus("illformed/rdf_channel_empty_textinput.xml")
     assert result.is_feed
     assert _urls(result) == ["http://example.com/1"]
     assert result.bozo is not None and "SAXParseException" in result.bozo
 
 
-def test_relative_entry_link_resolves_against_inherited_xml_base() -> None:
+def test_relative_entry_link_resolves_against_inherited_xml_base(parse_corpus, feeds) -> None:
     name = "wellformed/base/relative_xml_base.xml"
-    body = (FEEDS / name).read_bytes().replace(b"<title ", b'<link href="x.html"/><title ')
-    assert _urls(_parse_corpus(name, body)) == ["http://example.com/x.html"]
+    body = (feeds / name).read_bytes().replace(b"<title ", b'<link href="x.html"/><title ')
+    assert _urls(parse_corpus(name, body)) == ["http://example.com/x.html"]
 
 
 def test_relative_entry_link_resolves_against_feed_url() -> None:
@@ -160,12 +171,12 @@ def test_dates_are_utc_aware() -> None:
         ("wellformed/xml/empty_xmlns_uri.xml", "empty"),
     ],
 )
-def test_feed_titles_are_decoded(name: str, title: str) -> None:
-    assert _parse_corpus(name).title == title
+def test_feed_titles_are_decoded(name: str, title: str, parse_corpus) -> None:
+    assert parse_corpus(name).title == title
 
 
-def test_undeclared_big5_title_is_detected() -> None:
-    result = _parse_corpus("illformed/chardet/big5.xml")
+def test_undeclared_big5_title_is_detected(parse_corpus) -> None:
+    result = parse_corpus("illformed/chardet/big5.xml")
     assert result.title is not None and result.title.startswith("我希望")
     assert result.bozo == "undeclared charset, detected as big5"
 
@@ -179,12 +190,12 @@ def test_undeclared_big5_title_is_detected() -> None:
         ("illformed/chardet/eucjp.xml", "ゲーム三昧な正月"),
     ],
 )
-def test_entry_titles_in_legacy_encodings(name: str, title: str) -> None:
+def test_entry_titles_in_legacy_encodings(name: str, title: str, parse_corpus, feeds) -> None:
     # These items have no link; give them one so they survive as entries.
-    raw = (FEEDS / name).read_bytes().replace(b"<item>", b"<item><link>http://example.com/n</link>")
+    raw = (feeds / name).read_bytes().replace(b"<item>", b"<item><link>http://example.com/n</link>")
     if b"<title>" not in raw.split(b"<item>", 1)[1]:
         raw = raw.replace(b"<description>", b"<title>").replace(b"</description>", b"</title>")
-    (entry,) = _parse_corpus(name, raw).entries
+    (entry,) = parse_corpus(name, raw).entries
     assert entry.title == title
 
 
@@ -210,12 +221,12 @@ def test_http_charset_overrides_declaration() -> None:
         ("wellformed/lang/feed_xml_lang_underscore.xml", "en-US"),
     ],
 )
-def test_language(name: str, language: str) -> None:
-    assert _parse_corpus(name).language == language
+def test_language(name: str, language: str, parse_corpus) -> None:
+    assert parse_corpus(name).language == language
 
 
-def test_json_feed_example_yields_its_entries() -> None:
-    result = _parse_corpus("json/example.json")
+def test_json_feed_example_yields_its_entries(parse_corpus) -> None:
+    result = parse_corpus("json/example.json")
     assert result.is_feed and result.bozo is None
     assert result.title == "My Example Feed"
     assert _urls(result) == ["https://example.org/second-item", "https://example.org/initial-post"]
@@ -260,20 +271,20 @@ def test_non_feeds_say_why(body: bytes, reason: str) -> None:
     assert "root:" not in repr(result)
 
 
-def test_html_page_is_not_a_feed() -> None:
-    html = (CORPUS / "pages" / "blog.python.org.html").read_bytes()
+def test_html_page_is_not_a_feed(corpus_dir) -> None:
+    html = (corpus_dir / "pages" / "blog.python.org.html").read_bytes()
     result = parse_feed(html, "http://blog.python.org/", "text/html; charset=utf-8")
     assert (result.is_feed, result.entries) == (False, ())
     assert result.bozo
 
 
-def test_empty_corpus_document_is_not_a_feed() -> None:
-    result = _parse_corpus("illformed/rss_empty_document.xml")
+def test_empty_corpus_document_is_not_a_feed(parse_corpus) -> None:
+    result = parse_corpus("illformed/rss_empty_document.xml")
     assert not result.is_feed and result.bozo
 
 
-def test_cdf_channel_is_a_feed() -> None:
-    result = _parse_corpus("wellformed/cdf/channel_title.xml")
+def test_cdf_channel_is_a_feed(parse_corpus) -> None:
+    result = parse_corpus("wellformed/cdf/channel_title.xml")
     assert (result.is_feed, result.title) == (True, "Example feed")
 
 
@@ -361,8 +372,8 @@ def test_external_entities_never_read_local_files(tmp_path: Path, declaration: b
     _assert_defused(result)
 
 
-def test_doctype_without_subset_is_left_for_feedparser() -> None:
-    body = (FEEDS / "wellformed/rss/rss_version_091_netscape.xml").read_bytes()
+def test_doctype_without_subset_is_left_for_feedparser(feeds) -> None:
+    body = (feeds / "wellformed/rss/rss_version_091_netscape.xml").read_bytes()
     body = body.replace(b"<rss", b'<!-- <!ENTITY x "y"> --><rss', 1)
     safe, note = neutralise_doctype(body)
     assert (safe, note) == (body, None)
@@ -374,8 +385,8 @@ def test_unparseable_doctype_is_refused() -> None:
     assert (result.is_feed, result.bozo) == (False, "unparseable DOCTYPE internal subset")
 
 
-def test_literal_entities_survive_neutralising() -> None:
-    body = (FEEDS / "wellformed/rss/entity_in_doctype.xml").read_bytes()
+def test_literal_entities_survive_neutralising(feeds) -> None:
+    body = (feeds / "wellformed/rss/entity_in_doctype.xml").read_bytes()
     safe, note = neutralise_doctype(body)
     assert note is None
     assert b'<!ENTITY id "tag:example.com,">' in safe
@@ -386,6 +397,6 @@ def test_literal_entities_survive_neutralising() -> None:
     assert _urls(parse_feed(feed, "http://other.org/f")) == ["http://example.com/a"]
 
 
-def test_neutralise_leaves_documents_without_entities_alone() -> None:
-    body = (FEEDS / "wellformed/rss/rss_version_091_netscape.xml").read_bytes()
+def test_neutralise_leaves_documents_without_entities_alone(feeds) -> None:
+    body = (feeds / "wellformed/rss/rss_version_091_netscape.xml").read_bytes()
     assert neutralise_doctype(body) == (body, None)

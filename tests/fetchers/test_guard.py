@@ -14,8 +14,8 @@ import pytest
 
 from fetchers.guard import BoundedDecoder, check_public, content_problem, is_public
 from newsflow.errors import FetchError
-from tests.fetchers.conftest import fetch, settings
-from tests.fetchers.faultserver import HTML, gzip_bomb
+from tests.support.faultserver import HTML, gzip_bomb
+from tests.support.fetching import fetch, settings
 
 NAMES = {
     "public.example": ["93.184.216.34"],

@@ -12,9 +12,8 @@ import pytest
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from newsflow.outcomes import STORED
-from tests.conftest import CORPUS
-from tests.fetchers.conftest import BACKOFF, TEST_SETTINGS, fetch, settings
-from tests.fetchers.faultserver import CP1251, ETAG, FEED, HTML, LAST_MODIFIED, SJIS
+from tests.support.faultserver import CP1251, ETAG, FEED, HTML, LAST_MODIFIED, SJIS
+from tests.support.fetching import BACKOFF, TEST_SETTINGS, fetch, settings
 
 FAST = settings(timeout_seconds=1.0)
 
@@ -27,7 +26,15 @@ def test_ok_page_fills_every_field(server) -> None:
     assert (result.etag, result.last_modified) == (ETAG, LAST_MODIFIED)
     assert result.final_url == result.url == server.url("/ok")
     assert result.fetched_at.tzinfo is UTC and result.fetched_at >= before
-    assert result.elapsed_ms >= 0 and result.source == "test" and result.kind == "page"
+    assert result.source == "test" and result.kind == "page"
+
+
+def test_elapsed_ms_is_the_time_the_server_took(server) -> None:
+    # The server answers after 300 ms: the fetch measured at least that, and less than
+    # the timeout (it was not, say, counted from when the fetcher was made).
+    result = fetch(server.url("/sleep?s=0.3"))
+    assert result.outcome == "ok"
+    assert 300 <= result.elapsed_ms < TEST_SETTINGS.timeout_seconds * 1000
 
 
 def test_request_headers(server) -> None:
@@ -235,16 +242,16 @@ def test_get_many_keeps_order(server) -> None:
     assert [r.outcome for r in results] == ["gone", "ok", "bad_content", "empty", "ok"]
 
 
-def test_every_corpus_page_arrives_intact(server, pages_index) -> None:
+def test_every_corpus_page_arrives_intact(server, corpus_dir, pages_index) -> None:
     # Real pages (odd doctypes, BOMs, legacy charsets) must pass the content checks untouched.
-    server.corpus = CORPUS
+    server.corpus = corpus_dir
     config = settings(max_page_bytes=5_000_000)
     urls = [server.url(f"/corpus/{entry['file']}") for entry in pages_index]
     results, _ = run_many(config, [page(url) for url in urls])
     failed = {r.url: r.error for r in results if r.outcome != "ok"}
     assert failed == {}
     for entry, result in zip(pages_index, results, strict=True):
-        assert result.body == (CORPUS / "pages" / entry["file"]).read_bytes()
+        assert result.body == (corpus_dir / "pages" / entry["file"]).read_bytes()
 
 
 def test_delay_between_starts_to_one_host(server) -> None:

@@ -12,8 +12,8 @@ import pytest
 from newsflow.demo.site import blogger_site, post_path
 from storage.db import connect
 from storage.staging import pending_batches, staging_dir
-from tests.flows.conftest import run_flow, write_sources
-from tests.storage.test_staging import held_by_another_process
+from tests.support.flows import run_flow, write_sources
+from tests.support.processes import held_by_another_process
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

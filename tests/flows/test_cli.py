@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.flows.conftest import write_sources
+from tests.support import REPO
+from tests.support.flows import write_sources
 
 
 @pytest.fixture
@@ -96,8 +97,6 @@ def test_demo_runs_offline_and_prints_queries(cli_env):
 
 def _readme_queries() -> list[str]:
     import re
-
-    from tests.conftest import REPO
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     return [m.group(1) for m in re.finditer(r'uv run newsflow query "(.+?)"', text, re.S)]

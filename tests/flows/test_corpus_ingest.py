@@ -6,15 +6,14 @@ import duckdb
 import pytest
 
 from newsflow.demo.site import SiteServer
-from tests.conftest import CORPUS
-from tests.corpus_site import corpus_site
-from tests.flows.conftest import run_flow, write_sources
+from tests.support.corpus_site import corpus_site
+from tests.support.flows import run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-def test_corpus_pages_all_land_with_their_text(tmp_path, pages_index):
-    with SiteServer(lambda base: corpus_site(CORPUS, base)) as server:
+def test_corpus_pages_all_land_with_their_text(tmp_path, corpus_dir, pages_index):
+    with SiteServer(lambda base: corpus_site(corpus_dir, base)) as server:
         sources = write_sources(
             tmp_path / "sources.toml", [("corpus", server.base_url + "/section0/feed.xml", "feed")]
         )

@@ -16,9 +16,8 @@ import pytest
 
 from newsflow.demo.site import SiteServer
 from storage.db import connect
-from tests.conftest import CORPUS
-from tests.corpus_site import corpus_site
-from tests.flows.conftest import run_flow, write_sources
+from tests.support.corpus_site import corpus_site
+from tests.support.flows import run_flow, write_sources
 
 # Log lines of the run at which it is killed, in this order: each run stores part of what
 # the previous ones did not. 115 pages make two batches (100 + 15) on a fresh database.
@@ -95,8 +94,8 @@ def _integrity(db) -> dict[str, int]:
     return found
 
 
-def test_kill_9_at_four_points_then_a_full_run_matches_a_clean_one(tmp_path, cli_env):
-    with SiteServer(lambda base: corpus_site(CORPUS, base)) as site:
+def test_kill_9_at_four_points_then_a_full_run_matches_a_clean_one(tmp_path, corpus_dir, cli_env):
+    with SiteServer(lambda base: corpus_site(corpus_dir, base)) as site:
         sources = write_sources(
             tmp_path / "s.toml", [("corpus", site.base_url + "/section0/feed.xml", "feed")]
         )

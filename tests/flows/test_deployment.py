@@ -26,12 +26,12 @@ from newsflow.chart import chart_path
 from newsflow.demo.run import POSTS
 from newsflow.demo.site import Post, SiteServer, blogger_site
 from storage.reports import articles_per_day
-from tests.conftest import seed_post
-from tests.flows.conftest import write_sources
+from tests.support import REPO
+from tests.support.flows import write_sources
+from tests.support.posts import NATO_POST
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 POOL = "newsflow-pool"
 PREFECT = [sys.executable, "-m", "prefect"]  # `uv run prefect`, in the interpreter under test
 DOCS = REPO / "docs"
@@ -173,7 +173,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
 def nightly_run(server, tmp_path_factory, request):
     """The README's commands: pool, deploy, a run of each deployment, one worker pass."""
     work = tmp_path_factory.mktemp("nightly")
-    blogs = {"kabar-dunia": [seed_post(), *POSTS], "harbour-notes": HARBOUR_POSTS}
+    blogs = {"kabar-dunia": [NATO_POST, *POSTS], "harbour-notes": HARBOUR_POSTS}
     with (
         SiteServer(lambda base: blogger_site("Kabar Dunia", blogs["kabar-dunia"], base)) as kabar,
         SiteServer(lambda base: blogger_site("Harbour Notes", HARBOUR_POSTS, base, "en")) as har,

@@ -9,6 +9,7 @@ import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote
 
 import duckdb
@@ -20,10 +21,10 @@ from fetchers.urls import normalize_url
 from newsflow.demo.site import SiteServer
 from newsflow.models import Settings, Source
 from newsflow.outcomes import STORED
-from tests.conftest import CORPUS
-from tests.corpus_site import corpus_site
-from tests.fetchers.faultserver import FaultServer
-from tests.flows.conftest import run_flow, write_sources
+from tests.support.corpus_site import corpus_site
+from tests.support.fault_outcomes import FAULTS, SURVIVED
+from tests.support.faultserver import FaultServer
+from tests.support.flows import run_flow, write_sources
 
 SETTINGS = """\
 [settings]
@@ -32,38 +33,6 @@ per_host_delay_seconds = 0
 per_host_concurrency = 8
 timeout_seconds = 3
 """
-# Fault server path -> the outcome its page fetch must end with, in `fetches`.
-FAULTS = {
-    "/status/404": "gone",
-    "/status/410": "gone",
-    "/status/500": "http_error",
-    "/status/403": "http_error",
-    "/throttle": "http_error",
-    "/redirect/chain/9": "too_many_redirects",
-    "/redirect/loop-a": "redirect_loop",
-    "/redirect/to?url=ftp://example.org/x": "blocked_private",
-    "/slow": "timeout",
-    "/hang": "timeout",
-    "/reset": "reset",
-    "/close": "reset",
-    "/truncated": "truncated",
-    "/huge": "too_large",
-    "/huge-declared": "too_large",
-    "/gzip-bomb": "too_large",
-    "/bad-gzip": "decode_error",
-    "/empty": "empty",
-    "/private/x": "robots_denied",
-    **dict.fromkeys(
-        ["/pdf", "/pdf-as-html", "/png", "/binary", "/html-binary", "/feed.xml", "/feed-octet",
-         "/headers", "/robots.txt"],
-        "bad_content",
-    ),
-}  # fmt: skip
-# Misbehaviour the fetcher rides out (retries, redirects, encodings): these end as articles.
-SURVIVED = [
-    "/ok", "/conditional", "/flaky-503", "/redirect/chain/3", "/sleep?s=0.2", "/gzip-ok",
-    "/deflate-raw", "/no-type-html", "/legacy/cp1251", "/legacy/sjis",
-]  # fmt: skip
 GOOD_PAGES = 20
 BLANK = b"<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>"
 
@@ -88,9 +57,9 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def site():
+def site(corpus_dir):
     """The corpus pages on 127.0.0.1, `/c0/<name>.html`; tests add their own feeds."""
-    with SiteServer(lambda base: corpus_site(CORPUS, base)) as server:
+    with SiteServer(lambda base: corpus_site(corpus_dir, base)) as server:
         server.pages = sorted(p for p in server.site.files if p.startswith("/c0/"))
         yield server
 
@@ -226,13 +195,14 @@ class _FeedFiles(BaseHTTPRequestHandler):
     """Serves the corpus feeds with the HTTP headers their index lists."""
 
     entries: dict[str, dict]
+    folder: Path  # the corpus's feeds/
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         entry = self.entries.get(unquote(self.path.lstrip("/")))
         if entry is None:
             self.send_error(404)
             return
-        body = (CORPUS / "feeds" / entry["file"]).read_bytes()
+        body = (self.folder / entry["file"]).read_bytes()
         headers = [h.split(":", 1) for h in entry["http_headers"]]
         self.send_response(200)
         if not any(name.strip().lower() == "content-type" for name, _ in headers):
@@ -248,8 +218,9 @@ class _FeedFiles(BaseHTTPRequestHandler):
         pass
 
 
-def _crawl_corpus_feeds(feeds_index: list[dict]) -> list:
-    handler = type("Handler", (_FeedFiles,), {"entries": {e["file"]: e for e in feeds_index}})
+def _crawl_corpus_feeds(feeds: Path, feeds_index: list[dict]) -> list:
+    entries = {e["file"]: e for e in feeds_index}
+    handler = type("Handler", (_FeedFiles,), {"entries": entries, "folder": feeds})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -277,8 +248,8 @@ def _crawl_corpus_feeds(feeds_index: list[dict]) -> list:
         httpd.server_close()
 
 
-def test_every_corpus_feed_is_fetched_and_parsed_without_a_crash(feeds_index):
-    crawls = _crawl_corpus_feeds(feeds_index)
+def test_every_corpus_feed_is_fetched_and_parsed_without_a_crash(corpus_dir, feeds_index):
+    crawls = _crawl_corpus_feeds(corpus_dir / "feeds", feeds_index)
 
     assert len(crawls) == len(feeds_index) == 150
     crashed = [(c.source.name, c.error) for c in crawls if c.error and "internal" in c.error]

@@ -14,14 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import httpx
-import pytest
 
-from flows.night import MAX_BACKOFF_NIGHTS, next_attempt
+from flows.night import next_attempt
 from newsflow.demo.site import SiteServer, blogger_site
 from newsflow.models import Settings
 from storage.state import SourceState
-from tests.conftest import seed_post
-from tests.flows.conftest import LOCAL_SETTINGS, run_flow, write_sources
+from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
+from tests.support.posts import NATO_POST
 
 FEED = "/feeds/posts/default"
 SETTINGS = LOCAL_SETTINGS + "unhealthy_after_failures = 2\n"
@@ -59,23 +58,28 @@ def _sources_artifact(state) -> list[dict]:
     return json.loads(artifact["data"])  # a table artifact's data is JSON text
 
 
-@pytest.mark.parametrize(
-    ("failures", "nights_out"), [(1, None), (2, 1), (3, 2), (4, 4), (5, 7), (9, 7)]
-)
-def test_backoff_doubles_the_nights_sat_out_up_to_a_week(failures, nights_out):
-    last = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
-    state = SourceState("s", consecutive_failures=failures, last_attempt_at=last)
-    when = next_attempt(state, Settings(unhealthy_after_failures=2))
-    if nights_out is None:
-        assert when is None
-        return
-    assert nights_out <= MAX_BACKOFF_NIGHTS
-    # Asked again on the night after the ones it sits out, even if that run starts early.
-    assert last + timedelta(days=nights_out) < when <= last + timedelta(days=nights_out + 1)
+def test_a_source_failing_every_night_is_asked_on_the_nights_the_readme_promises():
+    # README: unhealthy after `unhealthy_after_failures` failed nights in a row, then
+    # skipped for 1, 2, 4, then 7 nights after each failed attempt. A month of nightly
+    # runs, starting around 02:00 (some a little early, some late), all failing:
+    settings = Settings(unhealthy_after_failures=2)
+    first = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    state, asked = SourceState("s"), []
+    for night in range(1, 31):
+        start = first + timedelta(days=night - 1, minutes=15 if night % 2 else -20)
+        when = next_attempt(state, settings)
+        if when is not None and start < when:
+            continue  # sat out
+        asked.append(night)
+        state = SourceState(
+            "s", consecutive_failures=state.consecutive_failures + 1, last_attempt_at=start
+        )
+    # Asked nights 1 and 2 (healthy), then sits out 1, 2, 4, 7, 7 nights between attempts.
+    assert asked == [1, 2, 4, 7, 12, 20, 28]
 
 
 def test_a_failing_source_turns_unhealthy_backs_off_and_revives(tmp_path, blog, prefect_server):
-    with SiteServer(lambda base: blogger_site("Flaky", [seed_post()], base)) as flaky:
+    with SiteServer(lambda base: blogger_site("Flaky", [NATO_POST], base)) as flaky:
         flaky.site.files.pop(FEED)  # the feed is gone: every night fails
         sources = write_sources(
             tmp_path / "sources.toml",
@@ -104,7 +108,7 @@ def test_a_failing_source_turns_unhealthy_backs_off_and_revives(tmp_path, blog, 
         assert FEED in flaky.paths()
         assert _health(db, "flaky") == (3, False)
 
-        flaky.site = blogger_site("Flaky", [seed_post()], flaky.base_url)  # the feed is back
+        flaky.site = blogger_site("Flaky", [NATO_POST], flaky.base_url)  # the feed is back
         _nights_pass(db, 3)
         assert run_flow(sources, db).is_completed()  # night 7: tried again, and it answers
     assert _health(db, "flaky") == (0, True)

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from newsflow.demo.site import blogger_site, post_path
-from tests.flows.conftest import run_flow, write_sources
+from tests.support.flows import run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import zoneinfo
 from pathlib import Path
 
 import pytest
 import yaml
-from prefect.flows import Flow, load_flow_from_entrypoint
+from prefect.flows import load_flow_from_entrypoint
 
 from newsflow.cli.main import PACKAGE_LOGGERS
 
@@ -24,15 +25,29 @@ def test_the_issue_s_deployments_are_there():
     assert DEPLOYMENTS["reextract"]["entrypoint"] == "flows/reextract.py:reextract"
 
 
+def _flows_named_in_readme(deployment: str) -> set[str]:
+    """Returns the flow names the README gives this deployment (`ingest/nightly`)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    return {flow for flow, name in re.findall(r"[`'](\w+)/(\w+)[`']", readme) if name == deployment}
+
+
 @pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
-def test_entrypoint_imports_a_flow_whose_parameters_match(name, monkeypatch):
+def test_entrypoint_is_the_flow_the_readme_runs_and_takes_the_deployment_s_parameters(
+    name, monkeypatch
+):
     deployment = DEPLOYMENTS[name]
     monkeypatch.chdir(REPO)  # entrypoints are relative to the pull step's directory
 
     flow = load_flow_from_entrypoint(deployment["entrypoint"])
 
-    assert isinstance(flow, Flow)
-    assert set(deployment["parameters"]) == set(flow.parameters.properties)
+    # `prefect deployment run FLOW/DEPLOYMENT` as the README writes it finds this flow.
+    assert _flows_named_in_readme(name) == {flow.name}
+    # Each parameter is one of the function's; those without a default are all given.
+    signature = inspect.signature(flow.fn)
+    given = set(deployment["parameters"])
+    assert given <= set(signature.parameters)
+    assert {p for p, v in signature.parameters.items() if v.default is v.empty} <= given
+    assert given == set(flow.parameters.properties)
     # Values of the right type for the signature: the server enforces the same schema.
     assert flow.validate_parameters(deployment["parameters"]) == deployment["parameters"]
 

@@ -7,7 +7,7 @@ import asyncio
 import duckdb
 import pytest
 
-from tests.flows.conftest import run_flow, write_sources
+from tests.support.flows import run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from newsflow.cli.temporary_server import TemporaryServer
-from tests.conftest import REPO
+from tests.support import REPO
 
 SCRIPT = """
 import json

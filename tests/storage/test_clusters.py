@@ -11,9 +11,8 @@ import pytest
 from extractors.near_duplicates import signature
 from storage.clusters import assign_clusters
 from storage.schema import migrate
-from tests.conftest import seed_paragraphs
+from tests.support.posts import NATO_TEXT
 
-SEED_TEXT = "\n".join(seed_paragraphs())
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 UNRELATED = (
     "The lemon cake needs two hundred grams of butter, three eggs and the zest of two "
@@ -48,7 +47,7 @@ def stored(con) -> dict[str, set[str]]:
 
 def test_three_sources_of_one_story_are_one_cluster(con):
     items = [
-        (f"https://source{i}.example/story", signature(edited(SEED_TEXT, i))) for i in (1, 2, 3)
+        (f"https://source{i}.example/story", signature(edited(NATO_TEXT, i))) for i in (1, 2, 3)
     ]
     items.append(("https://bakery.example/cake", signature(UNRELATED)))
     clusters = assign_clusters(con, items)
@@ -63,14 +62,14 @@ def test_three_sources_of_one_story_are_one_cluster(con):
 
 
 def test_a_later_copy_joins_the_stored_cluster(con):
-    assign_clusters(con, [("https://a.example/1", signature(edited(SEED_TEXT, 1)))])
+    assign_clusters(con, [("https://a.example/1", signature(edited(NATO_TEXT, 1)))])
     assign_clusters(con, [("https://b.example/2", signature(UNRELATED))])
-    later = assign_clusters(con, [("https://c.example/3", signature(edited(SEED_TEXT, 3)))])
+    later = assign_clusters(con, [("https://c.example/3", signature(edited(NATO_TEXT, 3)))])
     assert later == {"https://c.example/3": "https://a.example/1"}
 
 
 def test_idempotent_in_any_order(con):
-    items = [(f"https://s{i}.example/x", signature(edited(SEED_TEXT, i))) for i in (1, 2, 3)]
+    items = [(f"https://s{i}.example/x", signature(edited(NATO_TEXT, i))) for i in (1, 2, 3)]
     first = assign_clusters(con, items)
     before = con.execute("SELECT * FROM minhash_bands ORDER BY ALL").fetchall()
     again = assign_clusters(con, list(reversed(items)))
@@ -88,8 +87,8 @@ def test_articles_cluster_id_is_updated(con):
     assign_clusters(
         con,
         [
-            ("https://a.example/1", signature(edited(SEED_TEXT, 1))),
-            ("https://b.example/2", signature(edited(SEED_TEXT, 2))),
+            ("https://a.example/1", signature(edited(NATO_TEXT, 1))),
+            ("https://b.example/2", signature(edited(NATO_TEXT, 2))),
             ("https://not-stored.example/3", signature(UNRELATED)),
         ],
     )
@@ -104,8 +103,8 @@ def test_changed_text_leaves_its_old_cluster(con):
     assign_clusters(
         con,
         [
-            ("https://a.example/1", signature(SEED_TEXT)),
-            ("https://b.example/2", signature(edited(SEED_TEXT, 2))),
+            ("https://a.example/1", signature(NATO_TEXT)),
+            ("https://b.example/2", signature(edited(NATO_TEXT, 2))),
         ],
     )
     moved = assign_clusters(con, [("https://b.example/2", signature(UNRELATED))])

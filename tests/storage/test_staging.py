@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -16,29 +12,10 @@ from newsflow.models import Settings, SourcesConfig
 from newsflow.summary import RunReport
 from storage.db import connect
 from storage.staging import pending_batches, staging_dir
-from tests.storage.test_writes import _article, _batch, _pages
+from tests.support.batches import batch_rows, page_results, stored_article
+from tests.support.processes import held_by_another_process
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-
-
-@contextmanager
-def held_by_another_process(db, read_only: bool):
-    """Holds the database file open in a second process until the block ends."""
-    code = textwrap.dedent(f"""
-        import duckdb, sys
-        con = duckdb.connect({str(db)!r}, read_only={read_only})
-        print("held", flush=True)
-        sys.stdin.readline()
-    """)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout.readline().strip() == "held"
-        yield
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=10)
 
 
 def _report(db) -> RunReport:
@@ -69,8 +46,8 @@ def test_batches_written_while_busy_are_staged_then_merged_once(tmp_path, monkey
         pass
     report = _report(db)
     monkeypatch.setattr(night, "BUSY_WAIT_SECONDS", 0.3)
-    articles = [_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
-    fetches, results = _pages(articles)
+    articles = [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
+    fetches, results = page_results(articles)
     with held_by_another_process(db, read_only=True):
         memory = night.open_night(str(db), "run-1", NOW, report)
         assert memory.busy and report.storage_error.startswith("database busy")
@@ -90,7 +67,7 @@ def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
     from storage.staging import stage_batch
 
     db = tmp_path / "news.duckdb"
-    fetches, articles, tags = _batch("run-1", [_article("https://b.example/1", "one")])
+    fetches, articles, tags = batch_rows("run-1", [stored_article("https://b.example/1", "one")])
     directory = staging_dir(db)
     stage_batch(
         directory,

@@ -3,60 +3,13 @@
 from __future__ import annotations
 
 import zlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from extractors.article import content_hash
-from newsflow.models import Article, FetchResult, PageResult, Tag
 from storage.db import connect
-from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
-
-NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-
-
-def _article(url: str, text: str, when: datetime = NOW) -> Article:
-    return Article(
-        url=url,
-        source="blog",
-        text=text,
-        content_hash=content_hash(text),
-        fetched_at=when,
-        title="T",
-        raw_html=f"<p>{text}</p>".encode(),
-    )
-
-
-def _pages(articles: list[Article]) -> tuple[list[FetchResult], list[PageResult]]:
-    """Returns the fetches and tagged results a batch of these articles would have."""
-    fetches = [
-        FetchResult(
-            url=a.url,
-            source="blog",
-            kind="page",
-            outcome="ok",
-            status=200,
-            fetched_at=a.fetched_at,
-            body=a.raw_html,
-        )
-        for a in articles
-    ]
-    results = [
-        PageResult(
-            url=a.url,
-            source="blog",
-            article=a,
-            tagged=True,
-            tags=[Tag("language", "id", 0.9, "language", "1", code="id")],
-        )
-        for a in articles
-    ]
-    return fetches, results
-
-
-def _batch(run_id: str, articles: list[Article]):
-    fetches, results = _pages(articles)
-    return fetch_rows(run_id, fetches), article_rows(results), tag_rows(results, NOW)
+from storage.writes import write_batch
+from tests.support.batches import NOW, batch_rows, stored_article
 
 
 @pytest.fixture
@@ -104,8 +57,12 @@ def test_schema_has_the_documented_tables_and_columns(db):
 
 
 def test_same_batch_twice_adds_nothing(db):
-    batch = _batch(
-        "run-1", [_article("https://b.example/1", "eins"), _article("https://b.example/2", "zwei")]
+    batch = batch_rows(
+        "run-1",
+        [
+            stored_article("https://b.example/1", "eins"),
+            stored_article("https://b.example/2", "zwei"),
+        ],
     )
     with connect(db) as con:
         first = write_batch(con, "run-1", *batch)
@@ -121,9 +78,13 @@ def test_same_batch_twice_adds_nothing(db):
 def test_changed_text_makes_a_new_version_and_keeps_first_seen(db):
     later = NOW + timedelta(days=1)
     with connect(db) as con:
-        write_batch(con, "run-1", *_batch("run-1", [_article("https://b.example/1", "old")]))
+        write_batch(
+            con, "run-1", *batch_rows("run-1", [stored_article("https://b.example/1", "old")])
+        )
         counts = write_batch(
-            con, "run-2", *_batch("run-2", [_article("https://b.example/1", "new", later)])
+            con,
+            "run-2",
+            *batch_rows("run-2", [stored_article("https://b.example/1", "new", later)]),
         )
         row = con.execute(
             "SELECT text, versions, first_seen_at, last_seen_at FROM articles"

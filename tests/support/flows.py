@@ -1,0 +1,27 @@
+"""Sources files for sites on 127.0.0.1, and the ingest flow run in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+LOCAL_SETTINGS = """\
+[settings]
+allow_private_networks = true
+per_host_delay_seconds = 0
+timeout_seconds = 5
+"""
+
+
+def write_sources(path: Path, sources: list[tuple[str, str, str]], settings: str = LOCAL_SETTINGS):
+    """Writes a sources.toml with these (name, url, kind) entries; returns its path."""
+    blocks = [f'[[sources]]\nname = "{n}"\nurl = "{u}"\nkind = "{k}"\n' for n, u, k in sources]
+    path.write_text(settings + "\n" + "\n".join(blocks))
+    return path
+
+
+def run_flow(sources: Path, db: Path):
+    """Runs the ingest flow on the current Prefect API (the test server); returns its state."""
+    from flows.ingest import ingest
+
+    return asyncio.run(ingest(str(sources), str(db), return_state=True))
