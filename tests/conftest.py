@@ -11,6 +11,9 @@ import pytest
 
 from newsflow.demo.site import Post
 
+# A throwaway PostgreSQL cluster for the tests that need one (DuckLake's catalog).
+pytest_plugins = ("tests.support.postgres",)
+
 # Offline machines: no telemetry from the Prefect servers the tests start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
