@@ -63,13 +63,18 @@ def summary_markdown(report: RunReport) -> str:
     return "\n".join(lines)
 
 
-async def publish_report(report: RunReport) -> None:
-    """Creates the run's markdown and table artifacts."""
+async def publish_report(report: RunReport, more_markdown: str = "") -> None:
+    """Creates the run's markdown and table artifacts (`more_markdown` ends the summary)."""
     await acreate_markdown_artifact(
         key="ingest-summary",
-        markdown=summary_markdown(report) + chart_markdown(report.db),
+        markdown=summary_markdown(report) + more_markdown + chart_markdown(report.db),
         description="newsflow run",
     )
+    await publish_tables(report)
+
+
+async def publish_tables(report: RunReport) -> None:
+    """Creates the per-source and failures table artifacts."""
     await acreate_table_artifact(
         key="ingest-sources", table=source_rows(report), description="per source"
     )

@@ -30,6 +30,7 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
+from flows.shard_plan import keep_hosts
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
@@ -124,8 +125,16 @@ close_database = _in_thread(night.close_night, name="record run")
 
 
 @flow(name="ingest", log_prints=True)
-async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
-    """Fetches every source's new articles into the DuckDB file `db`; returns the run summary."""
+async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", shards: int = 1):
+    """Fetches every source's new articles into the database `db`; returns the run summary.
+
+    With `shards` > 1 the night is split by host over that many shard runs, on the work
+    pool or in local processes (flows.shards); `db` must then be a DuckLake.
+    """
+    if shards != 1:
+        from flows.shards import sharded_night  # it builds on this module's tasks
+
+        return await sharded_night(sources, db, shards)
     logger = get_run_logger()
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)
@@ -140,26 +149,51 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         return Failed(message=f"parameter 'db': {exc}")
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
-    async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
-        # Unhealthy sources still backing off are not asked tonight (the report says so).
-        due = night.sources_due(config, memory, report)
-        crawls = await read_sources(fetcher, quote(due), quote(memory))
-        report.add_crawls(crawls)
-        todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
-        side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
-        with ExtractorPool(topics_path=_topics_path(config)) as pool:
-            if todo:
-                pool.start()  # the workers load while the first batch is fetched
-            await store_pages(quote(memory), run_id, 0, [], [], quote(report), quote(side))
-            await _process_batches(fetcher, pool, run_id, memory, todo, report)
-        robots = fetcher.robots.entries
-        await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
+    await store_sources(config, memory, run_id, report)
     summary = report.finish(state=_state_name(report, memory))
     await close_database(quote(memory), run_id, quote(summary))
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
     return _final_state(report, memory, summary)
+
+
+async def store_sources(
+    config: SourcesConfig,
+    memory: Memory,
+    run_id: str,
+    report: RunReport,
+    *,
+    hosts: list[str] | None = None,
+    cluster: bool = True,
+    workers: int | None = None,
+) -> None:
+    """Reads the config's due sources, fetches their new pages, extracts, tags and stores
+    them under `run_id`, and remembers the feeds.
+
+    A shard passes `hosts` (pages elsewhere wait for another night), `cluster=False` (the
+    night clusters once, over every shard's articles) and its share of the cores.
+    """
+    async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
+        # Unhealthy sources still backing off are not asked tonight (the report says so).
+        due = night.sources_due(config, memory, report)
+        crawls = await read_sources(fetcher, quote(due), quote(memory))
+        report.add_crawls(crawls)
+        todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
+        if hosts is not None:
+            todo = keep_hosts(todo, hosts)
+            report.pages_planned = len(todo)
+        side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
+        with ExtractorPool(workers=workers, topics_path=_topics_path(config)) as pool:
+            if todo:
+                pool.start()  # the workers load while the first batch is fetched
+            await store_pages(
+                quote(memory), run_id, 0, [], [], quote(report), quote(side), cluster=cluster
+            )
+            pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, cluster)
+            await pipeline.run([todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)])
+        robots = fetcher.robots.entries
+        await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
 
 
 def _topics_path(config: SourcesConfig) -> str | None:
@@ -170,11 +204,6 @@ def _topics_path(config: SourcesConfig) -> str | None:
     return str(path) if path else None
 
 
-async def _process_batches(fetcher, pool, run_id, memory, todo, report) -> None:
-    batches = [todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)]
-    await _BatchPipeline(fetcher, pool, run_id, memory, report).run(batches)
-
-
 class _BatchPipeline:
     """Fetches, extracts and stores the batches as three stages running at once.
 
@@ -183,9 +212,9 @@ class _BatchPipeline:
     only, which bounds memory whatever the night's size.
     """
 
-    def __init__(self, fetcher, pool, run_id, memory, report):
+    def __init__(self, fetcher, pool, run_id, memory, report, cluster: bool = True):
         self.fetcher, self.pool, self.run_id = fetcher, pool, run_id
-        self.memory, self.report = memory, report
+        self.memory, self.report, self.cluster = memory, report, cluster
         self.queue: asyncio.Queue = asyncio.Queue()
         self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
         self.extracting: set[asyncio.Task] = set()
@@ -233,6 +262,7 @@ class _BatchPipeline:
                 quote(results),
                 quote(self.report),
                 quote(side),
+                cluster=self.cluster,
             )
             self.report.add_time("store_task", time.monotonic() - started)
             self.room.release()
@@ -259,6 +289,6 @@ def _final_state(report: RunReport, memory: Memory, summary: dict):
     return Completed(message=report.brief(), data=summary)
 
 
-def run_ingest(sources: str | Path, db: str | Path):
+def run_ingest(sources: str | Path, db: str | Path, shards: int = 1):
     """Runs the flow now and returns its final state (the CLI's entry to Prefect)."""
-    return asyncio.run(ingest(str(sources), str(db), return_state=True))
+    return asyncio.run(ingest(str(sources), str(db), shards, return_state=True))

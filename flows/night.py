@@ -12,13 +12,14 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from extractors.near_duplicates import signature
 from extractors.tagging import tagger_versions
 from newsflow.errors import DatabaseBusyError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.outcomes import Outcome
 from newsflow.summary import RunReport
 from storage import snapshot
-from storage.clusters import assign_clusters
+from storage.clusters import article_texts, assign_clusters, night_article_urls
 from storage.db import connect
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
@@ -38,18 +39,25 @@ from storage.writes import batch_tables, write_batch
 log = logging.getLogger(__name__)
 
 BUSY_WAIT_SECONDS = 5.0
+CLUSTER_BATCH = 1000
 MAX_BACKOFF_NIGHTS = 7
 # A night is 24 hours, less this: a nightly start drifting a little earlier still counts.
 NIGHT_SLACK = timedelta(hours=6)
 
 
-def open_night(db: str, run_id: str, started: datetime, report: RunReport) -> Memory:
-    """Returns what the database remembers, after merging batches staged on busy nights."""
+def open_night(
+    db: str, run_id: str, started: datetime, report: RunReport, record_run: bool = True
+) -> Memory:
+    """Returns what the database remembers, after merging batches staged on busy nights.
+
+    The run is recorded as started unless `record_run` is false (a shard: its night is).
+    """
     try:
         with connect(db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             merged = merge_staged(con, staging_dir(db))
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
-            start_run(con, run_id, started)
+            if record_run:
+                start_run(con, run_id, started)
             return load_memory(con, db)
     except DatabaseBusyError as exc:
         log.warning("%s; reading the last snapshot instead", exc)
@@ -150,11 +158,13 @@ def write_pages(
     results: list[PageResult],
     report: RunReport,
     other_fetches: list[FetchResult] = (),
+    cluster: bool = True,
 ) -> None:
     """Writes one batch to the database, or stages it on disk when the database is busy.
 
     `other_fetches` (feeds, home pages, robots.txt) are written with the batch but
-    were counted in the report when the sources were read.
+    were counted in the report when the sources were read. A shard does not `cluster`:
+    the night clusters once, after every shard (cluster_night).
     """
     started = time.monotonic()
     _mark_extract_errors(fetched, results)
@@ -166,7 +176,8 @@ def write_pages(
         try:
             with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
                 counts = write_batch(con, run_id, *tables.values())
-                _cluster(con, results)
+                if cluster:
+                    _cluster(con, results)
         except DatabaseBusyError as exc:
             log.warning("%s: staging from batch %d on", exc, batch_no)
             memory.busy = True
@@ -191,6 +202,19 @@ def _cluster(con, results: list[PageResult]) -> None:
     items = [(r.article.url, r.signature) for r in results if r.article and r.signature]
     if items:
         assign_clusters(con, items)
+
+
+def cluster_night(db: str, run_id: str) -> int:
+    """Returns how many articles were clustered after a sharded night: what its shards
+    stored (they do not cluster: each would miss the others' articles), in batches, first
+    seen first, as batch-by-batch clustering would have seen them."""
+    with connect(db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        urls = night_article_urls(con, run_id)
+    for start in range(0, len(urls), CLUSTER_BATCH):
+        with connect(db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            texts = article_texts(con, urls[start : start + CLUSTER_BATCH])
+            assign_clusters(con, [(url, signature(text)) for url, text in texts])
+    return len(urls)
 
 
 def save_night(memory: Memory, crawls, robots: dict, report: RunReport, settings) -> None:

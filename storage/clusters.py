@@ -68,6 +68,32 @@ def _cluster(con: duckdb.DuckDBPyConnection, signatures: dict, banded: dict) -> 
     return clusters
 
 
+def night_article_urls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Returns, first seen first, the articles a sharded night clusters once its shards are
+    done: those it stored a version of, and any an interrupted night left unclustered."""
+    rows = con.execute(
+        """
+        SELECT url FROM articles
+        WHERE cluster_id IS NULL OR url IN (SELECT url FROM article_versions WHERE run_id = ?)
+        ORDER BY first_seen_at, url
+        """,
+        [run_id],
+    ).fetchall()
+    return [url for (url,) in rows]
+
+
+def article_texts(con: duckdb.DuckDBPyConnection, urls: list[str]) -> list[tuple[str, str]]:
+    """Returns (url, text) of these stored articles, in the order given."""
+    con.register("wanted_urls", pa.table({"url": pa.array(urls, pa.string())}))
+    try:
+        texts = dict(
+            con.execute("SELECT url, text FROM articles WHERE url IN (FROM wanted_urls)").fetchall()
+        )
+    finally:
+        con.unregister("wanted_urls")
+    return [(url, texts[url]) for url in urls if url in texts]
+
+
 def _stored_matches(con: duckdb.DuckDBPyConnection) -> dict[str, Counter[str]]:
     """Returns {new url: Counter(stored cluster_id -> shared bands)} over verified pairs."""
     rows = con.execute(

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from prefect.flows import load_flow_from_entrypoint
 
+from flows.crash_detection import HEARTBEAT_SECONDS
 from newsflow.cli.main import PACKAGE_LOGGERS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,9 +21,17 @@ DEPLOYMENTS = {d["name"]: d for d in CONFIG["deployments"]}
 
 
 def test_the_issue_s_deployments_are_there():
-    assert set(DEPLOYMENTS) == {"nightly", "reextract"}
+    assert set(DEPLOYMENTS) == {"nightly", "reextract", "shard"}
     assert DEPLOYMENTS["nightly"]["entrypoint"] == "flows/ingest.py:ingest"
     assert DEPLOYMENTS["reextract"]["entrypoint"] == "flows/reextract.py:reextract"
+    assert DEPLOYMENTS["shard"]["entrypoint"] == "flows/shard.py:ingest_shard"
+
+
+def test_the_night_starts_its_shards_by_the_shard_deployment_s_name():
+    from flows.shard_runs import SHARD_DEPLOYMENT
+
+    flow = load_flow_from_entrypoint(str(REPO / DEPLOYMENTS["shard"]["entrypoint"]))
+    assert f"{flow.name}/shard" == SHARD_DEPLOYMENT
 
 
 def _flows_named_in_readme(deployment: str) -> set[str]:
@@ -40,13 +49,22 @@ def test_entrypoint_is_the_flow_the_readme_runs_and_takes_the_deployment_s_param
 
     flow = load_flow_from_entrypoint(deployment["entrypoint"])
 
-    # `prefect deployment run FLOW/DEPLOYMENT` as the README writes it finds this flow.
-    assert _flows_named_in_readme(name) == {flow.name}
-    # Each parameter is one of the function's; those without a default are all given.
     signature = inspect.signature(flow.fn)
     given = set(deployment["parameters"])
     assert given <= set(signature.parameters)
-    assert {p for p, v in signature.parameters.items() if v.default is v.empty} <= given
+    required = {p for p, v in signature.parameters.items() if v.default is v.empty}
+    if name == "shard":  # started by the night, which gives every parameter
+        from flows.shard_plan import Shard
+        from flows.shard_runs import _parameters
+
+        shard = Shard(1, ("a",), ("h",), 0)
+        night_gives = _parameters(shard, [shard], {"sources": "s", "db": "d", "night": "n"})
+        assert required <= set(night_gives) <= set(signature.parameters)
+        return
+    # `prefect deployment run FLOW/DEPLOYMENT` as the README writes it finds this flow.
+    assert _flows_named_in_readme(name) == {flow.name}
+    # Each parameter is one of the function's; those without a default are all given.
+    assert required <= given
     assert given == set(flow.parameters.properties)
     # Values of the right type for the signature: the server enforces the same schema.
     assert flow.validate_parameters(deployment["parameters"]) == deployment["parameters"]
@@ -62,12 +80,14 @@ def test_nightly_runs_at_two_in_an_explicit_timezone_and_reextract_is_unschedule
     assert len(re.findall(r"^\s*timezone:", PREFECT_YAML.read_text(), re.M)) == 1
 
 
-def test_code_is_found_through_an_environment_variable_not_a_clone_or_a_baked_path():
+def test_code_is_found_by_our_pull_step_not_a_clone_or_a_baked_path():
     text = PREFECT_YAML.read_text(encoding="utf-8")
     assert "git_clone" not in text
-    (step,) = CONFIG["pull"]
-    (directory,) = step["prefect.deployments.steps.set_working_directory"].values()
-    assert directory == "{{ $NEWSFLOW_HOME }}"
+    assert CONFIG["pull"] == [{"flows.checkout.use_checkout": {}}]
+    # The step Prefect will import, by that name, from the worker's Python.
+    from prefect.utilities.importtools import import_object
+
+    assert callable(import_object("flows.checkout.use_checkout"))
     assert str(REPO) not in text
     for deployment in DEPLOYMENTS.values():
         assert "pull" not in deployment  # the top-level step applies to every deployment
@@ -78,10 +98,15 @@ def test_one_process_pool_named_once_with_package_loggers_and_no_overlapping_run
     assert len(pools) == 1
     (pool,) = pools
     assert PREFECT_YAML.read_text(encoding="utf-8").count(pool) == 1
-    for deployment in DEPLOYMENTS.values():
+    for name, deployment in DEPLOYMENTS.items():
         env = deployment["work_pool"]["job_variables"]["env"]
         assert env["PREFECT_LOGGING_EXTRA_LOGGERS"] == PACKAGE_LOGGERS
-        assert deployment["concurrency_limit"]["limit"] == 1
+        # Heartbeats as often as the crash detection expects them.
+        assert int(env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]) == HEARTBEAT_SECONDS
+        assert "newsflow" in deployment["tags"]  # the tag the crash detection watches
+        if name != "shard":  # a night's shards run together
+            assert deployment["concurrency_limit"]["limit"] == 1
+    assert "concurrency_limit" not in DEPLOYMENTS["shard"]
 
 
 def test_readme_nightly_section_uses_this_pool_and_deploys_everything():
