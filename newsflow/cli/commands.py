@@ -15,7 +15,7 @@ def ingest(args: Namespace) -> int:
     """Runs the ingest flow now; 0 when it finished, 1 when it could not run or all failed."""
     from flows.ingest import run_ingest
 
-    state = run_ingest(args.sources, args.db)
+    state = run_ingest(args.sources, args.db, args.shards)
     summary = state.result(raise_on_failure=False)
     print_summary(state, summary if isinstance(summary, dict) else None)
     return 0 if state.is_completed() else 1
@@ -106,7 +106,7 @@ def serve(args: Namespace) -> int:
     """Runs the nightly schedule in this process (no work pool needed)."""
     from flows.schedule import serve_nightly
 
-    serve_nightly(args.sources, args.db, cron=args.cron, timezone=args.timezone)
+    serve_nightly(args.sources, args.db, cron=args.cron, timezone=args.timezone, shards=args.shards)
     return 0
 
 

@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = sub.add_parser("ingest", help="fetch, extract, tag and store every source now")
     _sources_and_db(ingest)
+    _shards(ingest)
 
     query = sub.add_parser("query", help="run read-only SQL on the database")
     query.add_argument("sql")
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _sources_and_db(serve)
     serve.add_argument("--cron", default="0 2 * * *")
     serve.add_argument("--timezone", default="UTC")
+    _shards(serve)
 
     reextract = sub.add_parser(
         "reextract", help="re-extract and re-tag stored pages whose tagger changed, no fetching"
@@ -89,3 +91,14 @@ def _parser() -> argparse.ArgumentParser:
 def _sources_and_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources", default=DEFAULT_SOURCES)
     parser.add_argument("--db", default=DEFAULT_DB)
+
+
+def _shards(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        metavar="N",
+        help="split the night by host over N shards, run as processes of this machine "
+        "(needs a DuckLake --db)",
+    )

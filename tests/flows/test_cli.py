@@ -88,6 +88,20 @@ def test_ingest_exits_non_zero_when_it_cannot_run(tmp_path, cli_env):
     assert "nope.toml" in result.stdout + result.stderr
 
 
+def test_ingest_with_shards_on_a_database_file_says_they_need_ducklake(tmp_path, blog, cli_env):
+    sources = write_sources(
+        tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/", "auto")]
+    )
+    db = tmp_path / "news.duckdb"
+
+    result = newsflow("ingest", "--sources", str(sources), "--db", str(db), "--shards", "2",
+                      env=cli_env)  # fmt: skip
+
+    assert result.returncode == 1
+    assert "needs DuckLake" in " ".join((result.stdout + result.stderr).split())
+    assert not db.exists()
+
+
 def test_demo_runs_offline_and_prints_queries(cli_env):
     result = newsflow("demo", env=cli_env)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -136,6 +150,8 @@ def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
             str(tmp_path / "news.duckdb"),
             "--timezone",
             "Asia/Jakarta",
+            "--shards",
+            "2",
         ],
         env=cli_env,
         stdout=subprocess.DEVNULL,
@@ -153,6 +169,7 @@ def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
         assert found, "newsflow serve did not register its deployment"
         schedule = found[0]["schedules"][0]["schedule"]
         assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Jakarta"
+        assert found[0]["parameters"]["shards"] == 2
     finally:
         proc.terminate()
         proc.wait(timeout=30)

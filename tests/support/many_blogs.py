@@ -117,7 +117,7 @@ def generated_post(blog: int, n: int) -> Post:
         slug=f"blog{blog}-post{n}",
         title=f"{rng.choice(_PLACES)} {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {n}",
         author=f"Desk {blog}",
-        published=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=blog * 1000 + n),
+        published=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=blog % 365, minutes=n),
         paragraphs=paragraphs,
         labels=("Local",),
         lang="en",
