@@ -17,7 +17,6 @@ import logging
 import os
 import re
 import threading
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -94,9 +93,9 @@ def open_lake(
     return cursor
 
 
-def open_snapshot(db: str, at: datetime) -> duckdb.DuckDBPyConnection:
-    """Returns a read-only connection that sees the lake as it was at `at` (close it)."""
-    return _attach(db, read_only=True, options=f"SNAPSHOT_TIME '{at.isoformat()}'")
+def open_snapshot(db: str, snapshot_id: int) -> duckdb.DuckDBPyConnection:
+    """Returns a read-only connection that sees the lake as of snapshot `snapshot_id`."""
+    return _attach(db, read_only=True, options=f"SNAPSHOT_VERSION {int(snapshot_id)}")
 
 
 def forget_engines() -> None:
