@@ -162,6 +162,11 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
         options.append(SQLITE_READER if read_only else SQLITE_WRITER)
     if data_path:
         options.append(f"DATA_PATH {_quote(data_path)}")
+    if not read_only:
+        # No rows inlined in the catalog: with them, a flush after ALTER TABLE ADD COLUMN
+        # (migration 4) leaves the catalog pointing at a dropped table (DuckLake 1.5.5). Small
+        # commits make small files instead, which maintenance merges.
+        options.append("DATA_INLINING_ROW_LIMIT 0")
     if read_only:
         options.append("READ_ONLY")
     if extra:

@@ -1,12 +1,12 @@
 """Keeps a DuckLake small after a night, with DuckLake's own functions.
 
-Every commit of a night adds a few small Parquet files per table and a snapshot; every
-update adds a delete file. After the night: rows inlined in the catalog are flushed to
-Parquet, adjacent small files merged (a merged file keeps each row's snapshot, so `--as-of`
-still reads it and the small files can go at once), files mostly deleted rewritten,
-snapshots older than `[storage] keep_snapshots_days` expired (how far `--as-of` can go
-back), the files no kept snapshot reads deleted, and files a killed writer left behind
-deleted once a day old (a younger one may be another writer's commit in progress).
+Every commit of a night adds a few small Parquet files per table and a snapshot (newsflow
+inlines no rows in the catalog: storage/lake.py says why); every update adds a delete
+file. After the night: adjacent small files are merged (a merged file keeps each row's
+snapshot, so `--as-of` still reads it and the small files can go at once), files mostly
+deleted are rewritten, snapshots older than `[storage] keep_snapshots_days` expired (how
+far `--as-of` can go back), the files no kept snapshot reads deleted, and files a killed
+writer left behind deleted once a day old (a younger one may be a commit in progress).
 
 The report gives both what a query reads now (live files) and what storage holds.
 """
@@ -70,10 +70,17 @@ def maintain(con: duckdb.DuckDBPyConnection, keep_snapshots_days: int) -> Mainte
     """
     if not is_lake_connection(con):
         raise StorageError("db", "maintenance is for a DuckLake; a DuckDB file needs none")
+    try:
+        return _maintain(con, keep_snapshots_days)
+    except duckdb.Error as exc:
+        raise StorageError(
+            ALIAS, f"maintenance failed: {' '.join(str(exc).split())[:300]}"
+        ) from None
+
+
+def _maintain(con: duckdb.DuckDBPyConnection, keep_snapshots_days: int) -> MaintenanceReport:
     started = time.monotonic()
     before = lake_state(con)
-    in_transaction(con, lambda: con.execute(f"CALL ducklake_flush_inlined_data('{ALIAS}')"),
-                   "flush inlined rows")  # fmt: skip
     merged = in_transaction(con, lambda: _merge(con), "merge files")
     in_transaction(con, lambda: con.execute(f"CALL ducklake_rewrite_data_files('{ALIAS}')"),
                    "rewrite files with deletes")  # fmt: skip
