@@ -40,6 +40,7 @@ from flows.ingest import (
     open_database,
     plan_pages,
     read_sources,
+    tidy_lake,
 )
 from flows.shard_plan import Shard, plan_shards
 from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
@@ -64,7 +65,7 @@ async def sharded_night(sources: str, db: str, shards: int):
         return Failed(message=f"parameter 'sources': {exc}")
     report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
     try:
-        memory = await open_database(db, run_id, started, quote(report))
+        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     plan = await _split(config, memory, report, shards)
@@ -81,7 +82,7 @@ async def sharded_night(sources: str, db: str, shards: int):
     started_clustering = time.monotonic()
     clustered = await cluster_articles(db, run_id)
     logger.info("%d articles clustered in %.1f s", clustered, time.monotonic() - started_clustering)
-    return await _finish(report, memory, outcomes)
+    return await _finish(report, memory, outcomes, config.storage.keep_snapshots_days)
 
 
 def _refusal(db: str, shards: int) -> str | None:
@@ -136,7 +137,7 @@ def merge_outcome(report: RunReport, outcome: ShardOutcome, of: int) -> None:
             counts.error = counts.error or why
 
 
-async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome]):
+async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_days: int):
     unfinished = [o for o in outcomes if not o.completed]
     state = "FAILED" if unfinished or report.all_sources_failed else "COMPLETED"
     summary = report.finish(state=state)
@@ -148,6 +149,8 @@ async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome]):
             + ". The other shards' pages are stored; the next run fetches what is missing"
         )  # fmt: skip
     await close_database(quote(memory), report.run_id, quote(summary))
+    tidied = await tidy_lake(quote(memory), keep_days)  # once, no shard writing any more
+    get_run_logger().info("lake maintenance: %s", tidied)
     await publish_report(report, shards_markdown(outcomes))
     await acreate_table_artifact(
         key="ingest-shards", table=[o.row(of) for o in outcomes], description="per shard"

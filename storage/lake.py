@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import threading
-from datetime import datetime
+import time
 from pathlib import Path
 
 import duckdb
@@ -37,6 +37,8 @@ SQLITE_WRITER = "METADATA_PARAMETERS MAP {'journal_mode': 'wal', 'busy_timeout':
 SQLITE_READER = "METADATA_PARAMETERS MAP {'busy_timeout': '10000'}"
 # Errors of a commit that lost a race with another writer: retrying from the start works.
 _CONFLICT_MARKERS = ("transaction conflict", "database is locked", "could not serialize")
+
+INIT_ATTEMPTS = 5
 
 _engines: dict[tuple, duckdb.DuckDBPyConnection] = {}
 _engines_lock = threading.Lock()
@@ -94,9 +96,9 @@ def open_lake(
     return cursor
 
 
-def open_snapshot(db: str, at: datetime) -> duckdb.DuckDBPyConnection:
-    """Returns a read-only connection that sees the lake as it was at `at` (close it)."""
-    return _attach(db, read_only=True, options=f"SNAPSHOT_TIME '{at.isoformat()}'")
+def open_snapshot(db: str, snapshot_id: int) -> duckdb.DuckDBPyConnection:
+    """Returns a read-only connection that sees the lake as of snapshot `snapshot_id`."""
+    return _attach(db, read_only=True, options=f"SNAPSHOT_VERSION {int(snapshot_id)}")
 
 
 def forget_engines() -> None:
@@ -109,6 +111,24 @@ def forget_engines() -> None:
 
 def _attach(
     db: str, *, data_path: str | None = None, read_only: bool = False, options: str = ""
+) -> duckdb.DuckDBPyConnection:
+    # Processes that open a new lake at once race to create its catalog tables; the losers
+    # fail ("already exists") and find the winner's catalog on the next try.
+    for attempt in range(1, INIT_ATTEMPTS + 1):
+        try:
+            return _attach_once(db, data_path, read_only, options)
+        except _CatalogRace:
+            log.info("lake %s was being created by another process (try %d)", shown(db), attempt)
+            time.sleep(0.2 * attempt)
+    return _attach_once(db, data_path, read_only, options)
+
+
+class _CatalogRace(Exception):
+    pass
+
+
+def _attach_once(
+    db: str, data_path: str | None, read_only: bool, options: str
 ) -> duckdb.DuckDBPyConnection:
     kind = catalog_kind(db)
     if kind == "sqlite" and read_only and not Path(str(db).split(":", 2)[2]).exists():
@@ -126,6 +146,11 @@ def _attach(
         con.execute(f"USE {ALIAS}")
     except duckdb.Error as exc:
         con.close()
+        message = str(exc)
+        if "Failed to initialize DuckLake" in message and (
+            "already exists" in message or is_conflict(exc)
+        ):
+            raise _CatalogRace() from None
         raise StorageError(shown(db), _attach_error(exc, data_path)) from None
     log.info("attached lake %s (data path %s)", shown(db), data_path or "from its catalog")
     return con
@@ -137,6 +162,11 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
         options.append(SQLITE_READER if read_only else SQLITE_WRITER)
     if data_path:
         options.append(f"DATA_PATH {_quote(data_path)}")
+    if not read_only:
+        # No rows inlined in the catalog: with them, a flush after ALTER TABLE ADD COLUMN
+        # (migration 4) leaves the catalog pointing at a dropped table (DuckLake 1.5.5). Small
+        # commits make small files instead, which maintenance merges.
+        options.append("DATA_INLINING_ROW_LIMIT 0")
     if read_only:
         options.append("READ_ONLY")
     if extra:

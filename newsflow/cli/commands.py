@@ -4,6 +4,7 @@ printing in newsflow/cli/render.py."""
 from __future__ import annotations
 
 from argparse import Namespace
+from contextlib import contextmanager
 
 from rich.table import Table
 
@@ -22,11 +23,9 @@ def ingest(args: Namespace) -> int:
 
 
 def query(args: Namespace) -> int:
-    """Prints the result of a read-only SQL query."""
-    from storage.db import connect
-
+    """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment."""
     try:
-        with connect(args.db, read_only=True, wait_seconds=2) as con:
+        with _reader(args) as con:
             cursor = con.execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
@@ -38,6 +37,22 @@ def query(args: Namespace) -> int:
         return 2
     print_rows(columns, rows, args.format)
     return 0
+
+
+@contextmanager
+def _reader(args: Namespace):
+    """Yields a read-only connection: to the database now, or to a lake's past snapshot."""
+    if not getattr(args, "as_of", None):
+        from storage.db import connect
+
+        with connect(args.db, read_only=True, wait_seconds=2) as con:
+            yield con
+        return
+    from storage.as_of import connect_as_of
+
+    with connect_as_of(args.db, args.as_of) as (con, moment):
+        err.print(moment.describe())
+        yield con
 
 
 def sources(args: Namespace) -> int:

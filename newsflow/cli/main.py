@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--db", default=DEFAULT_DB)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--as-of",
+        metavar="RUN_ID|TIMESTAMP",
+        help="answer from a DuckLake's snapshot of that moment (a run id: before that run)",
+    )
 
     sources = sub.add_parser("sources", help="each source with its last fetch and health")
     _sources_and_db(sources)

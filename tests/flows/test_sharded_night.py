@@ -87,10 +87,7 @@ def nights(postgres_cluster, tmp_path_factory, request) -> Nights:
     with ExitStack() as stack:
         server = stack.enter_context(prefect_server(work / "prefect"))
         blogs = stack.enter_context(many_blogs(BLOGS, POSTS_EACH))
-        lake = f"{work / 'lake'}/"
-        sources = blogs.write_sources(work / "sources.toml", f'\n[storage]\ndata_path = "{lake}"\n')
-        with connect(db, data_path=lake):
-            pass  # the lake, created where sources.toml says
+        sources = blogs.write_sources(work / "sources.toml")  # the lake's files: work/data/lake/
         server.prefect("work-pool", "create", POOL, "--type", "process")
         server.prefect("deploy", "--all")
         workers = {n: start_worker(server, POOL, n, "--limit", "1") for n in ("w1", "w2", "w3")}

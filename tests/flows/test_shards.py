@@ -34,11 +34,9 @@ def _rows(db: str, sql: str, *params):
 
 @pytest.fixture
 def lake(tmp_path):
-    """An empty DuckLake, its catalog in SQLite, its Parquet files under tmp_path."""
-    db = f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}"
-    with connect(db, data_path=str(tmp_path / "lake") + "/"):
-        pass  # created and migrated
-    yield db
+    """A DuckLake to be, its catalog in SQLite; the night creates it, its Parquet files in
+    data/lake/ beside the sources file ([storage] data_path's default)."""
+    yield f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}"
     forget_engines()
 
 

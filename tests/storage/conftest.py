@@ -47,3 +47,10 @@ def backend(request, tmp_path) -> Iterator[Backend]:
     """An empty database of each kind in turn."""
     yield make_backend(request.param, tmp_path, request)
     forget_engines()  # closes this process's attachments before the next catalog
+
+
+@pytest.fixture(params=[b for b in BACKENDS if b != "file"])
+def lake_backend(request, tmp_path) -> Iterator[Backend]:
+    """An empty DuckLake with each catalog in turn."""
+    yield make_backend(request.param, tmp_path, request)
+    forget_engines()
