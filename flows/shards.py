@@ -17,6 +17,7 @@ The planning reads are not recorded as fetches; each shard reads its feeds again
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -150,7 +151,7 @@ async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_
         )  # fmt: skip
     await close_database(quote(memory), report.run_id, quote(summary))
     tidied = await tidy_lake(quote(memory), keep_days)  # once, no shard writing any more
-    get_run_logger().info("lake maintenance: %s", tidied)
+    get_run_logger().info("lake maintenance: %s", json.dumps(tidied))
     await publish_report(report, shards_markdown(outcomes))
     await acreate_table_artifact(
         key="ingest-shards", table=[o.row(of) for o in outcomes], description="per shard"

@@ -1,0 +1,184 @@
+"""Sharded nights on this machine: pages per second with 1, 2 and 3 workers, and what a
+page costs on DuckLake (PostgreSQL catalog) against the DuckDB file; writes the section
+`<!-- scaling -->` of docs/benchmarks.md, raw figures to <workdir>/scaling.json.
+
+    uv run python -m bench.scaling [--blogs 24] [--posts 84] [--workdir /tmp/newsflow-scaling]
+
+Everything real, as in tests/flows/test_sharded_night.py: `prefect server start`, the
+process pool, `prefect deploy --all`, process workers started in the checkout
+(`--limit 1`, one flow run each), a throwaway PostgreSQL, BLOGS blogs on 127.0.0.1 (one
+port, one host, each) of POSTS generated posts. Every night is new pages into a new
+database: the file with 1 worker, then the lake with 1, 2 and 3 workers (`shards` = the
+workers; one more worker holds the night itself, which waits). Figures come from the
+server (the night's start and end) and from the night's own log lines (timings,
+clustering, lake maintenance). docs/scaling.md derives a million pages a night from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.support import REPO
+from tests.support.many_blogs import many_blogs
+from tests.support.postgres import start_cluster, stop_cluster
+from tests.support.prefect_server import prefect_server, start_worker, stop_group
+
+POOL = "newsflow-pool"
+SCENARIOS = [("file", 1), ("lake", 1), ("lake", 2), ("lake", 3)]
+MARK = "<!-- scaling -->", "<!-- /scaling -->"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.report_only:
+        write_section(args.out, json.loads((args.workdir / "scaling.json").read_text()))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = {"load_before": os.getloadavg(), "busiest_before": busiest(), "nights": []}
+    started = time.monotonic()
+    pg_base = Path(tempfile.mkdtemp(prefix="newsflow-bench-pg-"))
+    os.chmod(pg_base, 0o755)
+    cluster = start_cluster(pg_base)
+    try:
+        with (
+            prefect_server(_fresh(args.workdir / "prefect")) as server,
+            many_blogs(args.blogs, args.posts) as blogs,
+        ):
+            server.prefect("work-pool", "create", POOL, "--type", "process")
+            server.prefect("deploy", "--all")
+            for backend, workers in SCENARIOS:
+                night = run_night(server, blogs, cluster, args.workdir, backend, workers)
+                results["nights"].append(night)
+                print(json.dumps(night), flush=True)
+    finally:
+        stop_cluster(cluster)
+    results |= {"load_after": os.getloadavg(), "busiest_after": busiest(),
+                "seconds": time.monotonic() - started, "pages": blogs.pages,
+                "blogs": args.blogs, "cores": os.cpu_count()}  # fmt: skip
+    (args.workdir / "scaling.json").write_text(json.dumps(results, indent=1))
+    write_section(args.out, results)
+    return 0
+
+
+def run_night(server, blogs, cluster, workdir: Path, backend: str, workers: int) -> dict:
+    """Returns one night's figures: new pages into a new database, `workers` shards."""
+    folder = _fresh(workdir / f"{backend}-{workers}")
+    sources = blogs.write_sources(folder / "sources.toml")
+    if backend == "file":
+        db = str(folder / "news.duckdb")
+    else:
+        db = f"ducklake:postgres:{cluster.dsn(cluster.create_database('bench'))}"
+    pool = [start_worker(server, POOL, f"{backend}{workers}-w{n}", "--limit", "1")
+            for n in range(workers + 1)]  # fmt: skip
+    try:
+        run_id = server.deployment_run("ingest/nightly", sources=sources, db=db, shards=workers)
+        run = server.wait_final(run_id, 3600)
+    finally:
+        for worker in pool:
+            stop_group(worker)
+    logs = night_logs(server, run_id)
+    return {
+        "backend": backend,
+        "workers": workers,
+        "state": run["state"]["type"],
+        "message": run["state"]["message"],
+        "seconds": _seconds(run),
+        "stored": stored_pages(db),
+        "timings": _logged_json(logs, r"run timings (\{.*\})"),
+        "maintenance": _logged_json(logs, r"lake maintenance: (\{.*\})"),
+        "clustering": _clustering(logs),
+        "file_bytes": (folder / "news.duckdb").stat().st_size if backend == "file" else None,
+    }
+
+
+def stored_pages(db: str) -> int:
+    from storage.db import connect
+    from storage.lake import forget_engines
+
+    with connect(db, read_only=True) as con:
+        (count,) = con.execute("SELECT count(*) FROM articles").fetchone()
+    forget_engines()
+    return count
+
+
+def night_logs(server, run_id: str) -> list[str]:
+    """Returns the log messages of the night's flow run, oldest first."""
+    messages, offset = [], 0
+    while True:
+        page = server.api("POST", "/logs/filter", {
+            "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
+            "offset": offset, "limit": 200}).json()  # fmt: skip
+        messages += [entry["message"] for entry in page]
+        if len(page) < 200:
+            return messages
+        offset += 200
+
+
+def _logged_json(logs: list[str], pattern: str) -> dict | None:
+    for message in logs:
+        if found := re.search(pattern, message):
+            return json.loads(found.group(1))
+    return None
+
+
+def _clustering(logs: list[str]) -> dict | None:
+    for message in logs:
+        if found := re.search(r"(\d+) articles clustered in ([\d.]+) s", message):
+            return {"articles": int(found.group(1)), "seconds": float(found.group(2))}
+    return None
+
+
+def _seconds(run: dict) -> float:
+    from datetime import datetime
+
+    start, end = (datetime.fromisoformat(run[k]) for k in ("start_time", "end_time"))
+    return (end - start).total_seconds()
+
+
+def busiest() -> list[str]:
+    """Returns the five busiest processes now (`ps`), to say what else was running."""
+    out = subprocess.run(["ps", "-eo", "pcpu,args", "--sort=-pcpu"], capture_output=True,
+                         text=True).stdout.splitlines()[1:6]  # fmt: skip
+    return [" ".join(line.split())[:120] for line in out]
+
+
+def _fresh(path: Path) -> Path:
+    subprocess.run(["rm", "-rf", str(path)], check=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def write_section(out: Path, results: dict) -> None:
+    """Replaces the scaling section of `out` (appended when absent) with these figures."""
+    from bench.scaling_report import section
+
+    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
+    new = f"{MARK[0]}\n{section(results)}\n{MARK[1]}"
+    if MARK[0] in text:
+        head, rest = text.split(MARK[0], 1)
+        text = head + new + rest.split(MARK[1], 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    out.write_text(text, encoding="utf-8")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bench.scaling", description=__doc__.split("\n")[0])
+    parser.add_argument("--blogs", type=int, default=24)
+    parser.add_argument("--posts", type=int, default=84, help="posts per blog")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-scaling"))
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the section from <workdir>/scaling.json")  # fmt: skip
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
