@@ -92,7 +92,9 @@ def nights(postgres_cluster, tmp_path_factory, request) -> Nights:
     with ExitStack() as stack:
         server = stack.enter_context(prefect_server(work / "prefect"))
         blogs = stack.enter_context(many_blogs(BLOGS, POSTS_EACH))
-        sources = blogs.write_sources(work / "sources.toml")  # the lake's files: work/data/lake/
+        sources = blogs.write_sources(work / "sources.toml")
+        with connect(db, data_path=f"{work / 'data' / 'lake'}/"):
+            pass  # an empty lake, as `[storage] data_path` says, for the reader to start on
         server.prefect("work-pool", "create", POOL, "--type", "process")
         server.prefect("deploy", "--all")
         workers = {n: start_worker(server, POOL, n, "--limit", "1") for n in ("w1", "w2", "w3")}
