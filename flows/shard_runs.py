@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 
 from prefect.client.orchestration import get_client
@@ -26,7 +27,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 from prefect.settings import get_current_settings
-from prefect.states import Crashed
+from prefect.states import Cancelled, Crashed
 
 from flows.crash_detection import ensure_crash_detection
 from flows.shard import SHARD_KEY, ingest_shard
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SHARD_DEPLOYMENT = "ingest-shard/shard"  # prefect.yaml
 POLL_SECONDS = 2.0
+START_TIMEOUT_SECONDS = 3600  # an hour without a free worker: the night gives up on a shard
 
 
 @dataclass
@@ -116,17 +118,36 @@ def _parameters(shard: Shard, shards: list[Shard], common: dict) -> dict:
 
 
 async def _on_pool(shard: Shard, parameters: dict):
-    run = await run_deployment(
+    created = await run_deployment(
         SHARD_DEPLOYMENT,
         parameters=parameters,
         flow_run_name=f"shard {shard.number} of {parameters['of']}",
         # A retried night finds its shard runs instead of starting them twice.
         idempotency_key=f"{parameters['night']}:shard:{shard.number}",
-        timeout=None,
-        poll_interval=POLL_SECONDS,
+        timeout=0,  # created only: the night waits below, and gives up on an unstarted one
     )
+    run = await _wait_for(created.id)
     _log_end(shard, parameters["of"], run)
     return run, None
+
+
+async def _wait_for(flow_run_id):
+    """Returns the shard's run once final. One no worker has started after
+    START_TIMEOUT_SECONDS is cancelled, saying why: without it the night would wait for ever
+    (every worker busy, one of them with the night itself)."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    async with get_client() as client:
+        while True:
+            run = await client.read_flow_run(flow_run_id)
+            if run.state.is_final():
+                return run
+            if run.state.is_scheduled() and time.monotonic() > deadline:
+                message = (
+                    f"no worker of the pool started this shard in {START_TIMEOUT_SECONDS} s: start"
+                    " more workers, or let each take more runs at once (`--limit`)"
+                )
+                await client.set_flow_run_state(flow_run_id, Cancelled(message=message), force=True)
+            await asyncio.sleep(POLL_SECONDS)
 
 
 async def _in_process(shard: Shard, parameters: dict):
