@@ -23,6 +23,7 @@ import re
 import subprocess
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from tests.support import REPO
@@ -38,7 +39,7 @@ MARK = "<!-- scaling -->", "<!-- /scaling -->"
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.report_only:
-        write_section(args.out, json.loads((args.workdir / "scaling.json").read_text()))
+        write_reports(args, json.loads((args.workdir / "scaling.json").read_text()))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = {"load_before": os.getloadavg(), "busiest_before": busiest(), "nights": []}
@@ -63,8 +64,15 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": time.monotonic() - started, "pages": blogs.pages,
                 "blogs": args.blogs, "cores": os.cpu_count()}  # fmt: skip
     (args.workdir / "scaling.json").write_text(json.dumps(results, indent=1))
-    write_section(args.out, results)
+    write_reports(args, results)
     return 0
+
+
+def write_reports(args, results: dict) -> None:
+    from bench.scaling_report import scaling_doc
+
+    write_section(args.out, results)
+    args.scaling_out.write_text(scaling_doc(results), encoding="utf-8")
 
 
 def run_night(server, blogs, cluster, workdir: Path, backend: str, workers: int) -> dict:
@@ -84,6 +92,7 @@ def run_night(server, blogs, cluster, workdir: Path, backend: str, workers: int)
         for worker in pool:
             stop_group(worker)
     logs = night_logs(server, run_id)
+    runs = [run_id, *_shard_runs(server, run_id)]
     return {
         "backend": backend,
         "workers": workers,
@@ -94,8 +103,25 @@ def run_night(server, blogs, cluster, workdir: Path, backend: str, workers: int)
         "timings": _logged_json(logs, r"run timings (\{.*\})"),
         "maintenance": _logged_json(logs, r"lake maintenance: (\{.*\})"),
         "clustering": _clustering(logs),
+        "planning_seconds": _since_start(run, logs, r"^\d+ shards, "),
+        "task_runs": server.api(
+            "POST", "/task_runs/count", {"flow_runs": {"id": {"any_": runs}}}
+        ).json(),  # fmt: skip
         "file_bytes": (folder / "news.duckdb").stat().st_size if backend == "file" else None,
     }
+
+
+def _shard_runs(server, run_id: str) -> list[str]:
+    found = server.artifacts(run_id).get("ingest-shards")
+    return [row["flow_run"] for row in json.loads(found["data"])] if found else []
+
+
+def _since_start(run: dict, logs: list[tuple[str, str]], pattern: str) -> float | None:
+    """Returns the seconds from the run's start to its first log line matching `pattern`."""
+    for when, message in logs:
+        if re.search(pattern, message):
+            return (_time(when) - _time(run["start_time"])).total_seconds()
+    return None
 
 
 def stored_pages(db: str) -> int:
@@ -108,38 +134,39 @@ def stored_pages(db: str) -> int:
     return count
 
 
-def night_logs(server, run_id: str) -> list[str]:
-    """Returns the log messages of the night's flow run, oldest first."""
+def night_logs(server, run_id: str) -> list[tuple[str, str]]:
+    """Returns (timestamp, message) of the night's flow run's log lines, oldest first."""
     messages, offset = [], 0
     while True:
         page = server.api("POST", "/logs/filter", {
             "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
             "offset": offset, "limit": 200}).json()  # fmt: skip
-        messages += [entry["message"] for entry in page]
+        messages += [(entry["timestamp"], entry["message"]) for entry in page]
         if len(page) < 200:
             return messages
         offset += 200
 
 
-def _logged_json(logs: list[str], pattern: str) -> dict | None:
-    for message in logs:
+def _logged_json(logs: list[tuple[str, str]], pattern: str) -> dict | None:
+    for _, message in logs:
         if found := re.search(pattern, message):
             return json.loads(found.group(1))
     return None
 
 
-def _clustering(logs: list[str]) -> dict | None:
-    for message in logs:
+def _clustering(logs: list[tuple[str, str]]) -> dict | None:
+    for _, message in logs:
         if found := re.search(r"(\d+) articles clustered in ([\d.]+) s", message):
             return {"articles": int(found.group(1)), "seconds": float(found.group(2))}
     return None
 
 
 def _seconds(run: dict) -> float:
-    from datetime import datetime
+    return (_time(run["end_time"]) - _time(run["start_time"])).total_seconds()
 
-    start, end = (datetime.fromisoformat(run[k]) for k in ("start_time", "end_time"))
-    return (end - start).total_seconds()
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def busiest() -> list[str]:
@@ -175,6 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--posts", type=int, default=84, help="posts per blog")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-scaling"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--scaling-out", type=Path, default=REPO / "docs" / "scaling.md")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the section from <workdir>/scaling.json")  # fmt: skip
     return parser
