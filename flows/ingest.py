@@ -123,6 +123,7 @@ store_pages = _in_thread(night.write_pages, name="store", task_run_name="store {
 remember = _in_thread(night.save_night, name="remember feeds")
 close_database = _in_thread(night.close_night, name="record run")
 tidy_lake = _in_thread(night.tidy_lake, name="tidy lake")
+cluster_articles = _in_thread(night.cluster_night, name="cluster near-duplicates")  # sharded
 
 
 @flow(name="ingest", log_prints=True)

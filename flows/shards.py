@@ -35,8 +35,8 @@ from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
 from flows.ingest import (
-    _in_thread,
     close_database,
+    cluster_articles,
     load_config,
     open_database,
     plan_pages,
@@ -48,8 +48,6 @@ from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_s
 from newsflow.errors import ConfigError, StorageError
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
-
-cluster_articles = _in_thread(night.cluster_night, name="cluster near-duplicates")
 
 
 async def sharded_night(sources: str, db: str, shards: int):
