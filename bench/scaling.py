@@ -2,7 +2,7 @@
 page costs on DuckLake (PostgreSQL catalog) against the DuckDB file; writes the section
 `<!-- scaling -->` of docs/benchmarks.md, raw figures to <workdir>/scaling.json.
 
-    uv run python -m bench.scaling [--blogs 24] [--posts 84] [--workdir /tmp/newsflow-scaling]
+    uv run python -m bench.scaling [--blogs 24] [--posts 84] [--workdir /tmp/shards-scaling]
 
 Everything real, as in tests/flows/test_sharded_night.py: `prefect server start`, the
 process pool, `prefect deploy --all`, process workers started in the checkout
@@ -21,7 +21,6 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -44,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = {"load_before": os.getloadavg(), "busiest_before": busiest(), "nights": []}
     started = time.monotonic()
-    pg_base = Path(tempfile.mkdtemp(prefix="newsflow-bench-pg-"))
-    os.chmod(pg_base, 0o755)
-    cluster = start_cluster(pg_base)
+    cluster = start_cluster(_fresh(args.workdir / "postgres"))  # its log stays there
     try:
         with (
             prefect_server(_fresh(args.workdir / "prefect")) as server,
@@ -200,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench.scaling", description=__doc__.split("\n")[0])
     parser.add_argument("--blogs", type=int, default=24)
     parser.add_argument("--posts", type=int, default=84, help="posts per blog")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-scaling"))
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/shards-scaling"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--scaling-out", type=Path, default=REPO / "docs" / "scaling.md")
     parser.add_argument("--report-only", action="store_true",
