@@ -2,12 +2,13 @@
 page costs on DuckLake (PostgreSQL catalog) against the DuckDB file; writes the section
 `<!-- scaling -->` of docs/benchmarks.md, raw figures to <workdir>/scaling.json.
 
-    uv run python -m bench.scaling [--blogs 24] [--posts 84] [--workdir /tmp/shards-scaling]
+    uv run python -m bench.scaling [--hosts 24] [--copies 1] [--workdir /tmp/shards-scaling]
 
 Everything real, as in tests/flows/test_sharded_night.py: `prefect server start`, the
 process pool, `prefect deploy --all`, process workers started in the checkout
-(`--limit 1`, one flow run each), a throwaway PostgreSQL, BLOGS blogs on 127.0.0.1 (one
-port, one host, each) of POSTS generated posts. Every night is new pages into a new
+(`--limit 1`, one flow run each), a throwaway PostgreSQL, HOSTS ports of 127.0.0.1 (a
+host each) serving the shared corpus's real pages (bench/scaling_site.py; generated posts
+where the corpus is missing, or with --generated). Every night is new pages into a new
 database: the file with 1 worker, then the lake with 1, 2 and 3 workers (`shards` = the
 workers; one more worker holds the night itself, which waits). Figures come from the
 server (the night's start and end) and from the night's own log lines (timings,
@@ -25,7 +26,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench.scaling_site import corpus_hosts
 from tests.support import REPO
+from tests.support.corpus import locate_corpus, not_found
 from tests.support.many_blogs import many_blogs
 from tests.support.postgres import start_cluster, stop_cluster
 from tests.support.prefect_server import prefect_server, start_worker, stop_group
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with (
             prefect_server(_fresh(args.workdir / "prefect")) as server,
-            many_blogs(args.blogs, args.posts) as blogs,
+            _site(args) as blogs,
         ):
             server.prefect("work-pool", "create", POOL, "--type", "process")
             server.prefect("deploy", "--all")
@@ -59,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         stop_cluster(cluster)
     results |= {"load_after": os.getloadavg(), "busiest_after": busiest(),
                 "seconds": time.monotonic() - started, "pages": blogs.pages,
-                "blogs": args.blogs, "cores": os.cpu_count()}  # fmt: skip
+                "hosts": args.hosts, "site": "generated" if _generated(args) else "corpus",
+                "cores": os.cpu_count()}  # fmt: skip
     (args.workdir / "scaling.json").write_text(json.dumps(results, indent=1))
     write_reports(args, results)
     return 0
@@ -70,6 +74,18 @@ def write_reports(args, results: dict) -> None:
 
     write_section(args.out, results)
     args.scaling_out.write_text(scaling_doc(results), encoding="utf-8")
+
+
+def _generated(args) -> bool:
+    return args.generated or locate_corpus() is None
+
+
+def _site(args):
+    """The corpus on `--hosts` hosts; generated posts (`--generated`) where it is missing."""
+    if _generated(args):
+        print("generated posts, not the corpus:", "asked" if args.generated else not_found())
+        return many_blogs(args.hosts, args.posts)
+    return corpus_hosts(locate_corpus(), args.hosts, args.copies)
 
 
 def run_night(server, blogs, cluster, workdir: Path, backend: str, workers: int) -> dict:
@@ -169,8 +185,8 @@ def _time(text: str) -> datetime:
 def busiest() -> list[str]:
     """Returns the five busiest processes now (`ps`), to say what else was running."""
     out = subprocess.run(["ps", "-eo", "pcpu,args", "--sort=-pcpu"], capture_output=True,
-                         text=True).stdout.splitlines()[1:6]  # fmt: skip
-    return [" ".join(line.split())[:120] for line in out]
+                         text=True).stdout.splitlines()[1:7]  # fmt: skip
+    return [" ".join(line.split())[:120] for line in out if "bench.scaling" not in line]
 
 
 def _fresh(path: Path) -> Path:
@@ -195,8 +211,10 @@ def write_section(out: Path, results: dict) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench.scaling", description=__doc__.split("\n")[0])
-    parser.add_argument("--blogs", type=int, default=24)
-    parser.add_argument("--posts", type=int, default=84, help="posts per blog")
+    parser.add_argument("--hosts", type=int, default=24)
+    parser.add_argument("--copies", type=int, default=1, help="copies of the corpus per host")
+    parser.add_argument("--generated", action="store_true", help="generated posts, no corpus")
+    parser.add_argument("--posts", type=int, default=84, help="generated posts per host")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/shards-scaling"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--scaling-out", type=Path, default=REPO / "docs" / "scaling.md")

@@ -20,8 +20,8 @@ def section(results: dict) -> str:
         "",
         f"Produced by `uv run python -m bench.scaling` at commit {_commit()} on "
         f"{datetime.now(UTC):%Y-%m-%d}, {results['seconds'] / 60:.0f} min in all. Each night "
-        f"stores {results['pages']:,} new pages of {results['blogs']} blogs on 127.0.0.1 "
-        "(one port each: one host each to politeness) into a new database, through a real "
+        f"stores {results['pages']:,} new pages ({_site(results)}) from {results['hosts']} hosts"
+        " on 127.0.0.1 (a port each) into a new database, through a real "
         "`prefect server`, the process pool and process workers started in the checkout "
         "(`--limit 1`; shards = workers, and one more worker holds the night itself, which "
         "waits). Lake: DuckLake, catalog in a local PostgreSQL 15, Parquet on local disk.",
@@ -96,6 +96,12 @@ def _analysis(nights: list[dict]) -> list[str]:
     return out
 
 
+def _site(results: dict) -> str:
+    if results.get("site") == "corpus":
+        return "the shared corpus's real pages, every host serving all of them"
+    return "generated posts, ~10x cheaper to extract than real pages"
+
+
 def _load(values) -> str:
     return ", ".join(f"{v:.1f}" for v in values)
 
@@ -134,7 +140,7 @@ def scaling_doc(results: dict) -> str:
          f"**{-(-need // rate1):.0f} machines** like this one, one worker and shard each"),
         ("extraction + tagging CPU per page", f"{cpu_page * 1000:.0f} ms",
          f"{MILLION * cpu_page / 3600:,.0f} CPU-hours",
-         f"**{MILLION * cpu_page / window:.0f} cores** busy for {WINDOW_HOURS} h"),
+         f"**{MILLION * cpu_page / window:.1f} cores** busy for {WINDOW_HOURS} h"),
         ("catalog commits (snapshots) per 1,000 pages", f"{snaps:.1f}",
          f"{snaps * 1000:,.0f} commits", f"**{snaps * 1000 / window:.2f} commits/s** on average"),
         ("files on storage per 1,000 pages, before → after maintenance",
@@ -155,11 +161,14 @@ def scaling_doc(results: dict) -> str:
         "",
         "Every figure below is one measured here, on a 2-core machine, by `uv run python -m "
         "bench.scaling` (its section of docs/benchmarks.md says when, with what else "
-        f"running), multiplied up to 1,000,000 pages and a {WINDOW_HOURS}-hour window. The "
+        f"running), multiplied up to 1,000,000 pages and a night of {WINDOW_HOURS} hours. The "
         f"nights measured stored {results['pages']:,} pages each into DuckLake on PostgreSQL "
         "with 1, 2 and 3 workers; they are small, so fixed costs (process start, loading "
-        "models) weigh more in them than in a big night: the per-page figures are upper "
-        "bounds.",
+        "models, creating the lake, planning, clustering) weigh more in them than in a big "
+        "night: the per-page figures are upper bounds. Planning is scaled by pages, which "
+        "assumes a million-page night has its pages spread over proportionally more sources "
+        "(here "
+        f"{results['hosts']} sources, {results['pages'] // results['hosts']:,} pages each).",
         "",
         "| figure | measured here | × 1,000 (a million pages) | what it means |",
         "|---|---:|---:|---|",
