@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import charset_normalizer
 import feedparser
 
 from fetchers.discovery import absolute_http_url
 from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
+from newsflow.charset import decode_text
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,9 @@ _SUBSET_END = re.compile(rb"\]\s*>")
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 _MAX_SAFE_ENTITIES = 64
 _MAX_EXPANSION = 1_000_000  # bytes literal entities may add: many references to one are a bomb too
-_DETECT_BYTES = 200_000
+_FEED_LANGUAGE = re.compile(
+    rb"<(?:\w+:)?language>\s*([A-Za-z]{2,3})\b|\sxml:lang\s*=\s*[\"']([A-Za-z]{2,3})\b"
+)
 
 
 class HostileDocument(ValueError):
@@ -88,22 +90,41 @@ def parse_feed(
 
 
 def _read_xml(body: bytes, url: str, response_headers: dict) -> tuple[Any, str | None]:
-    """Return feedparser's result (re-read in a detected charset if it guessed) and a note."""
+    """Return feedparser's result (re-read from our own decoding if it guessed) and a note."""
     # A file object, never bytes: feedparser treats bytes that look like a path as a file name.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     guessed = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
     if not isinstance(parsed.get("bozo_exception"), guessed):
         return parsed, None
-    # Undeclared legacy encodings (Big5, KOI8-R, ...) would otherwise be windows-1252 mojibake.
-    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    # feedparser falls back to windows-1252 for everything; charset_normalizer alone picks
+    # look-alike code pages (French read as windows-1250). newsflow.charset weighs both.
+    declared = [_charset_of(response_headers["content-type"]), _declared_encoding(body)]
+    decoded = decode_text(body, declared, _feed_language(body))
     used = codecs.lookup(parsed.get("encoding") or "ascii").name
-    if best is None or codecs.lookup(best.encoding).name in (used, "ascii"):
+    if decoded.codec == used and "replaced" not in decoded.how:
         return parsed, None
-    log.info("feed %s: re-reading as %s (detected) instead of %s", url, best.encoding, used)
+    log.info("feed %s: re-reading as %s instead of %s", url, decoded.label, used)
+    utf8 = XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", decoded.text.encode("utf-8"), count=1)
     mime = response_headers["content-type"].split(";")[0]
-    headers = {**response_headers, "content-type": f"{mime}; charset={best.encoding}"}
-    reread = feedparser.parse(io.BytesIO(body), response_headers=headers)
-    return reread, f"undeclared charset, detected as {best.encoding}"
+    headers = {**response_headers, "content-type": f"{mime}; charset=utf-8"}
+    reread = feedparser.parse(io.BytesIO(utf8), response_headers=headers)
+    return reread, f"charset read as {decoded.label}"
+
+
+def _charset_of(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*['\"]?([\w.:-]+)", content_type, re.I)
+    return match.group(1) if match else None
+
+
+def _declared_encoding(body: bytes) -> str | None:
+    match = XML_DECL_ENCODING.match(body)
+    return match.group(3).decode("ascii", "replace") if match else None
+
+
+def _feed_language(body: bytes) -> str | None:
+    """Return the language code the feed states (RSS <language>, dc:language, xml:lang)."""
+    match = _FEED_LANGUAGE.search(body[:16384])
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
