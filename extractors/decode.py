@@ -21,7 +21,8 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     """Returns the page as text and how it was decoded, e.g. "windows-1252 (guessed)"."""
     declared = [_from_header(content_type), _from_meta(body)]
     decoded = decode_text(body, declared, page_language(body))
-    return decoded.text, decoded.label
+    # A stray NUL is no character of the page: lxml would make it U+FFFD in the text.
+    return decoded.text.replace("\x00", ""), decoded.label
 
 
 def page_language(body: bytes) -> str | None:

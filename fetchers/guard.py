@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fetchers.content import acceptable
+from newsflow.charset import looks_binary
 from newsflow.errors import FetchError
 from newsflow.outcomes import Outcome
 
@@ -131,10 +132,8 @@ def content_problem(kind: str, content_type: str, body: bytes) -> str | None:
     """Returns why body, served as content_type, cannot be the `kind` asked for (None: it can)."""
     ctype = content_type.split(";")[0].strip().lower()
     shown = ctype or "no content type"
-    head = body[:1024]
-    # NUL bytes mean binary, unless the text is UTF-16/32, whose BOM or charset says so.
-    wide = head.startswith((b"\xff\xfe", b"\xfe\xff")) or "utf-16" in content_type.lower()
-    binary = b"\x00" in head and not wide and "utf-32" not in content_type.lower()
+    # Judged by the share of control bytes: real pages carry a stray NUL now and then.
+    binary = looks_binary(body, content_type)
     if kind in ("page", "home") and binary:
         return f"binary data served as {shown}, not a {kind}"
     if acceptable(kind, content_type, body):

@@ -252,3 +252,30 @@ def _odd_inside(ch: str) -> bool:
 def _script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     return name.split(" ", 1)[0] if name else ""
+
+
+# Control bytes that text never holds (tab, LF, FF, CR and ESC, for ISO-2022, it does).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+_BINARY_SHARE = 0.05  # random binary has ~11% control bytes, images and archives far more
+_HEAD_BYTES = 4096
+
+
+def looks_binary(body: bytes, content_type: str = "") -> bool:
+    """Returns whether the body is binary data rather than text, judged by the share of
+    control bytes (NUL among them) in its head: stray NULs in a real page do not count."""
+    head = body[:_HEAD_BYTES]
+    if not head or _wide_text(head, content_type):
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > len(head) * _BINARY_SHARE
+
+
+def _wide_text(head: bytes, content_type: str) -> bool:
+    """Returns whether the head is UTF-16/32 text, whose NULs are half its bytes."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or "utf-16" in content_type.lower():
+        return True
+    if "utf-32" in content_type.lower():
+        return True
+    # Without a BOM: ASCII in UTF-16 has every other byte NUL, all on one side.
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (even.count(0) == len(even)) != (odd.count(0) == len(odd))
