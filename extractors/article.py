@@ -11,11 +11,13 @@ import trafilatura
 from lxml import html as lxml_html
 
 from extractors.decode import decode_html
+from extractors.invisible import keep_meaningful_invisibles
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
 
 log = logging.getLogger(__name__)
+keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf2"
 
