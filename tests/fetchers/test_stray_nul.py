@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from extractors.article import extract_article
-from flows.sample_site import Site, SiteServer
 from newsflow.charset import looks_binary
+from newsflow.demo.site import Site, SiteServer
 from tests.fetchers.conftest import fetch
 
 STORY = (
