@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 
 from fetchers.discovery import article_links, discover_feeds, guess_feed_urls
 from fetchers.feeds import parse_feed
 from fetchers.http import Fetcher
-from fetchers.sitemaps import parse_sitemap
+from fetchers.sitemap_tree import read_sitemap_tree
 from fetchers.urls import normalize_url
 from newsflow.models import FeedEntry, FetchResult, Source
 from newsflow.outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
-MAX_CHILD_SITEMAPS = 20
 MAX_FEED_CANDIDATES = 4
 
 
@@ -117,25 +115,10 @@ async def _read_auto(fetcher: Fetcher, crawl: SourceCrawl, validators, known_fee
 
 
 async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:
-    result = await fetcher.get(url, source=crawl.source.name, kind="sitemap")
-    crawl.fetches.append(result)
-    if not result.ok:
-        crawl.error = f"sitemap {url}: {result.outcome} {result.error or ''}".strip()
-        return
-    parsed = parse_sitemap(result.body, result.final_url or url)
-    if parsed.error and not parsed.urls and not parsed.sitemaps:
-        result.outcome, result.error = Outcome.NOT_A_SITEMAP, parsed.error
-        crawl.error = f"sitemap {url}: {parsed.error}"
-        return
-    crawl.entries.extend(parsed.urls)
-    children = parsed.sitemaps[-MAX_CHILD_SITEMAPS:]  # indexes list the newest last, mostly
-    fetched = await asyncio.gather(
-        *(fetcher.get(c, source=crawl.source.name, kind="sitemap") for c in children)
-    )
-    for child in fetched:
-        crawl.fetches.append(child)
-        if child.ok:
-            crawl.entries.extend(parse_sitemap(child.body, child.final_url or child.url).urls)
+    tree = await read_sitemap_tree(fetcher, crawl.source.name, url)
+    crawl.fetches.extend(tree.fetches)
+    crawl.entries.extend(tree.entries)
+    crawl.error = tree.error
 
 
 def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
