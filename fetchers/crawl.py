@@ -1,7 +1,12 @@
-"""Finds each source's article links: reads feeds, sitemaps or home pages, conditionally."""
+"""Finds each source's article links: reads feeds, sitemaps or home pages, conditionally.
+
+Documents are parsed in a thread, not on the event loop: a feed that takes seconds to
+parse must not stall the other sources' requests into their timeouts.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -16,6 +21,9 @@ from newsflow.outcomes import Outcome
 log = logging.getLogger(__name__)
 
 MAX_FEED_CANDIDATES = 4
+# Items of a feed read, per link a night may take from a source: feeds list the newest
+# first, so the first few times max_articles_per_source are all a night can use.
+FEED_ITEMS_PER_ARTICLE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +87,20 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
     if not result.ok:
         crawl.error = f"feed {url}: {result.outcome} {result.error or ''}".strip()
         return False
-    parsed = parse_feed(result.body, result.final_url or url, result.content_type)
+    parsed = await asyncio.to_thread(
+        parse_feed, result.body, result.final_url or url, result.content_type,
+        max_items=FEED_ITEMS_PER_ARTICLE * fetcher.settings.max_articles_per_source,
+    )  # fmt: skip
     if not parsed.is_feed:
         result.outcome, result.error = Outcome.NOT_A_FEED, parsed.bozo or "not a feed"
         crawl.error = f"feed {url}: not a feed ({result.error})"
         return False
     if parsed.bozo:
         log.warning("feed %s is ill-formed but readable: %s", url, parsed.bozo)
+    if parsed.cut:
+        result.error = f"{parsed.cut} items after the first {len(parsed.entries)} not read"
+        log.warning("feed %s: %s (a night takes at most %d links of a source)", url,
+                    result.error, fetcher.settings.max_articles_per_source)  # fmt: skip
     crawl.entries.extend(parsed.entries)
     crawl.error = None
     return True
@@ -101,17 +116,21 @@ async def _read_auto(fetcher: Fetcher, crawl: SourceCrawl, validators, known_fee
         crawl.error = f"home page {crawl.source.url}: {home.outcome} {home.error or ''}".strip()
         return
     base = home.final_url or crawl.source.url
-    candidates = discover_feeds(home.body, base) + guess_feed_urls(base, home.body)
+    candidates = await asyncio.to_thread(_feed_candidates, home.body, base)
     for candidate in list(dict.fromkeys(candidates))[:MAX_FEED_CANDIDATES]:
         if await _read_feed(fetcher, crawl, candidate, validators):
             log.info("source %s: using feed %s", crawl.source.name, candidate)
             return
     # No feed: the home page's own article links are the entries.
     crawl.feed_url, crawl.error = None, None
-    links = article_links(home.body, base)
+    links = await asyncio.to_thread(article_links, home.body, base)
     crawl.entries.extend(FeedEntry(url=link, feed_url=base) for link in links)
     if not links:
         crawl.error = f"home page {base}: no feed and no article links found"
+
+
+def _feed_candidates(body: bytes, base: str) -> list[str]:
+    return discover_feeds(body, base) + guess_feed_urls(base, body)
 
 
 async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:

@@ -8,6 +8,7 @@ XML reaches feedparser (6.0: no JSON Feed, hence a reader here) only after
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import json
 import logging
@@ -20,6 +21,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from fetchers.discovery import absolute_http_url
+from fetchers.feed_items import first_items
 from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
 from newsflow.charset import decode_text
 from newsflow.models import FeedEntry
@@ -60,20 +62,29 @@ class ParsedFeed:
     is_feed: bool
     bozo: str | None
     dropped: int = 0
+    cut: int = 0  # items past `max_items`, not read
 
 
 def parse_feed(
-    body: bytes, url: str, content_type: str = "", headers: dict | None = None
+    body: bytes,
+    url: str,
+    content_type: str = "",
+    headers: dict | None = None,
+    max_items: int | None = None,
 ) -> ParsedFeed:
-    """Return the feed's entries and metadata; `is_feed=False` with a reason for non-feeds."""
+    """Return the feed's entries and metadata; `is_feed=False` with a reason for non-feeds.
+    With `max_items`, only the document's first items are read (`cut` says how many not)."""
     if not body.strip():
         return _not_a_feed(url, "empty document")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        return parse_json_feed(body, url)
+        return parse_json_feed(body, url, max_items)
     try:
         safe_body, note = neutralise_doctype(body)
     except HostileDocument as exc:
         return _not_a_feed(url, str(exc), logging.WARNING)
+    cut = 0
+    if max_items is not None:
+        safe_body, cut = first_items(safe_body, max_items)
     http = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
     transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
@@ -86,7 +97,8 @@ def parse_feed(
     # permalink guid such as "post-123" into a URL of the feed's directory.
     base = urljoin(url, http.get("content-location", ""))
     notes = "; ".join(filter(None, (note, charset_note)))
-    return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), notes)
+    parsed_feed = _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), notes)
+    return dataclasses.replace(parsed_feed, cut=cut) if parsed_feed.is_feed else parsed_feed
 
 
 def _read_xml(body: bytes, url: str, response_headers: dict) -> tuple[Any, str | None]:
@@ -259,7 +271,7 @@ def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
     )
 
 
-def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+def parse_json_feed(body: bytes, url: str, max_items: int | None = None) -> ParsedFeed:
     """Return the entries of a JSON Feed (version 1 or 1.1); `is_feed=False` for other JSON."""
     try:
         doc = json.loads(body)
@@ -269,7 +281,8 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     if not version.startswith("https://jsonfeed.org/version/"):
         return _not_a_feed(url, "JSON document is not a JSON Feed")
     items = doc.get("items") if isinstance(doc.get("items"), list) else []
-    candidates = [_json_entry(item, url) for item in items]
+    cut = max(0, len(items) - max_items) if max_items is not None else 0
+    candidates = [_json_entry(item, url) for item in items[: len(items) - cut]]
     return ParsedFeed(
         url=url,
         title=_text(doc.get("title")),
@@ -278,6 +291,7 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         is_feed=True,
         bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
         dropped=candidates.count(None),
+        cut=cut,
     )
 
 

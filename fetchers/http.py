@@ -301,5 +301,7 @@ class Fetcher:
                 self.side_fetches.append(fetched)
                 answered = fetched.outcome in ROBOTS_ANSWERS
                 self.robots.store(robots_url, fetched.status if answered else None, fetched.body)
+            if not self.robots.is_parsed(robots_url):  # off the loop, as feeds are
+                await asyncio.to_thread(self.robots.parse, robots_url)
         if not self.robots.allowed(url, self.settings.user_agent):
             raise FetchError(url, f"disallowed by {robots_url}", outcome=Outcome.ROBOTS_DENIED)
