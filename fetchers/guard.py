@@ -4,6 +4,9 @@
 addresses (SSRF). It runs after DNS resolution and again on every redirect, so a
 public-looking name that resolves to 127.0.0.1 or 169.254.169.254 (cloud metadata) is
 refused too; IPv6 forms carrying an IPv4 address (mapped, 6to4, NAT64) are judged by it.
+It returns the address it checked, and the request goes there (fetchers.pinning): a name
+that answers "public" to the check and "loopback" to the connection (DNS rebinding)
+reaches nothing.
 
 `BoundedDecoder` inflates gzip/deflate bodies no further than the bytes still allowed
 (a gzip bomb stops at the limit, not after 100 MB); `content_problem` says why a body
@@ -61,9 +64,10 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
     return None
 
 
-async def check_public(url: str, resolver: Resolver, allow_private: bool) -> None:
-    """Returns None when url may be requested; raises FetchError (outcome
-    `blocked_private`) for a non-http(s) URL or a host with any non-public address."""
+async def check_public(url: str, resolver: Resolver, allow_private: bool) -> str | None:
+    """Returns the checked address url must be requested from (None when private networks
+    are allowed: then nothing is checked); raises FetchError (outcome `blocked_private`)
+    for a non-http(s) URL or a host with any non-public address."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -72,7 +76,7 @@ async def check_public(url: str, resolver: Resolver, allow_private: bool) -> Non
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
         raise FetchError(url, "not an http(s) URL", outcome=Outcome.BLOCKED_PRIVATE)
     if allow_private:
-        return
+        return None
     addresses = await _addresses(url, parts.hostname, port, resolver)
     blocked = [a for a in addresses if not is_public(a)]
     if blocked or not addresses:
@@ -82,6 +86,8 @@ async def check_public(url: str, resolver: Resolver, allow_private: bool) -> Non
             " (allow_private_networks is false)",
             outcome=Outcome.BLOCKED_PRIVATE,
         )
+    # IPv4 first: many hosts that publish AAAA records cannot be reached over IPv6 from here.
+    return sorted(addresses, key=lambda a: ":" in a)[0]
 
 
 async def _addresses(url: str, host: str, port: int, resolver: Resolver) -> list[str]:

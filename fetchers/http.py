@@ -24,9 +24,9 @@ from fetchers.guard import (
     Resolver,
     check_public,
     content_problem,
-    is_public,
     system_resolver,
 )
+from fetchers.pinning import HostSeparatedTransport, pin_to_address
 from fetchers.robots import HostPacer, RobotsCache
 from newsflow.errors import FetchError
 from newsflow.models import FetchResult, Settings
@@ -79,8 +79,6 @@ class Fetcher:
         self.robots = robots if robots is not None else RobotsCache()
         self.side_fetches: list[FetchResult] = []  # robots.txt requests, for `fetches` rows
         self._resolver = resolver or system_resolver
-        # The peer is checked only on our own sockets: a test transport may be a proxy.
-        self._verify_peer = transport is None and not settings.allow_private_networks
         self._backoff = backoff_seconds
         self._pacer = HostPacer(
             settings.per_host_concurrency, settings.per_host_delay_seconds, max_connections
@@ -91,7 +89,7 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or _separated_pools(max_connections),
             trust_env=False,  # configuration comes from Settings, never the environment
             limits=httpx.Limits(max_connections=max_connections),
         )
@@ -196,10 +194,12 @@ class Fetcher:
         for _ in range(self.settings.max_redirects + 1):
             result.final_url = current
             seen.add(urldefrag(current).url)
-            await check_public(current, self._resolver, self.settings.allow_private_networks)
+            address = await check_public(
+                current, self._resolver, self.settings.allow_private_networks
+            )
             if self.settings.respect_robots_txt and kind != "robots":
                 await self._check_robots(current, result.source)
-            location = await self._exchange(current, kind, headers, result)
+            location = await self._exchange(current, kind, headers, result, address)
             if location is None:
                 return
             current = urljoin(current, location.strip())
@@ -214,15 +214,21 @@ class Fetcher:
         )
 
     async def _exchange(
-        self, url: str, kind: str, headers: dict, result: FetchResult
+        self, url: str, kind: str, headers: dict, result: FetchResult, address: str | None
     ) -> str | None:
-        """Returns the redirect target (None: none); fills result from one request/response."""
+        """Returns the redirect target (None: none); fills result from one request/response.
+        With `address`, the request goes there (the guard checked it), never to a new DNS
+        answer for url's host."""
+        target, extensions = url, {}
+        if address is not None:
+            pinned = pin_to_address(url, address)
+            target, extensions = pinned.url, pinned.extensions
+            headers = {**headers, **pinned.headers}
         async with (
             self._pacer.slot(url),
             asyncio.timeout(self.settings.timeout_seconds),
-            self._client.stream("GET", url, headers=headers) as response,
+            self._client.stream("GET", target, headers=headers, extensions=extensions) as response,
         ):
-            self._check_peer(response, url)
             result.status = response.status_code
             location = response.headers.get("location")
             if response.status_code in REDIRECTS and location:
@@ -235,17 +241,6 @@ class Fetcher:
                 result.body = await self._read_body(response, url)
                 self._check_content(kind, result)
         return None
-
-    def _check_peer(self, response: httpx.Response, url: str) -> None:
-        # A DNS answer changed since the guard's lookup (rebinding) shows in the socket's peer.
-        if not self._verify_peer:
-            return
-        stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
-        if peer and not is_public(str(peer[0])):
-            raise FetchError(
-                url, f"connected to non-public {peer[0]}", outcome=Outcome.BLOCKED_PRIVATE
-            )
 
     def _classify(self, response: httpx.Response, result: FetchResult) -> None:
         """Sets result's outcome from the status; refuses a declared length over the limit."""
@@ -305,3 +300,9 @@ class Fetcher:
                 await asyncio.to_thread(self.robots.parse, robots_url)
         if not self.robots.allowed(url, self.settings.user_agent):
             raise FetchError(url, f"disallowed by {robots_url}", outcome=Outcome.ROBOTS_DENIED)
+
+
+def _separated_pools(max_connections: int) -> HostSeparatedTransport:
+    limits = httpx.Limits(max_connections=max_connections)
+    tls = httpx.create_ssl_context()  # once: loading the CA bundle costs ~0.3 s of CPU
+    return HostSeparatedTransport(lambda: httpx.AsyncHTTPTransport(verify=tls, limits=limits))
