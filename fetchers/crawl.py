@@ -56,6 +56,8 @@ async def crawl_source(
 ) -> SourceCrawl:
     """Returns the article links of a source; problems become `error`, never exceptions."""
     crawl = SourceCrawl(source=source)
+    if source.credentials is not None:
+        fetcher.authorise(source.url, source.credentials)
     try:
         if source.kind == "feed":
             await _read_feed(fetcher, crawl, source.url, validators)
@@ -80,7 +82,7 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
     )
     crawl.fetches.append(result)
     crawl.feeds.append(result)
-    crawl.feed_url = url
+    url = crawl.feed_url = result.url  # without any user:password@ the link carried
     if result.outcome is Outcome.NOT_MODIFIED:
         crawl.not_modified, crawl.error = True, None
         return True

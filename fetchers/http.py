@@ -28,6 +28,7 @@ from fetchers.guard import (
 )
 from fetchers.pinning import HostSeparatedTransport, pin_to_address
 from fetchers.robots import HostPacer, RobotsCache
+from newsflow.credentials import Credentials, origin, split_userinfo
 from newsflow.errors import FetchError
 from newsflow.models import FetchResult, Settings
 from newsflow.outcomes import Outcome
@@ -84,6 +85,7 @@ class Fetcher:
             settings.per_host_concurrency, settings.per_host_delay_seconds, max_connections
         )
         self._robots_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._credentials: dict[tuple[str, str, int], Credentials] = {}
         self._client = httpx.AsyncClient(
             # Only encodings we inflate ourselves, within max_page_bytes.
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -121,6 +123,7 @@ class Fetcher:
     ) -> FetchResult:
         """Returns the outcome of fetching url, retried when worth it; never raises for a
         network or HTTP problem (the outcome and `error` say what happened)."""
+        url = self._without_userinfo(url)
         headers = {"Accept": accept or ACCEPT.get(kind, "*/*")}
         if etag:
             headers["If-None-Match"] = etag
@@ -139,6 +142,23 @@ class Fetcher:
             result.etag = result.etag or etag
             result.last_modified = result.last_modified or last_modified
         return result
+
+    def authorise(self, url: str, credentials: Credentials) -> None:
+        """Sends `credentials` (HTTP Basic) with every request to url's origin from now on."""
+        self._credentials[origin(url)] = credentials
+
+    def _without_userinfo(self, url: str) -> str:
+        # A password in a URL is used, never kept: results, rows and logs get the bare URL.
+        url, embedded = split_userinfo(url)
+        if embedded is not None:
+            self.authorise(url, embedded)
+        return url
+
+    def _auth(self, url: str) -> httpx.BasicAuth | None:
+        credentials = self._credentials.get(origin(url))
+        if credentials is None:
+            return None
+        return httpx.BasicAuth(credentials.username, credentials.password)
 
     def _retry_wait(self, result: FetchResult, attempt: int) -> float | None:
         """Returns the seconds to wait before the next attempt, or None to stop here."""
@@ -202,7 +222,7 @@ class Fetcher:
             location = await self._exchange(current, kind, headers, result, address)
             if location is None:
                 return
-            current = urljoin(current, location.strip())
+            current = self._without_userinfo(urljoin(current, location.strip()))
             if urldefrag(current).url in seen:
                 raise FetchError(
                     url, f"redirect loop back to {current}", outcome=Outcome.REDIRECT_LOOP
@@ -227,7 +247,9 @@ class Fetcher:
         async with (
             self._pacer.slot(url),
             asyncio.timeout(self.settings.timeout_seconds),
-            self._client.stream("GET", target, headers=headers, extensions=extensions) as response,
+            self._client.stream(
+                "GET", target, headers=headers, extensions=extensions, auth=self._auth(url)
+            ) as response,
         ):
             result.status = response.status_code
             location = response.headers.get("location")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from newsflow.credentials import Credentials
 from newsflow.outcomes import Outcome
 
 SourceKind = Literal["auto", "feed", "page", "sitemap"]
@@ -31,11 +32,12 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One `[[sources]]` entry."""
+    """One `[[sources]]` entry; `url` never carries a password (see newsflow.credentials)."""
 
     name: str
     url: str
     kind: SourceKind = "auto"
+    credentials: Credentials | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
