@@ -18,7 +18,7 @@ from fetchers.feeds import parse_feed
 from fetchers.http import Fetcher
 from newsflow.models import Source
 from newsflow.outcomes import Outcome
-from tests.fetchers.conftest import TEST_SETTINGS
+from tests.support.fetching import TEST_SETTINGS
 
 BIG_ITEMS = 15_000  # ~4 MB; parsing one takes longer than the small source's timeout
 SLOW_ANSWER = 1.0  # seconds the small source's server takes: well within TIMEOUT

@@ -11,7 +11,7 @@ from fetchers.sitemap_tree import MAX_CHILD_SITEMAPS, MAX_SITEMAP_DEPTH
 from newsflow.demo.site import Site, SiteServer
 from newsflow.models import Source
 from newsflow.outcomes import Outcome
-from tests.fetchers.conftest import TEST_SETTINGS
+from tests.support.fetching import TEST_SETTINGS
 
 XML = "application/xml"
 

@@ -9,7 +9,7 @@ import pytest
 from extractors.article import extract_article
 from newsflow.charset import looks_binary
 from newsflow.demo.site import Site, SiteServer
-from tests.fetchers.conftest import fetch
+from tests.support.fetching import fetch
 
 STORY = (
     "The harbour authority said on Monday that the new ferry line would open in spring, "

@@ -17,7 +17,7 @@ import pytest
 
 from newsflow.demo.run import POSTS
 from newsflow.demo.site import blogger_site
-from tests.flows.conftest import LOCAL_SETTINGS, run_flow
+from tests.support.flows import LOCAL_SETTINGS, run_flow
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
