@@ -27,6 +27,7 @@ class Settings:
     max_redirects: int = 5
     max_articles_per_source: int = 500
     unhealthy_after_failures: int = 3
+    extract_timeout_seconds: float = 30.0  # a page still extracting after this is a timeout
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
 
 
