@@ -121,6 +121,7 @@ plan_pages = _in_thread(night.plan_pages, name="plan pages")
 store_pages = _in_thread(night.write_pages, name="store", task_run_name="store {batch_no}")
 remember = _in_thread(night.save_night, name="remember feeds")
 close_database = _in_thread(night.close_night, name="record run")
+tidy_lake = _in_thread(night.tidy_lake, name="tidy lake")
 
 
 @flow(name="ingest", log_prints=True)
@@ -135,7 +136,7 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         return Failed(message=f"parameter 'sources': {exc}")
     report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
     try:
-        memory = await open_database(db, run_id, started, quote(report))
+        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     if memory.busy:
@@ -157,6 +158,9 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
     summary = report.finish(state=_state_name(report, memory))
     await close_database(quote(memory), run_id, quote(summary))
+    tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
+    if tidied:
+        logger.info("lake maintenance: %s", json.dumps(tidied))
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))

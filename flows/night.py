@@ -13,13 +13,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from extractors.tagging import tagger_versions
-from newsflow.errors import DatabaseBusyError
+from newsflow.errors import DatabaseBusyError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.outcomes import Outcome
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import assign_clusters
 from storage.db import connect
+from storage.lake import is_lake
+from storage.maintenance import maintain
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
     KnownPage,
@@ -43,10 +45,15 @@ MAX_BACKOFF_NIGHTS = 7
 NIGHT_SLACK = timedelta(hours=6)
 
 
-def open_night(db: str, run_id: str, started: datetime, report: RunReport) -> Memory:
-    """Returns what the database remembers, after merging batches staged on busy nights."""
+def open_night(
+    db: str, run_id: str, started: datetime, report: RunReport, data_path: str | None = None
+) -> Memory:
+    """Returns what the database remembers, after merging batches staged on busy nights.
+
+    `data_path` is where a new DuckLake puts its Parquet files (`[storage] data_path`).
+    """
     try:
-        with connect(db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        with connect(db, wait_seconds=BUSY_WAIT_SECONDS, data_path=data_path) as con:
             merged = merge_staged(con, staging_dir(db))
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
             start_run(con, run_id, started)
@@ -241,6 +248,20 @@ def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
         "last_error": crawl.error,
         "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
     }
+
+
+def tidy_lake(memory: Memory, keep_snapshots_days: int) -> dict | None:
+    """Returns the lake's files and bytes before and after maintenance; None for a file.
+
+    The night's data is stored by now: a failure here is reported, not fatal."""
+    if not is_lake(memory.db):
+        return None
+    try:
+        with connect(memory.db) as con:
+            return maintain(con, keep_snapshots_days).as_dict()
+    except StorageError as exc:
+        log.warning("lake maintenance failed: %s", exc)
+        return {"error": str(exc)}
 
 
 def close_night(memory: Memory, run_id: str, summary: dict) -> None:

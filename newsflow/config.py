@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 
 from newsflow.credentials import Credentials, redact, split_userinfo
 from newsflow.errors import ConfigError
-from newsflow.models import Settings, Source, SourcesConfig
+from newsflow.models import Settings, Source, SourcesConfig, StorageSettings
 
 KINDS = ("auto", "feed", "page", "sitemap")
 SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str}
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
@@ -39,18 +40,48 @@ def load_sources(path: str | Path, environ: Mapping[str, str] | None = None) -> 
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise ConfigError(str(path), f"not valid TOML: {exc}", line=line) from None
     lines = text.splitlines()
-    unknown = set(data) - {"settings", "sources"}
+    unknown = set(data) - {"settings", "sources", "storage"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
             str(path),
-            "unknown table, expected [settings] or [[sources]]",
+            "unknown table, expected [settings], [storage] or [[sources]]",
             line=_find_line(lines, key),
             field=key,
         )
     settings = _settings(path, lines, data.get("settings", {}))
+    storage = _storage(path, lines, data.get("storage", {}))
     sources = _sources(path, lines, data.get("sources", []), environ)
-    return SourcesConfig(path=str(path), settings=settings, sources=sources)
+    return SourcesConfig(path=str(path), settings=settings, sources=sources, storage=storage)
+
+
+def _storage(path: Path, lines: list[str], raw: object) -> StorageSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(str(path), "expected a table", field="storage")
+    after = _find_line(lines, "[storage]") or 0
+    for key, value in raw.items():
+        line = _find_line(lines, key, after=after)
+        if key not in STORAGE_TYPES:
+            raise ConfigError(
+                str(path),
+                f"unknown key, expected one of: {', '.join(STORAGE_TYPES)}",
+                line=line,
+                field=f"storage.{key}",
+            )
+        wanted = STORAGE_TYPES[key]
+        if isinstance(value, bool) or not isinstance(value, _PY_TYPES[wanted]):
+            raise ConfigError(
+                str(path),
+                f"expected {wanted}, got {type(value).__name__} {value!r}",
+                line=line,
+                field=f"storage.{key}",
+            )
+        if (key == "keep_snapshots_days" and value < 0) or (key == "data_path" and not value):
+            expected = "0 or more days" if key == "keep_snapshots_days" else "a folder or URL"
+            raise ConfigError(
+                str(path), f"expected {expected}, got {value!r}", line=line, field=f"storage.{key}"
+            )
+    return StorageSettings(**raw)
 
 
 def topics_path(config: SourcesConfig) -> Path | None:

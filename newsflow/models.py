@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from newsflow.credentials import Credentials
@@ -32,6 +33,15 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageSettings:
+    """The `[storage]` table of sources.toml: where a DuckLake keeps its files, and for how
+    long its snapshots stay (what `newsflow query --as-of` can go back to)."""
+
+    data_path: str = "data/lake/"  # relative to the sources file; s3://bucket/path in production
+    keep_snapshots_days: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """One `[[sources]]` entry; `url` never carries a password (see newsflow.credentials)."""
 
@@ -46,6 +56,15 @@ class SourcesConfig:
     path: str
     settings: Settings
     sources: tuple[Source, ...]
+    storage: StorageSettings = StorageSettings()
+
+    @property
+    def lake_data_path(self) -> str:
+        """Returns `[storage] data_path`, a relative one made absolute from this file's folder."""
+        path = self.storage.data_path
+        if "://" in path:
+            return path
+        return str((Path(self.path).parent / path).resolve()) + "/"
 
 
 @dataclass(slots=True)

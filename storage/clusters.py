@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from newsflow.minhash import bands, similarity
+from storage.transaction import in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -32,37 +33,38 @@ def assign_clusters(
 ) -> dict[str, str]:
     """Returns {url: cluster_id} for `items` and stores their bands; idempotent.
 
-    Runs in its own transaction: call it outside any open one. An item with an empty
+    Runs in its own transaction (redone when a DuckLake commit conflicts): call it
+    outside any open one. An item with an empty
     signature (no words) is a cluster of its own and stores no bands.
     """
     signatures = dict(items)  # a URL given twice: its last signature wins
     if not signatures:
         return {}
     banded = {url: bands(sig) for url, sig in signatures.items()}
-    con.execute("BEGIN TRANSACTION")
+    con.register("batch_urls", pa.table({"url": pa.array(list(banded), pa.string())}))
+    con.register("new_bands", _band_table(banded, {}))
     try:
-        con.register("batch_urls", pa.table({"url": pa.array(list(banded), pa.string())}))
-        con.register("new_bands", _band_table(banded, {}))
-        outside = _stored_matches(con)
-        previous = dict(
-            con.execute(
-                "SELECT url, min(cluster_id) FROM minhash_bands"
-                " WHERE url IN (SELECT url FROM batch_urls) GROUP BY url"
-            ).fetchall()
-        )
-        clusters = {}
-        for group in _batch_groups(signatures, banded):
-            cluster_id = _choose(group, outside, previous)
-            clusters.update(dict.fromkeys(group, cluster_id))
-        _write(con, banded, clusters)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        clusters = in_transaction(con, lambda: _cluster(con, signatures, banded), "clusters")
     finally:
         con.unregister("new_bands")
         con.unregister("batch_urls")
     log.info("clustered %d articles into %d clusters", len(clusters), len(set(clusters.values())))
+    return clusters
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, signatures: dict, banded: dict) -> dict[str, str]:
+    outside = _stored_matches(con)
+    previous = dict(
+        con.execute(
+            "SELECT url, min(cluster_id) FROM minhash_bands"
+            " WHERE url IN (SELECT url FROM batch_urls) GROUP BY url"
+        ).fetchall()
+    )
+    clusters = {}
+    for group in _batch_groups(signatures, banded):
+        cluster_id = _choose(group, outside, previous)
+        clusters.update(dict.fromkeys(group, cluster_id))
+    _write(con, banded, clusters)
     return clusters
 
 

@@ -1,4 +1,5 @@
-"""Opens the DuckDB file: migrated on write, retried while another process holds it."""
+"""Opens the database: a DuckDB file (migrated on write, retried while another process
+holds it) or a DuckLake (storage/lake.py), behind one `connect`."""
 
 from __future__ import annotations
 
@@ -11,23 +12,45 @@ from pathlib import Path
 import duckdb
 
 from newsflow.errors import DatabaseBusyError, StorageError
+from storage.lake import is_lake, open_lake
 from storage.schema import migrate
 
 log = logging.getLogger(__name__)
 
 _LOCK_MESSAGES = ("could not set lock", "conflicting lock", "database is locked")
+# What DuckDB says of a file written in a storage format newer than it can read.
+NEWER_FORMAT = "created with an newer version of DuckDB"
+# A file's main header: checksum, b"DUCK", storage version, flags, then the writer's name.
+_HEADER_BYTES = 84
+_VERSION_NAME = slice(52, 84)
 
 
 @contextmanager
 def connect(
-    path: str | Path, *, read_only: bool = False, wait_seconds: float = 5.0
+    db: str | Path,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 5.0,
+    data_path: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yields a connection to the database file, closed on exit.
+    """Yields a connection to the database `db`, closed on exit: the schema's tables are
+    reachable by their plain names whichever the backend.
 
+    `db` is a DuckDB file's path, or a DuckLake (`ducklake:sqlite:PATH`,
+    `ducklake:postgres:dbname=…`); `data_path` is where a new lake puts its Parquet files.
     Raises DatabaseBusyError when another process still holds the file after
     `wait_seconds`, StorageError when it cannot be opened at all.
     """
-    path = Path(path)
+    if is_lake(db):
+        con = open_lake(str(db), data_path=data_path, read_only=read_only)
+        try:
+            if not read_only:
+                migrate(con)
+            yield con
+        finally:
+            con.close()
+        return
+    path = Path(db)
     if not read_only:
         _ensure_directory(path)
     elif not path.exists():
@@ -49,6 +72,8 @@ def _open_with_retry(path: Path, read_only: bool, wait_seconds: float):
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             message = str(exc)
+            if NEWER_FORMAT in message:
+                raise StorageError(str(path), newer_format_advice(path)) from None
             if not any(m in message.lower() for m in _LOCK_MESSAGES):
                 raise StorageError(str(path), message.splitlines()[0]) from None
             if time.monotonic() >= deadline:
@@ -58,6 +83,31 @@ def _open_with_retry(path: Path, read_only: bool, wait_seconds: float):
             log.info("database %s is busy, retrying in %.2fs", path, delay)
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def newer_format_advice(path: Path) -> str:
+    """Returns why a file written by a newer DuckDB cannot be opened, and how to move it."""
+    writer = written_by(path) or "a newer DuckDB"
+    return (
+        f"written by DuckDB {writer}, whose storage format DuckDB {duckdb.__version__} (pinned"
+        f" by newsflow) cannot read. To move it: with DuckDB {writer} run"
+        " EXPORT DATABASE 'news-export' (FORMAT parquet) on it, then with"
+        f" {duckdb.__version__} run IMPORT DATABASE 'news-export' in a new file and use that"
+        " (README: 'A database written by DuckDB 2.x'); or move the file aside and ingest again."
+    )
+
+
+def written_by(path: Path) -> str | None:
+    """Returns the DuckDB version named in a database file's header (`v2.0.1`), if any."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(_HEADER_BYTES)
+    except OSError:
+        return None
+    if header[8:12] != b"DUCK":
+        return None
+    name = header[_VERSION_NAME].split(b"\0", 1)[0].decode("ascii", "replace")
+    return name or None
 
 
 def _ensure_directory(path: Path) -> None:

@@ -1,11 +1,19 @@
-"""The DuckDB schema, as numbered migrations applied in order and recorded in `schema_version`.
+"""The schema, as numbered migrations applied in order and recorded in `schema_version`.
 
-Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+Add a migration by appending to MIGRATIONS; never edit one that has shipped. The text is
+written for a DuckDB file. A DuckLake has no PRIMARY KEY or UNIQUE constraints (nor
+sequences): `for_lake` strips the keys, and the writes keep them by MERGE instead
+(storage/upsert.py, keyed by KEYS). Everything else (NOT NULL, DEFAULT, views, ALTER
+TABLE ... ADD COLUMN) means the same on both. A test checks KEYS against the declared keys.
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
+
+from storage.transaction import in_transaction
 
 MIGRATIONS: list[str] = [
     # 1: the core pipeline
@@ -141,23 +149,79 @@ MIGRATIONS: list[str] = [
 ]
 
 
+# The key of every table: what makes a row the same row. The file declares it as PRIMARY
+# KEY; on a lake the writes' MERGE keeps it.
+KEYS: dict[str, tuple[str, ...]] = {
+    "schema_version": ("version",),
+    "runs": ("run_id",),
+    "fetches": ("fetch_id",),
+    "articles": ("url",),
+    "article_versions": ("url", "version"),
+    "raw_pages": ("url", "content_hash"),
+    "feeds": ("feed_url",),
+    "source_health": ("source",),
+    "http_cache": ("url",),
+    "tags": ("url", "kind", "value", "tagger"),
+    "minhash_bands": ("band", "bucket", "url"),
+    "article_taggers": ("url", "tagger"),
+}
+
+VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+)
+
+_COLUMN_KEY = re.compile(r"\s+PRIMARY KEY\b(?!\s*\()", re.IGNORECASE)
+# The comma before a table's key, a comment after it kept: `x BLOB, -- why\n PRIMARY KEY (…)`
+_TABLE_KEY = re.compile(r",([ \t]*--[^\n]*)?\s*PRIMARY KEY\s*\([^)]*\)", re.IGNORECASE)
+
+
+def for_lake(ddl: str) -> str:
+    """Returns the migration `ddl` without the key constraints a DuckLake cannot hold; key
+    columns stay NOT NULL."""
+    # A key column is NOT NULL on the file by being the key; on a lake it says so.
+    return _COLUMN_KEY.sub(" NOT NULL", _TABLE_KEY.sub(lambda m: m.group(1) or "", ddl))
+
+
+def is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
+    """Returns whether the connection's default catalog is a DuckLake."""
+    [(kind,)] = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return kind == "ducklake"
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Returns the schema version after applying every migration not yet applied."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-    )
+    """Returns the schema version after applying every migration not yet applied.
+
+    Safe when several processes open a new lake at once: a migration another process
+    committed first makes this one's commit conflict, and the retry finds it applied.
+    """
+    lake = is_lake_connection(con)
+    if _current_version(con) == len(MIGRATIONS):
+        return len(MIGRATIONS)
+    in_transaction(con, lambda: con.execute(for_lake(VERSION_TABLE) if lake else VERSION_TABLE),
+                   "create schema_version")  # fmt: skip
+    for version, ddl in enumerate(MIGRATIONS, start=1):
+        in_transaction(con, lambda v=version, d=ddl: _apply(con, v, for_lake(d) if lake else d),
+                       f"migration {version}")  # fmt: skip
+    return len(MIGRATIONS)
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = current_schema() AND table_name = 'schema_version'"
+    ).fetchall()
+    if exists != [(1,)]:
+        return 0
     # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and refuses other work.
     [(current,)] = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
-    for version, ddl in enumerate(MIGRATIONS, start=1):
-        if version <= current:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(ddl)
-            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    return len(MIGRATIONS)
+    return current
+
+
+def _apply(con: duckdb.DuckDBPyConnection, version: int, ddl: str) -> None:
+    if _current_version(con) >= version:
+        return  # applied meanwhile by another process
+    con.execute(ddl)
+    con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])

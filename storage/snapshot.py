@@ -2,7 +2,8 @@
 
 DuckDB refuses even read-only opens while another process writes, so after every run
 the known article URLs and feed validators are exported to `<db>.snapshot/` as Parquet,
-which any process can read at any time.
+which any process can read at any time. A DuckLake is never busy for readers, so it
+needs no copy.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from storage.lake import is_lake
 from storage.state import FeedState, KnownPage, Memory, SourceState
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,9 @@ def snapshot_dir(db: str | Path) -> Path:
 
 
 def write(con: duckdb.DuckDBPyConnection, db: str | Path) -> None:
-    """Replaces the snapshot with the database's current state."""
+    """Replaces the snapshot with the database's current state (a lake needs none)."""
+    if is_lake(db):
+        return
     target = snapshot_dir(db)
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -8,6 +8,10 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from storage.schema import KEYS
+from storage.transaction import in_transaction
+from storage.upsert import upsert as keyed_upsert
+
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
@@ -102,43 +106,52 @@ def save_source_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None
 
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
-    """Inserts rows into table in one statement, replacing rows with the same key."""
+    """Writes rows into table in one transaction; a row whose key is stored is replaced
+    in the columns given."""
     if not rows:
         return
-    con.register("incoming_rows", pa.Table.from_pylist(rows))
+    incoming = pa.Table.from_pylist(rows)
+    keys = set(KEYS[table])
+    update = [c for c in incoming.column_names if c not in keys]
+    con.register("incoming_rows", incoming)
     try:
-        con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM incoming_rows")
+        in_transaction(
+            con,
+            lambda: keyed_upsert(con, table, "SELECT * FROM incoming_rows", update),
+            f"save {table}",
+        )
     finally:
         con.unregister("incoming_rows")
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime) -> None:
     """Records a run as RUNNING (again, if a retried run reuses its id)."""
-    con.execute(
-        "INSERT INTO runs (run_id, started_at, state) VALUES (?, ?, 'RUNNING')"
-        " ON CONFLICT (run_id) DO UPDATE SET state = 'RUNNING'",
-        [run_id, started_at],
+    rows = "SELECT ?::VARCHAR AS run_id, ?::TIMESTAMPTZ AS started_at, 'RUNNING' AS state"
+    in_transaction(
+        con,
+        lambda: keyed_upsert(con, "runs", rows, ["state"], [run_id, started_at]),
+        "start run",
     )
+
+
+_RUN_COLUMNS = (
+    "finished_at", "state", "sources_total", "sources_failed", "articles_new",
+    "articles_updated", "articles_unchanged", "fetches", "fetch_errors", "message",
+)  # fmt: skip
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict) -> None:
     """Records a run's end, state and counts (creating the row if start was not recorded)."""
-    con.execute(
-        """
-        INSERT INTO runs (run_id, started_at, finished_at, state, sources_total, sources_failed,
-            articles_new, articles_updated, articles_unchanged, fetches, fetch_errors, message)
-        VALUES ($run_id, $started_at, $finished_at, $state, $sources_total, $sources_failed,
-            $articles_new, $articles_updated, $articles_unchanged, $fetches, $fetch_errors,
-            $message)
-        ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
-            state = excluded.state, sources_total = excluded.sources_total,
-            sources_failed = excluded.sources_failed, articles_new = excluded.articles_new,
-            articles_updated = excluded.articles_updated,
-            articles_unchanged = excluded.articles_unchanged, fetches = excluded.fetches,
-            fetch_errors = excluded.fetch_errors, message = excluded.message
-        """,
-        {"run_id": run_id, **summary},
+    rows = (
+        "SELECT $run_id::VARCHAR AS run_id, $started_at::TIMESTAMPTZ AS started_at,"
+        " $finished_at::TIMESTAMPTZ AS finished_at, $state::VARCHAR AS state,"
+        " $sources_total::INTEGER AS sources_total, $sources_failed::INTEGER AS sources_failed,"
+        " $articles_new::INTEGER AS articles_new, $articles_updated::INTEGER AS articles_updated,"
+        " $articles_unchanged::INTEGER AS articles_unchanged, $fetches::INTEGER AS fetches,"
+        " $fetch_errors::INTEGER AS fetch_errors, $message::VARCHAR AS message"
     )
+    params = {"run_id": run_id, **{k: summary[k] for k in (*_RUN_COLUMNS, "started_at")}}
+    in_transaction(con, lambda: keyed_upsert(con, "runs", rows, _RUN_COLUMNS, params), "finish run")
 
 
 @dataclass

@@ -11,6 +11,8 @@ import duckdb
 import pyarrow as pa
 
 from newsflow.models import FetchResult, PageResult
+from storage.transaction import in_transaction
+from storage.upsert import upsert
 
 
 @dataclass
@@ -149,25 +151,35 @@ def write_batch(
     """Returns, by source, how many articles were new, updated and unchanged, once written.
 
     One transaction: a crash leaves either the whole batch or none of it. Writing the
-    same batch twice changes nothing the second time.
+    same batch twice changes nothing the second time. On a DuckLake another writer's
+    commit may win the race; the batch is then written again from the start.
     """
-    con.execute("BEGIN TRANSACTION")
+    inputs = {
+        "in_fetches": fetches,
+        "in_articles": articles,
+        "in_tags": tags,
+        "in_taggers": taggers if taggers is not None else _TAGGER_SCHEMA.empty_table(),
+    }
+    for name, table in inputs.items():
+        con.register(name, table)
     try:
-        con.register("in_fetches", fetches)
-        con.register("in_articles", articles)
-        con.register("in_tags", tags)
-        con.register("in_taggers", taggers if taggers is not None else _TAGGER_SCHEMA.empty_table())
-        con.execute("INSERT INTO fetches SELECT * FROM in_fetches ON CONFLICT DO NOTHING")
-        counts = _upsert_articles(con, run_id)
-        _replace_tags(con)
-        con.execute("INSERT OR REPLACE INTO article_taggers SELECT * FROM in_taggers")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        rows = {name: table.num_rows for name, table in inputs.items()}
+        return in_transaction(con, lambda: _write(con, run_id, rows), "write batch")
     finally:
-        for name in ("in_fetches", "in_articles", "in_tags", "in_taggers"):
+        for name in inputs:
             con.unregister(name)
+
+
+def _write(con: duckdb.DuckDBPyConnection, run_id: str, rows: dict) -> dict[str, BatchCounts]:
+    # Statements with nothing to write are skipped: each costs ~50 ms on a lake.
+    if rows["in_fetches"]:
+        upsert(con, "fetches", "SELECT * FROM in_fetches")
+    counts = _upsert_articles(con, run_id) if rows["in_articles"] else {}
+    if rows["in_tags"] or rows["in_taggers"]:
+        _replace_tags(con)
+    if rows["in_taggers"]:
+        upsert(con, "article_taggers", "SELECT * FROM in_taggers",
+               update=("tagger_version", "tagged_at"))  # fmt: skip
     return counts
 
 
@@ -189,57 +201,63 @@ def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, B
             " count(*) FILTER (change = 'unchanged') FROM batch GROUP BY source"
         ).fetchall()
     }
-    con.execute(
-        """
-        INSERT INTO article_versions
-        SELECT url, content_hash, old_versions + 1, fetched_at, ?, title, text
-        FROM batch WHERE change <> 'unchanged' ON CONFLICT DO NOTHING
-        """,
-        [run_id],
-    )
-    con.execute(
-        """
-        INSERT INTO raw_pages
-        SELECT url, content_hash, fetched_at, NULL, encoding, html_zlib
-        FROM batch WHERE change <> 'unchanged' ON CONFLICT DO NOTHING
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO articles BY NAME
-        SELECT url, canonical_url, source, title, author, published_at, language, site_name,
-               description, categories, tags, image, text, content_hash,
-               fetched_at AS first_seen_at, fetched_at AS last_seen_at, feed_url,
-               entry_updated, old_versions + 1 AS versions
-        FROM batch WHERE change <> 'unchanged'
-        ON CONFLICT (url) DO UPDATE SET
-            canonical_url = excluded.canonical_url, title = excluded.title,
-            author = excluded.author, published_at = excluded.published_at,
-            language = excluded.language, site_name = excluded.site_name,
-            description = excluded.description, categories = excluded.categories,
-            tags = excluded.tags, image = excluded.image, text = excluded.text,
-            content_hash = excluded.content_hash, last_seen_at = excluded.last_seen_at,
-            feed_url = excluded.feed_url, entry_updated = excluded.entry_updated,
-            versions = excluded.versions
-        """
-    )
-    con.execute(
-        """
-        UPDATE articles SET last_seen_at = greatest(articles.last_seen_at, b.fetched_at),
-               entry_updated = coalesce(b.entry_updated, articles.entry_updated)
-        FROM batch b WHERE articles.url = b.url AND b.change = 'unchanged'
-        """
-    )
+    if any(c.new or c.updated for c in counts.values()):
+        _store_changed(con, run_id)
+    if any(c.unchanged for c in counts.values()):
+        con.execute(
+            """
+            UPDATE articles SET last_seen_at = greatest(articles.last_seen_at, b.fetched_at),
+                   entry_updated = coalesce(b.entry_updated, articles.entry_updated)
+            FROM batch b WHERE articles.url = b.url AND b.change = 'unchanged'
+            """
+        )
     return counts
 
 
+def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Stores the new and changed articles of `batch`, each with its new version."""
+    upsert(
+        con,
+        "article_versions",
+        "SELECT url, content_hash, old_versions + 1 AS version, fetched_at, ?::VARCHAR AS run_id,"
+        " title, text FROM batch WHERE change <> 'unchanged'",
+        params=[run_id],
+    )
+    upsert(
+        con,
+        "raw_pages",
+        "SELECT url, content_hash, fetched_at, NULL::VARCHAR AS content_type, encoding, html_zlib"
+        " FROM batch WHERE change <> 'unchanged'",
+    )
+    upsert(
+        con,
+        "articles",
+        """SELECT url, canonical_url, source, title, author, published_at, language, site_name,
+               description, categories, tags, image, text, content_hash,
+               fetched_at AS first_seen_at, fetched_at AS last_seen_at, feed_url,
+               entry_updated, old_versions + 1 AS versions
+           FROM batch WHERE change <> 'unchanged'""",
+        update=_ARTICLE_UPDATES,
+    )
+
+
+# What a changed article's row takes from its new version; first_seen_at stays.
+_ARTICLE_UPDATES = (
+    "canonical_url", "title", "author", "published_at", "language", "site_name",
+    "description", "categories", "tags", "image", "text", "content_hash", "last_seen_at",
+    "feed_url", "entry_updated", "versions",
+)  # fmt: skip
+
+
 def _replace_tags(con: duckdb.DuckDBPyConnection) -> None:
-    # A re-tagged article's tags from the same taggers replace the old ones entirely.
+    # A re-tagged article's tags from the same taggers replace the old ones entirely. (On
+    # a lake, a DELETE that removes rows makes concurrent inserts into `tags` conflict;
+    # one that removes nothing, as for a new article, does not.)
     con.execute(
         "DELETE FROM tags WHERE (url, tagger) IN (SELECT url, tagger FROM in_taggers"
         " UNION SELECT url, tagger FROM in_tags)"
     )
-    con.execute("INSERT INTO tags SELECT * FROM in_tags ON CONFLICT DO NOTHING")
+    upsert(con, "tags", "SELECT * FROM in_tags")
 
 
 def _fetch_id(run_id: str, f: FetchResult) -> str:

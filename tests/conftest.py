@@ -13,6 +13,9 @@ import pytest
 
 from tests.support.corpus import read_index, require_corpus, require_founding_document
 
+# A throwaway PostgreSQL cluster for the tests that need one (DuckLake's catalog).
+pytest_plugins = ("tests.support.postgres",)
+
 # Offline machines: no telemetry from the Prefect servers the tests start.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 

@@ -4,6 +4,7 @@ printing in newsflow/cli/render.py."""
 from __future__ import annotations
 
 from argparse import Namespace
+from contextlib import contextmanager
 
 from rich.table import Table
 
@@ -22,13 +23,12 @@ def ingest(args: Namespace) -> int:
 
 
 def query(args: Namespace) -> int:
-    """Prints the result of a read-only SQL query, run with no access to other files, the
-    network, extensions or settings (storage.sandbox)."""
-    from storage.db import connect
+    """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
+    run with no access to other files, the network, extensions or settings (storage.sandbox)."""
     from storage.sandbox import lock_down
 
     try:
-        with connect(args.db, read_only=True, wait_seconds=2) as con:
+        with _reader(args) as con:
             cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
@@ -40,6 +40,22 @@ def query(args: Namespace) -> int:
         return 2
     print_rows(columns, rows, args.format)
     return 0
+
+
+@contextmanager
+def _reader(args: Namespace):
+    """Yields a read-only connection: to the database now, or to a lake's past snapshot."""
+    if not getattr(args, "as_of", None):
+        from storage.db import connect
+
+        with connect(args.db, read_only=True, wait_seconds=2) as con:
+            yield con
+        return
+    from storage.as_of import connect_as_of
+
+    with connect_as_of(args.db, args.as_of) as (con, moment):
+        err.print(moment.describe())
+        yield con
 
 
 def sources(args: Namespace) -> int:
@@ -119,3 +135,18 @@ def reextract(args: Namespace) -> int:
     state = run_reextract(args.db, everything=args.all, sources=args.sources)
     console.print(f"{state.name}: {state.message or ''}")
     return 0 if state.is_completed() else 1
+
+
+def copy_db(args: Namespace) -> int:
+    """Copies a DuckDB file's rows into another database (a DuckLake); 0 when all are in."""
+    from newsflow.config import load_sources
+    from storage.copy import copy_database
+
+    try:
+        data_path = load_sources(args.sources).lake_data_path
+        copied = copy_database(args.source, args.to, data_path)
+    except NewsflowError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    print_rows(["table", "rows"], sorted(copied.items()), "table")
+    return 0

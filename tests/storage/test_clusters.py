@@ -1,4 +1,4 @@
-"""Near-duplicate clusters in a real DuckDB: copies cluster, unrelated stories don't."""
+"""Near-duplicate clusters on every backend: copies cluster, unrelated stories don't."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from extractors.near_duplicates import signature
 from storage.clusters import assign_clusters
-from storage.schema import migrate
 from tests.support.posts import NATO_TEXT
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -31,10 +30,9 @@ def edited(text: str, seed: int, edits: int = 8) -> str:
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    migrate(con)
-    return con
+def con(backend) -> duckdb.DuckDBPyConnection:
+    with backend.connect() as con:
+        yield con
 
 
 def stored(con) -> dict[str, set[str]]:

@@ -1,4 +1,5 @@
-"""Storage writes on a real DuckDB file: schema as documented, idempotency, versions."""
+"""Storage writes on every backend (DuckDB file, DuckLake on SQLite and on PostgreSQL):
+schema as documented, idempotency, versions."""
 
 from __future__ import annotations
 
@@ -12,13 +13,8 @@ from storage.writes import write_batch
 from tests.support.batches import NOW, batch_rows, stored_article
 
 
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "news.duckdb"
-
-
-def test_schema_has_the_documented_tables_and_columns(db):
-    with connect(db) as con:
+def test_schema_has_the_documented_tables_and_columns(backend):
+    with backend.connect() as con:
         tables = {
             r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
@@ -56,7 +52,7 @@ def test_schema_has_the_documented_tables_and_columns(db):
     assert version == 4  # 4: source_health.last_attempt_at, for the unhealthy backoff
 
 
-def test_same_batch_twice_adds_nothing(db):
+def test_same_batch_twice_adds_nothing(backend):
     batch = batch_rows(
         "run-1",
         [
@@ -64,7 +60,7 @@ def test_same_batch_twice_adds_nothing(db):
             stored_article("https://b.example/2", "zwei"),
         ],
     )
-    with connect(db) as con:
+    with backend.connect() as con:
         first = write_batch(con, "run-1", *batch)
         second = write_batch(con, "run-1", *batch)
         counts = [
@@ -75,9 +71,9 @@ def test_same_batch_twice_adds_nothing(db):
     assert counts == [2, 2, 2, 2, 2]
 
 
-def test_changed_text_makes_a_new_version_and_keeps_first_seen(db):
+def test_changed_text_makes_a_new_version_and_keeps_first_seen(backend):
     later = NOW + timedelta(days=1)
-    with connect(db) as con:
+    with backend.connect() as con:
         write_batch(
             con, "run-1", *batch_rows("run-1", [stored_article("https://b.example/1", "old")])
         )
