@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -183,8 +184,13 @@ def run(articles: int, writers: int) -> dict:
                 results["concurrent"][name] = concurrent(db, data_path, writers, articles)
                 results["tidy"][name] = maintenance(db)
     finally:
+        from storage.lake import forget_engines
+
+        forget_engines()
         if cluster:
             stop_cluster(cluster)
+            shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     results["load_after"] = os.getloadavg()
     return results
 
