@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,7 +86,8 @@ def write(db: str, data_path: str | None, writer: str, articles: int, wait: bool
 
 
 def concurrent(db: str, data_path: str, writers: int, articles: int) -> dict:
-    """Returns the wall time and retries of `writers` processes writing at once."""
+    """Returns the wall time and retries of `writers` processes writing at once (timed from
+    when all have their batches ready, so start-up is not counted)."""
     procs = [
         subprocess.Popen(
             [
@@ -102,15 +104,25 @@ def concurrent(db: str, data_path: str, writers: int, articles: int) -> dict:
                 str(articles // writers),
             ],
             cwd=REPO,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
         for n in range(writers)
     ]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready"
     started = time.monotonic()
-    outputs = [json.loads(p.communicate()[0]) for p in procs]
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    # The same buffered reader as for "ready": communicate() would bypass its buffer.
+    outputs = [json.loads(proc.stdout.read()) for proc in procs]
+    seconds = time.monotonic() - started
+    for proc in procs:
+        proc.wait()
     retried = sum(sum(o["retried"].values()) for o in outputs)
-    return {"seconds": time.monotonic() - started, "retried": retried, "writers": outputs}
+    return {"seconds": seconds, "retried": retried, "writers": outputs}
 
 
 def maintenance(db: str, keep_days: int = 30) -> dict:
@@ -172,8 +184,13 @@ def run(articles: int, writers: int) -> dict:
                 results["concurrent"][name] = concurrent(db, data_path, writers, articles)
                 results["tidy"][name] = maintenance(db)
     finally:
+        from storage.lake import forget_engines
+
+        forget_engines()
         if cluster:
             stop_cluster(cluster)
+            shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     results["load_after"] = os.getloadavg()
     return results
 

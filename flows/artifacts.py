@@ -11,6 +11,7 @@ from newsflow.chart import articles_per_day_svg, chart_path, svg_data_uri
 from newsflow.errors import StorageError
 from newsflow.summary import RunReport
 from storage.db import connect
+from storage.lake import is_lake
 from storage.reports import articles_per_day
 
 log = logging.getLogger(__name__)
@@ -98,21 +99,25 @@ def chart_markdown(db: str) -> str:
         log.warning("chart of %s not drawn: %s", db, exc)
         return f"\n\n_Chart not drawn: {_cell(str(exc))}_"
     image = f"![articles per day per source]({svg_data_uri(svg)})"
-    return f"\n\n## Articles per day\n\n{image}\n\n`{path}`"
+    return f"\n\n## Articles per day\n\n{image}" + (f"\n\n`{path}`" if path else "")
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:120]
 
 
-def write_chart(db: str | Path) -> tuple[Path, str]:
+def write_chart(db: str | Path) -> tuple[Path | None, str]:
     """Returns the chart's path and SVG, after drawing the database's articles per day there.
 
+    A DuckLake has no file to put it beside (its catalog may be a PostgreSQL database): its
+    chart is only in the summary artifact, and the path is None.
     Raises StorageError when the database cannot be read (for one, busy in another process).
     """
     with connect(db, read_only=True, wait_seconds=2) as con:
         rows = articles_per_day(con)
-    path = chart_path(db)
     svg = articles_per_day_svg(rows)
+    if is_lake(db):
+        return None, svg
+    path = chart_path(db)
     path.write_text(svg, encoding="utf-8")
     return path, svg

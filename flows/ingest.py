@@ -189,7 +189,10 @@ async def store_sources(
             todo = keep_hosts(todo, hosts)
             report.pages_planned = len(todo)
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
-        with ExtractorPool(workers=workers, topics_path=_topics_path(config)) as pool:
+        deadline = config.settings.extract_timeout_seconds
+        with ExtractorPool(
+            workers=workers, topics_path=_topics_path(config), deadline=deadline
+        ) as pool:
             if todo:
                 pool.start()  # the workers load while the first batch is fetched
             await store_pages(

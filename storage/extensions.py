@@ -19,6 +19,7 @@ _PACKAGES = {
     "ducklake": "duckdb_extension_ducklake",
     "postgres_scanner": "duckdb_extension_postgres_scanner",
     "sqlite_scanner": "duckdb_extension_sqlite_scanner",
+    "httpfs": "duckdb_extension_httpfs",  # s3://, https:// data paths
 }
 
 

@@ -81,7 +81,8 @@ def open_lake(
     Raises StorageError when the catalog cannot be reached, does not exist yet (read-only),
     or records another data path than `data_path`.
     """
-    key = (os.getpid(), db, data_path, read_only)
+    # One instance per lake and mode: `data_path` matters only when it attaches first.
+    key = (os.getpid(), db, read_only)
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
@@ -144,6 +145,8 @@ def _attach_once(
         attach_options = _attach_options(kind, data_path, read_only, options)
         con.execute(f"ATTACH {_quote(db)} AS {ALIAS} ({attach_options})")
         con.execute(f"USE {ALIAS}")
+        if not data_path and "://" in recorded_data_path(con):
+            load_extension(con, "httpfs")  # files on object storage: s3://, https://
     except duckdb.Error as exc:
         con.close()
         message = str(exc)
@@ -151,9 +154,17 @@ def _attach_once(
             "already exists" in message or is_conflict(exc)
         ):
             raise _CatalogRace() from None
-        raise StorageError(shown(db), _attach_error(exc, data_path)) from None
+        raise StorageError(shown(db), _attach_error(exc)) from None
     log.info("attached lake %s (data path %s)", shown(db), data_path or "from its catalog")
     return con
+
+
+def recorded_data_path(con: duckdb.DuckDBPyConnection) -> str:
+    """Returns the data path the attached lake's catalog records."""
+    [(path,)] = con.execute(
+        f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"
+    ).fetchall()
+    return path
 
 
 def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: str) -> str:
@@ -163,9 +174,10 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
     if data_path:
         options.append(f"DATA_PATH {_quote(data_path)}")
     if not read_only:
-        # No rows inlined in the catalog: with them, a flush after ALTER TABLE ADD COLUMN
-        # (migration 4) leaves the catalog pointing at a dropped table (DuckLake 1.5.5). Small
-        # commits make small files instead, which maintenance merges.
+        # No rows inlined in the catalog: in DuckLake 1.5.5, inlined rows of a table that
+        # gained a column (migration 4) break maintenance ("Referenced column
+        # last_attempt_at not found" on rewrite) and, after it, reads (a dropped inlined
+        # table). Small commits make small files instead, which maintenance merges.
         options.append("DATA_INLINING_ROW_LIMIT 0")
     if read_only:
         options.append("READ_ONLY")
@@ -174,7 +186,7 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
     return ", ".join(options)
 
 
-def _attach_error(exc: duckdb.Error, data_path: str | None) -> str:
+def _attach_error(exc: duckdb.Error) -> str:
     message = " ".join(str(exc).split())
     if "does not match existing data path" in message:
         return (

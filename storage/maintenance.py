@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import duckdb
 
 from newsflow.errors import StorageError
-from storage.lake import ALIAS
+from storage.lake import ALIAS, recorded_data_path
 from storage.schema import KEYS, is_lake_connection
 from storage.transaction import in_transaction
 
@@ -115,10 +115,7 @@ def lake_state(con: duckdb.DuckDBPyConnection) -> LakeState:
 
 
 def _stored(con: duckdb.DuckDBPyConnection) -> Files:
-    [(data_path,)] = con.execute(
-        f"SELECT value FROM {ALIAS}.options() WHERE option_name = 'data_path'"
-    ).fetchall()
-    pattern = data_path.rstrip("/") + "/**"
+    pattern = recorded_data_path(con).rstrip("/") + "/**"
     # Only `size` is read: read_blob fetches no content it is not asked for.
     [(count, size)] = con.execute(
         "SELECT count(*), coalesce(sum(size), 0) FROM read_blob(?)", [pattern]

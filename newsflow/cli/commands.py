@@ -23,10 +23,13 @@ def ingest(args: Namespace) -> int:
 
 
 def query(args: Namespace) -> int:
-    """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment."""
+    """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
+    run with no access to other files, the network, extensions or settings (storage.sandbox)."""
+    from storage.sandbox import lock_down
+
     try:
         with _reader(args) as con:
-            cursor = con.execute(args.sql)
+            cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
     except NewsflowError as exc:
@@ -132,3 +135,18 @@ def reextract(args: Namespace) -> int:
     state = run_reextract(args.db, everything=args.all, sources=args.sources)
     console.print(f"{state.name}: {state.message or ''}")
     return 0 if state.is_completed() else 1
+
+
+def copy_db(args: Namespace) -> int:
+    """Copies a DuckDB file's rows into another database (a DuckLake); 0 when all are in."""
+    from newsflow.config import load_sources
+    from storage.copy import copy_database
+
+    try:
+        data_path = load_sources(args.sources).lake_data_path
+        copied = copy_database(args.source, args.to, data_path)
+    except NewsflowError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    print_rows(["table", "rows"], sorted(copied.items()), "table")
+    return 0

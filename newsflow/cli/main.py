@@ -1,4 +1,4 @@
-"""The `newsflow` command: ingest, query, sources, demo, serve, reextract."""
+"""The `newsflow` command: ingest, query, sources, demo, serve, reextract, copy-db."""
 
 from __future__ import annotations
 
@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _sources_and_db(reextract)
     reextract.add_argument("--all", action="store_true", help="every stored page, not only stale")
+
+    copy = sub.add_parser(
+        "copy-db", help="copy a DuckDB file's rows into another database (move to a DuckLake)"
+    )
+    copy.add_argument("--from", dest="source", default=DEFAULT_DB, help="the DuckDB file")
+    copy.add_argument("--to", required=True, help="e.g. ducklake:postgres:dbname=news host=…")
+    copy.add_argument("--sources", default=DEFAULT_SOURCES, help="its [storage] data_path")
     return parser
 
 

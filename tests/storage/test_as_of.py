@@ -12,18 +12,19 @@ from newsflow.errors import StorageError
 from storage.as_of import connect_as_of
 from storage.state import start_run
 from storage.writes import write_batch
-from tests.storage.test_writes import _article, _batch
+from tests.support.backends import make_backend
+from tests.support.batches import batch_rows, stored_article
 
 
 def _night(backend, run_id: str, first: int, count: int) -> datetime:
     """Returns when the run started, after it wrote `count` new articles."""
     started = datetime.now(UTC)
     articles = [
-        _article(f"https://b.example/{i}", f"text {i}") for i in range(first, first + count)
+        stored_article(f"https://b.example/{i}", f"text {i}") for i in range(first, first + count)
     ]
     with backend.connect() as con:
         start_run(con, run_id, started)
-        write_batch(con, run_id, *_batch(run_id, articles))
+        write_batch(con, run_id, *batch_rows(run_id, articles))
     return started
 
 
@@ -67,8 +68,6 @@ def newsflow(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("kind", ["file", "ducklake-sqlite"])
 def test_the_query_command_answers_as_of_a_run_on_a_lake_only(kind, tmp_path, request):
-    from tests.storage.conftest import make_backend
-
     backend = make_backend(kind, tmp_path, request)
     _night(backend, "run-1", 0, 3)
     _night(backend, "run-2", 3, 2)

@@ -19,7 +19,7 @@ BATCHES, ARTICLES = 4, 10
 
 def _client(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.storage.lake_clients", *args],
+        [sys.executable, "-m", "tests.support.lake_clients", *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -52,9 +52,16 @@ def test_three_writers_and_a_reader_share_a_lake(lake_backend, tmp_path):
         time.sleep(0.1)
     assert ready.exists(), reader.stderr.read() if reader.poll() is not None else "not ready"
     writers = _start_writers(lake_backend, tmp_path)
+    sql = "SELECT count(*) AS n FROM articles"
+    query = subprocess.run(  # the CLI too, while the writers write
+        [sys.executable, "-m", "newsflow.cli", "query", sql, "--db", lake_backend.db,
+         "--format", "csv"], capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
     for proc, _ in writers:
         _finish(proc)
     Path(str(reader_out) + ".stop").write_text("stop")
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.splitlines()[0] == "n" and int(query.stdout.splitlines()[1]) >= 0
     _finish(reader)
 
     total = len(WRITERS) * BATCHES * ARTICLES

@@ -13,7 +13,7 @@ from newsflow.errors import StorageError
 from storage.as_of import connect_as_of
 from storage.maintenance import maintain
 from storage.writes import write_batch
-from tests.storage.test_writes import _article, _batch
+from tests.support.batches import batch_rows, stored_article
 
 BATCHES = 6
 
@@ -26,9 +26,9 @@ def _nights(backend) -> datetime:
         for n in range(BATCHES):
             first = n if n < BATCHES - 1 else 0
             articles = [
-                _article(f"https://b.example/{first}-{i}", f"text {n} {i}") for i in range(20)
+                stored_article(f"https://b.example/{first}-{i}", f"text {n} {i}") for i in range(20)
             ]
-            write_batch(con, f"run-{n}", *_batch(f"run-{n}", articles))
+            write_batch(con, f"run-{n}", *batch_rows(f"run-{n}", articles))
             if n == 1:
                 middle = datetime.now(UTC)
     return middle

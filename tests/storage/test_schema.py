@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from storage.reports import articles_per_day, source_overview
 from storage.schema import KEYS, MIGRATIONS, for_lake
 from storage.writes import write_batch
-from tests.storage.conftest import make_backend
-from tests.storage.test_writes import NOW, _article, _batch
+from tests.support.backends import make_backend
+from tests.support.batches import NOW, batch_rows, stored_article
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -60,15 +61,21 @@ def readme_queries() -> list[str]:
     return [" ".join(q.split()) for q in found]
 
 
-def test_every_readme_query_runs_on_each_backend(backend):
+def test_every_readme_query_and_report_runs_on_each_backend(backend):
     queries = readme_queries()
     assert len(queries) >= 9
-    batch = _batch("run-1", [_article(f"https://b.example/{i}", f"text {i}") for i in range(3)])
+    batch = batch_rows(
+        "run-1", [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
+    )
     with backend.connect() as con:
         write_batch(con, "run-1", *batch)
         con.execute(
             "INSERT INTO runs (run_id, started_at, state) VALUES ('run-1', ?, 'COMPLETED')", [NOW]
         )
         answers = {sql: con.execute(sql).fetchall() for sql in queries}
+        per_day = articles_per_day(con)
+        overview = source_overview(con)
     per_language = next(rows for sql, rows in answers.items() if "GROUP BY ALL" in sql)
     assert per_language == [(None, 3)]  # the articles written are seen by the queries
+    assert [(source, n) for _, source, n in per_day] == [("blog", 3)]  # the run's chart
+    assert overview["blog"][2] == 3  # `newsflow sources`

@@ -4,7 +4,7 @@ Debian's server binaries live in /usr/lib/postgresql/<major>/bin (not on PATH), 
 initdb/pg_ctl refuse to run as root, so as root they run as the `postgres` user, in a
 temporary data directory that user owns. Authentication is `trust`, on 127.0.0.1 only.
 Where PostgreSQL is missing the tests that need it skip, saying so; under CI=true they
-fail, because CI installs it (.ci/run).
+fail, because CI installs it (.ci/run). The fixture is registered in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.required import unavailable
 
 SERVER_SETTINGS = (
     # A throwaway cluster: durability buys nothing here and costs the shared disk.
@@ -73,13 +75,6 @@ def missing_reason() -> str | None:
     return None
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skips the test, or fails it under CI=true, where the tool must be installed."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI installs it, so this is an error")
-    pytest.skip(reason)
-
-
 def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -124,7 +119,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     """A PostgreSQL cluster for the whole session, stopped and deleted at its end."""
     reason = missing_reason()
     if reason:
-        skip_or_fail(reason)
+        unavailable(reason)
     base = Path(tempfile.mkdtemp(prefix="newsflow-pg-"))
     try:
         cluster = start_cluster(base)
@@ -132,7 +127,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         shutil.rmtree(base, ignore_errors=True)
         detail = getattr(exc, "stderr", b"") or b""
         detail = detail.decode(errors="replace") if isinstance(detail, bytes) else detail
-        skip_or_fail(f"PostgreSQL could not be started: {exc} {detail}".strip())
+        unavailable(f"PostgreSQL could not be started: {exc} {detail}".strip())
     try:
         yield cluster
     finally:
