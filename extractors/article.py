@@ -8,10 +8,14 @@ import re
 from datetime import UTC, datetime
 
 import trafilatura
-from lxml import html as lxml_html
+from trafilatura.utils import load_html
 
+from extractors.cleanup import source_blocks, strip_furniture
 from extractors.decode import decode_html
+from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
+from extractors.pagemeta import read_page_meta
+from extractors.platforms import story_hint
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
@@ -19,7 +23,9 @@ from newsflow.models import Article, FeedEntry
 log = logging.getLogger(__name__)
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf2"
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf3"
+# Below this share of the page's own story hint, fast mode has stopped at a fragment.
+RECALL_RESCUE_SHARE = 0.5
 
 # Comment widgets that sometimes survive as the last lines of a post (Blogger's
 # "No comments: / Post a Comment", WordPress's "Leave a Reply"), in the languages we see.
@@ -47,21 +53,23 @@ def extract_article(
     if _looks_binary(body):
         raise ExtractError(url, "binary content, not HTML")
     text_html, encoding = decode_html(body, content_type)
-    try:
-        tree = lxml_html.document_fromstring(text_html)
-    except (ValueError, lxml_html.etree.ParserError) as exc:
-        raise ExtractError(url, f"unparsable HTML: {exc}") from None
-    declared_lang = _declared_language(tree)
-    canonical = _canonical(tree, url)
-    # fast: no second opinion from readability/justext. On the corpus it keeps as much
-    # text (0.951 vs 0.954 of the expected strings), lets less boilerplate through (0.927
-    # vs 0.915) and costs a third less (docs/benchmarks.md).
-    doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=True, include_tables=True, fast=True
+    # trafilatura's own parser: it drops HTML comments and processing instructions, which
+    # lxml's default keeps and which then split or hide paragraphs from its extraction.
+    tree = load_html(text_html)
+    if tree is None:
+        raise ExtractError(url, "unparsable HTML")
+    meta = read_page_meta(tree)
+    doc = _main_text(tree, url)
+    headline = choose_headline(meta, url) or doc.title or (entry.title if entry else None)
+    authors = meta.ld_authors or tuple(
+        a.strip() for a in (doc.author or "").split(";") if a.strip()
     )
-    if doc is None or not (doc.text or "").strip():
-        raise ExtractError(url, "no main text found")
-    text = strip_comment_widgets(doc.text)
+    text = strip_furniture(
+        strip_comment_widgets(doc.text),
+        source_blocks(tree),
+        headlines=tuple(h for h in (headline, meta.og_title, meta.title_tag, *meta.h1s) if h),
+        authors=authors,
+    )
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
     return Article(
@@ -70,11 +78,11 @@ def extract_article(
         text=text,
         content_hash=content_hash(text),
         fetched_at=fetched_at,
-        canonical_url=canonical,
-        title=doc.title or (entry.title if entry else None),
-        author=doc.author,
-        published_at=_published(doc.date, entry),
-        language=declared_lang,
+        canonical_url=_canonical(tree, url),
+        title=headline,
+        author="; ".join(authors) or None,
+        published_at=_published(meta.ld_published, doc.date, entry),
+        language=_declared_language(tree),
         site_name=doc.sitename,
         description=doc.description,
         categories=tuple(doc.categories or ()),
@@ -84,6 +92,32 @@ def extract_article(
         entry_updated=(entry.updated or entry.published) if entry else None,
         raw_html=body,
         encoding=encoding,
+    )
+
+
+def _main_text(tree, url: str):
+    """Returns trafilatura's document for the page, its text checked against the page's hint.
+
+    fast: no second opinion from readability/justext, which on news pages more often adds
+    boilerplate than story and costs a third more CPU. But fast mode sometimes stops at the
+    first small block (a standfirst) of a long story: when its text is well under what the
+    page marks as the story (or holds under one parent as paragraphs), the full cascade runs.
+    """
+    doc = _bare_extraction(tree, url, fast=True)
+    hint = story_hint(tree)
+    found = len(doc.text or "") if doc else 0
+    if hint and found < RECALL_RESCUE_SHARE * len(hint.text):
+        full = _bare_extraction(tree, url, fast=False)
+        if full is not None and len(full.text or "") > found:
+            doc = full
+    if doc is None or not (doc.text or "").strip():
+        raise ExtractError(url, "no main text found")
+    return doc
+
+
+def _bare_extraction(tree, url: str, fast: bool):
+    return trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, with_metadata=True, include_tables=True, fast=fast
     )
 
 
@@ -127,13 +161,20 @@ def _canonical(tree, url: str) -> str | None:
     return urljoin(url, found[0].strip()) or None
 
 
-def _published(page_date: str | None, entry: FeedEntry | None) -> datetime | None:
-    # The feed states a full timestamp; the page's metadata often only a day.
+def _published(
+    stated: str | None, page_date: str | None, entry: FeedEntry | None
+) -> datetime | None:
+    # The feed states a full timestamp; JSON-LD datePublished is the publisher's own
+    # statement with its offset (kept, so the day is the publisher's day); trafilatura's
+    # date is a guess among the page's dates, often only a day.
     if entry and entry.published:
         return entry.published
-    if page_date:
+    for value in (stated, page_date):
         try:
-            return datetime.fromisoformat(page_date).replace(tzinfo=UTC)
+            when = datetime.fromisoformat(value) if value else None
         except ValueError:
-            log.debug("unparsable page date %r", page_date)
+            log.debug("unparsable page date %r", value)
+            continue
+        if when:
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
     return None
