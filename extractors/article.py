@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import trafilatura
 from trafilatura.utils import load_html
 
-from extractors.cleanup import source_blocks, strip_furniture
+from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
@@ -59,6 +59,7 @@ def extract_article(
     if tree is None:
         raise ExtractError(url, "unparsable HTML")
     meta = read_page_meta(tree)
+    drop_page_furniture(tree)
     doc = _main_text(tree, url)
     headline = choose_headline(meta, url) or doc.title or (entry.title if entry else None)
     authors = meta.ld_authors or tuple(

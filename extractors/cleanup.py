@@ -16,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extractors import boilerplate
+
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "td")
 _BLOCK_TAGS += ("blockquote", "div", "span", "a", "strong", "em", "b", "small", "cite")
 _CAPTION_TAGS = {"figure", "figcaption"}
@@ -25,40 +27,14 @@ SHORT = 200
 HEADLINE_WORDS = 6
 MIN_KEPT_SHARE = 0.5
 
-# Line openings that only furniture has, in the languages of the news we read: prompts
-# to read on, share, follow, subscribe or comment, and related-story lists.
-_PROMPT = (
-    r"read (more|also|next)|see also|related (articles?|stories|coverage|content)|more from"
-    r"|more on this|more stories|you (may|might) (also )?like|most (read|popular)|sign up"
-    r"|subscribe to|get (the|our) (latest|daily)|follow (us|@)|share (this|on|via)|click here"
-    r"|tap here|join (the|our) (conversation|commenting)|leave a (comment|reply)"
-    r"|lesen sie (auch|mehr)|mehr (zum thema|dazu|aus|themen)|auch interessant|weitere artikel"
-    r"|zum artikel|folgen sie|jetzt (abonnieren|lesen|anmelden)|alle rechte vorbehalten"
-    r"|lire (aussi|la suite|plus)|à lire (aussi|également)|voir aussi|suivez-nous|abonnez-vous"
-    r"|tous droits réservés|lee (también|más)|leer más|te puede interesar|síguenos|suscríbete"
-    r"|todos los derechos reservados|leia (também|mais)|veja também|leggi anche|seguici"
-    r"|iscriviti|tutti i diritti riservati|czytaj (więcej|też|także)|zobacz (też|także)"
-    r"|čtěte (také|též)|les (også|mer)|läs (också|mer)|læs (også|mere)|lees ook"
-    r"|читайте (также|еще)|подписывайтесь|devamını oku|ilginizi çekebilir|đọc thêm|xem thêm"
-    r"|関連記事|관련 ?기사|相关阅读"
-)
-# Single-word labels, furniture only as a label: followed by a colon or alone on the line.
-_LABEL = (
-    r"related|recommended|trending|newsletter|advertisement|sponsored|updated|published|photo"
-    r"|photos|image|picture|credit|credits|source|video|watch|listen|comments?|\d+ comments?"
-    r"|anzeige|werbung|teilen|foto|fotos|bild|quelle|aktualisiert|publicité|partager"
-    r"|publicidad|compartir|fuente|fonte|compartilhe|pubblicità|condividi|reklama|udostępnij"
-    r"|źródło|zdroj|sdílet|kilde|källa|фото|реклама|поделиться|paylaş|reklam|写真|広告|シェア"
-    r"|사진|광고|공유|图片来源"
-)
-_FURNITURE_START = re.compile(
-    rf"^(({_PROMPT})(\s*[:：|/»›>\-–—]|\s*$|\s+\S)|({_LABEL})\s*([:：|/»›>\-–—]|$))",
-    re.IGNORECASE,
-)
-# Read as furniture only when the whole line is nothing else: a copyright or rights line.
-_RIGHTS = re.compile(r"(©|\(c\)|copyright|all rights reserved|무단 전재|版权所有)", re.IGNORECASE)
 _STAMP = re.compile(
     r"^[\W\d_]*(\d{1,4}[.:/\-]\d{1,2}[.:/\-]?\d{0,4})[\W\d_]*(min|h|uhr|am|pm)?\W*$"
+)
+_COMMENT_SECTION = re.compile(
+    r"(^|[\s_-])(kommentare|kommentar-(item|liste?|bereich|box|block)|commentaires|comentarios"
+    r"|commenti|komentarze|komentare|komentari|kommentarer|kommentit|reacties|yorumlar"
+    r"|комментарии)($|[\s_-])",
+    re.IGNORECASE,
 )
 _LIST_MARK = re.compile(r"^\s*([-*•]\s+|\d+[.)]\s+|\|\s*)")
 
@@ -69,6 +45,24 @@ class SourceBlock:
 
     link_share: float  # share of its text inside links
     caption: bool  # inside a <figure> or <figcaption>
+
+
+def drop_page_furniture(tree) -> int:
+    """Removes comment sections trafilatura does not know by name; returns how many went.
+
+    trafilatura prunes containers whose class or id starts with "comment"; German, French,
+    Spanish… themes name them in their own language ("kommentare", "commentaires").
+    """
+    doomed = [
+        element
+        for element in tree.iter("div", "section", "ol", "ul", "aside")
+        if _COMMENT_SECTION.search(element.get("class") or "")
+        or _COMMENT_SECTION.search(element.get("id") or "")
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text, which belongs to the parent
+    return len(doomed)
 
 
 def source_blocks(tree) -> dict[str, SourceBlock]:
@@ -106,11 +100,15 @@ def strip_furniture(
     authors: tuple[str, ...] = (),
 ) -> str:
     """Returns `text` without headline, caption, credit, link-list and prompt lines."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = _without_leading_headline([ln for ln in text.splitlines() if ln.strip()], headlines)
+    paragraphs = [i for i, line in enumerate(lines) if len(line) >= SHORT]
+    first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else (len(lines), -1)
     kept = [
         line
-        for line in _without_leading_headline(lines, headlines)
-        if not furniture_reason(line, blocks, authors)
+        for i, line in enumerate(lines)
+        if not furniture_reason(
+            line, blocks, authors, "head" if i < first else "tail" if i > last else "body"
+        )
     ]
     result = "\n".join(kept).strip()
     if len(result) < MIN_KEPT_SHARE * len(text.strip()):
@@ -119,21 +117,34 @@ def strip_furniture(
 
 
 def furniture_reason(
-    line: str, blocks: dict[str, SourceBlock], authors: tuple[str, ...] = ()
+    line: str,
+    blocks: dict[str, SourceBlock],
+    authors: tuple[str, ...] = (),
+    where: str = "body",
 ) -> str | None:
-    """Returns why `line` is furniture ("caption", "links", "prompt", …), or None."""
+    """Returns why `line` is furniture ("caption", "links", "prompt", …), or None.
+
+    `where` is "head" (before the story's first paragraph), "body" or "tail" (after its last).
+    """
     key = _line_key(line)
     block = blocks.get(key)
     if block and block.caption:
         return "caption"  # captions describe a picture; the story does not run through them
+    if where == "tail" and _is_bio(key, authors):
+        return "author bio"  # "Jane Doe is a reporter at …": about the author, not the story
     if len(key) > SHORT:
         return None
-    if block and block.link_share >= 0.7 and _reads_as_headline(key):
-        return "links"  # a line that is mostly a link points at another page's story
-    if _FURNITURE_START.match(key):
+    if block and block.link_share >= 0.7 and (where == "head" or _reads_as_headline(key)):
+        # Before the story, links are navigation (breadcrumbs, sections); within and after
+        # it, a link that reads as a headline points at another page's story.
+        return "links"
+    if boilerplate.LINE_START.match(key) or boilerplate.ANYWHERE.search(key):
         return "prompt"
-    if _RIGHTS.search(key) and len(key) < 120:
+    if boilerplate.RIGHTS.search(key) and len(key) < 120:
         return "rights"
+    if line.count(" | ") >= 2 and not line.lstrip().startswith("|"):
+        # "date | categories | 3 comments": prose has no pipes, tables start with one.
+        return "meta bar"
     if _STAMP.match(key):
         return "time stamp"  # the date is metadata (published_at), not a sentence
     if _is_byline(key, authors):
@@ -169,14 +180,22 @@ def _repeats(line: str, headline: str) -> bool:
 
 
 def _is_byline(key: str, authors: tuple[str, ...]) -> bool:
+    """Whether the line is an author's name with at most one word more ("By", a city)."""
     if not authors or len(key) > 80:
         return False
+    rest = _fold(key)
+    for name in (_fold(a) for a in authors if len(a) > 3):
+        rest = rest.replace(name, " ")
+    if rest == _fold(key):
+        return False
+    return len(re.findall(r"\w+", rest)) <= 1
+
+
+def _is_bio(key: str, authors: tuple[str, ...]) -> bool:
+    """Whether the line opens with an author's name: a note about them, after the story."""
     line = _fold(key)
-    names = [_fold(a) for a in authors if len(a) > 3]
-    words = line.split()
-    # "By Jane Doe", "von Jane Doe", "Jane Doe, Berlin": the line is the name and little else.
-    return (
-        any(name in line for name in names) and len(words) <= max(len(n.split()) for n in names) + 3
+    return len(key) < 2 * SHORT and any(
+        line.startswith(_fold(a)) for a in authors if len(a.split()) > 1
     )
 
 
