@@ -15,7 +15,7 @@ from extractors.decode import decode_html
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
 from extractors.pagemeta import read_page_meta
-from extractors.platforms import story_hint
+from extractors.platforms import shown_lead, story_hint
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
@@ -26,6 +26,7 @@ keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf3"
 # Below this share of the page's own story hint, fast mode has stopped at a fragment.
 RECALL_RESCUE_SHARE = 0.5
+LEADS = True
 
 # Comment widgets that sometimes survive as the last lines of a post (Blogger's
 # "No comments: / Post a Comment", WordPress's "Leave a Reply"), in the languages we see.
@@ -73,6 +74,9 @@ def extract_article(
     )
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
+    lead = shown_lead(tree, meta.description) if LEADS else None
+    if lead and _fold(lead) not in _fold(text):
+        text = f"{lead}\n{text}"
     return Article(
         url=url,
         source=source,
@@ -120,6 +124,10 @@ def _bare_extraction(tree, url: str, fast: bool):
     return trafilatura.bare_extraction(
         tree, url=url, include_comments=False, with_metadata=True, include_tables=True, fast=fast
     )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def strip_comment_widgets(text: str) -> str:

@@ -60,7 +60,8 @@ LINE_START = re.compile(
 _ANYWHERE = (
     r"follow [\w .'’-]{1,40} on (twitter|facebook|instagram|x|google news|linkedin|tiktok"
     r"|youtube|whatsapp|telegram|threads|bluesky)|sign up for (our|the) [\w ]{0,30}newsletters?"
-    r"|subscribe to (our|the) [\w ]{0,30}newsletters?|in your inbox"
+    r"|subscribe to (our|the) [\w ]{0,30}newsletters?|in your inbox|thanks for (signing up"
+    r"|subscribing)|your subscription|processing your|newsletter abonnieren"
     r"|(support|donate to) (us|our (work|journalism|reporting|newsroom))"
     r"|(unterstützen sie|unterstütze) (uns|unseren journalismus)|soutenez(-nous| notre)"
     r"|apóyanos|sostienici|copy link|link copied|kopiere link"

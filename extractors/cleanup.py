@@ -25,6 +25,7 @@ _LINK_DEPTH = 3  # a link's block is its parent or close above: <li><h3><a>
 _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can name
 SHORT = 200
 HEADLINE_WORDS = 6
+TAIL_LINK_SHARE = 0.3
 MIN_KEPT_SHARE = 0.5
 
 _STAMP = re.compile(
@@ -132,12 +133,15 @@ def furniture_reason(
         return "caption"  # captions describe a picture; the story does not run through them
     if where == "tail" and _is_bio(key, authors):
         return "author bio"  # "Jane Doe is a reporter at …": about the author, not the story
-    if len(key) > SHORT:
-        return None
     if block and block.link_share >= 0.7 and (where == "head" or _reads_as_headline(key)):
         # Before the story, links are navigation (breadcrumbs, sections); within and after
-        # it, a link that reads as a headline points at another page's story.
+        # it, a link that reads as a headline (a teaser: headline and dek) points at
+        # another page's story.
         return "links"
+    if where == "tail" and block and block.link_share >= TAIL_LINK_SHARE and _LIST_MARK.match(line):
+        return "links"  # after the story, a list of linked items lists other stories
+    if len(key) > SHORT:
+        return None
     if boilerplate.LINE_START.match(key) or boilerplate.ANYWHERE.search(key):
         return "prompt"
     if boilerplate.RIGHTS.search(key) and len(key) < 120:

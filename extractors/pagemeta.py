@@ -35,6 +35,7 @@ class PageMeta:
     site_names: tuple[str, ...] = ()
     ld_authors: tuple[str, ...] = ()
     ld_published: str | None = None
+    description: str | None = None
 
 
 def read_page_meta(tree) -> PageMeta:
@@ -52,6 +53,7 @@ def read_page_meta(tree) -> PageMeta:
         site_names=tuple(dict.fromkeys(n for n in site_names if n)),
         ld_authors=_authors(article.get("author")),
         ld_published=_clean(article.get("datePublished")),
+        description=_meta(tree, "og:description") or _meta(tree, "description"),
     )
 
 

@@ -23,6 +23,7 @@ _BODY_CLASSES = (
     "post-content",  # WordPress and Ghost themes
 )
 _ARTICLE_BODY = ".//*[@itemprop='articleBody']"
+MIN_LEAD = 40  # shorter descriptions are slogans or labels, not a story's lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,27 @@ def densest_paragraphs(tree) -> str:
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def shown_lead(tree, description: str | None) -> str | None:
+    """Returns the page's description when the page also shows it as a paragraph: the lead.
+
+    trafilatura leaves out the standfirst that sits in the article's header, above the
+    body. A text the publisher both declares as the page's summary and prints on the page
+    is that standfirst, not a stray teaser.
+    """
+    if not description or len(description) < MIN_LEAD:
+        return None
+    wanted = _fold(description)
+    opening = wanted[:20]
+    for element in tree.iter("p", "div", "h2", "span", "strong"):
+        own = _fold(element.text or "")
+        if own and (own.startswith(opening) or opening.startswith(own)):
+            shown = _flat(element.text_content())
+            if _fold(shown) == wanted:
+                return shown
+    return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
