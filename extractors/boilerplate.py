@@ -21,15 +21,20 @@ _OPENINGS = (
     r"|if you (enjoyed|liked|like|enjoy|value)|next (article|post|story)"
     r"|previous (article|post|story)|story continues|article continues|got a (story|tip)"
     r"|have a (story|tip)|do you have a (story|tip)|we want to hear|tell us"
+    r"|don'?t miss|also read|must read|editor'?s picks|explore further|updated (at|on)"
+    r"|if you (buy|purchase|click) |additional reporting|with reporting|reporting by"
+    r"|writing by|editing by|reading time|min read"
     # German
     r"|lesen sie (auch|mehr|hier)|mehr (zum thema|dazu|aus|themen|lesen)|auch interessant"
     r"|weitere artikel|zum artikel|folgen sie|jetzt (abonnieren|lesen|anmelden|melden)"
     r"|alle rechte vorbehalten|vorschau auf|nächster artikel|vorheriger artikel"
     r"|fehler gefunden|ihre meinung ist uns wichtig|ähnliche artikel|verwandte artikel"
+    r"|mit (agentur)?material (von|der)|mit agenturmaterial|lesezeit"
     # French, Spanish, Portuguese, Italian
     r"|lire (aussi|la suite|plus)|à lire (aussi|également)|voir aussi|suivez-nous"
     r"|abonnez-vous|tous droits réservés|article suivant|article précédent|il vous reste"
-    r"|pour lire la suite|lee (también|más)|leer más|te puede interesar|síguenos|suscríbete"
+    r"|pour lire la suite|temps de lecture|tempo de leitura|tiempo de lectura"
+    r"|lee (también|más)|leer más|te puede interesar|síguenos|suscríbete"
     r"|todos los derechos reservados|notas relacionadas|noticias relacionadas"
     r"|artículos relacionados|leia (também|mais)|veja também|assine|leggi anche|seguici"
     r"|iscriviti|abbonati|tutti i diritti riservati|articoli correlati"
@@ -44,7 +49,7 @@ _CJK_OPENINGS = r"関連記事|おすすめ|有料会員|会員限定|관련 ?�
 _LABELS = (
     r"related|recommended|trending|newsletter|advertisement|sponsored|updated|published"
     r"|photos?|images?|pictures?|credits?|sources?|video|watch|listen|comments?|\d+ comments?"
-    r"|tags|topics|categories|filed under|share|article content"
+    r"|tags|topics|categories|filed under|share|article content|more"
     r"|anzeige|werbung|teilen|fotos?|bild|quelle|aktualisiert|schlagwörter|themen"
     r"|publicité|partager|publicidad|compartir|fuente|fonte|compartilhe|pubblicità|condividi"
     r"|etiquetas|reklama|udostępnij|źródło|zdroj|sdílet|kilde|källa|фото|реклама|поделиться"
@@ -60,6 +65,7 @@ LINE_START = re.compile(
 _ANYWHERE = (
     r"follow [\w .'’-]{1,40} on (twitter|facebook|instagram|x|google news|linkedin|tiktok"
     r"|youtube|whatsapp|telegram|threads|bluesky)|sign up for (our|the) [\w ]{0,30}newsletters?"
+    r"|contributed to this report|follow [\w.'’ ]{1,40} coverage"
     r"|subscribe to (our|the) [\w ]{0,30}newsletters?|in your inbox|thanks for (signing up"
     r"|subscribing)|your subscription|processing your|newsletter abonnieren"
     r"|(support|donate to) (us|our (work|journalism|reporting|newsroom))"

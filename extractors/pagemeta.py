@@ -33,36 +33,67 @@ class PageMeta:
     ld_headline: str | None = None
     h1s: tuple[str, ...] = ()
     site_names: tuple[str, ...] = ()
-    ld_authors: tuple[str, ...] = ()
-    ld_published: str | None = None
+    authors: tuple[str, ...] = ()  # JSON-LD's, else the <meta> author's
+    published: str | None = None  # JSON-LD datePublished, else article:published_time
     description: str | None = None
+    image: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
 
 
 def read_page_meta(tree) -> PageMeta:
-    """Returns the headline candidates, site names and JSON-LD facts found in `tree`."""
+    """Returns the headline candidates, site names and metadata the page states."""
     article = _ld_article(tree)
+    metas = _metas(tree)
     publisher = article.get("publisher") if isinstance(article.get("publisher"), dict) else {}
-    site_names = [_meta(tree, "og:site_name"), _meta(tree, "application-name")]
-    site_names.append(_clean(publisher.get("name")))
+    site_names = (metas.get("og:site_name"), metas.get("application-name"), publisher.get("name"))
     return PageMeta(
         title_tag=_clean(tree.findtext(".//head/title")),
-        og_title=_meta(tree, "og:title"),
-        twitter_title=_meta(tree, "twitter:title"),
+        og_title=metas.get("og:title"),
+        twitter_title=metas.get("twitter:title"),
         ld_headline=_clean(article.get("headline")),
         h1s=tuple(t for h in tree.iter("h1") if (t := _clean(h.text_content()))),
-        site_names=tuple(dict.fromkeys(n for n in site_names if n)),
-        ld_authors=_authors(article.get("author")),
-        ld_published=_clean(article.get("datePublished")),
-        description=_meta(tree, "og:description") or _meta(tree, "description"),
+        site_names=tuple(dict.fromkeys(n for n in map(_clean, site_names) if n)),
+        authors=_authors(article.get("author")) or _meta_authors(metas),
+        published=_clean(article.get("datePublished")) or _first(metas, _DATE_METAS),
+        description=metas.get("og:description") or metas.get("description"),
+        image=metas.get("og:image") or metas.get("twitter:image"),
+        section=metas.get("article:section"),
+        tags=_tags(tree),
     )
 
 
-def _meta(tree, name: str) -> str | None:
-    for element in tree.iterfind(".//meta"):
-        wanted = name in (element.get("property"), element.get("name"))
-        if wanted and (found := _clean(element.get("content"))):
-            return found
-    return None
+# <meta> names publishers use for the author and the publication time.
+_AUTHOR_METAS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
+_DATE_METAS = ("article:published_time", "og:published_time", "datepublished", "dc.date")
+
+
+def _metas(tree) -> dict[str, str]:
+    """Returns each <meta> name or property (lower-cased) with its first non-empty content."""
+    found: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or ""
+        content = _clean(element.get("content"))
+        if key and content:
+            found.setdefault(key.lower(), content)
+    return found
+
+
+def _first(metas: dict[str, str], keys: tuple[str, ...]) -> str | None:
+    return next((metas[k] for k in keys if k in metas), None)
+
+
+def _meta_authors(metas: dict[str, str]) -> tuple[str, ...]:
+    name = _first(metas, _AUTHOR_METAS)
+    # article:author is often the author's page, some sites give an e-mail address:
+    # neither is a name.
+    return (name,) if name and "://" not in name and "@" not in name else ()
+
+
+def _tags(tree) -> tuple[str, ...]:
+    """Returns the tags the page links with rel="tag" (Blogger labels, WordPress tags)."""
+    found = (_clean(a.text_content()) for a in tree.iter("a") if a.get("rel") == "tag")
+    return tuple(dict.fromkeys(t for t in found if t))
 
 
 def _clean(value) -> str | None:
