@@ -33,13 +33,14 @@ _OPENINGS = (
     # French, Spanish, Portuguese, Italian
     r"|lire (aussi|la suite|plus)|à lire (aussi|également)|voir aussi|suivez-nous"
     r"|abonnez-vous|tous droits réservés|article suivant|article précédent|il vous reste"
-    r"|pour lire la suite|temps de lecture|tempo de leitura|tiempo de lectura"
+    r"|pour lire la suite|pour accéder|pour continuer à lire|temps de lecture"
+    r"|tempo de leitura|tiempo de lectura"
     r"|lee (también|más)|leer más|te puede interesar|síguenos|suscríbete"
     r"|todos los derechos reservados|notas relacionadas|noticias relacionadas"
     r"|artículos relacionados|leia (também|mais)|veja também|assine|leggi anche|seguici"
     r"|iscriviti|abbonati|tutti i diritti riservati|articoli correlati"
     # Polish, Czech, Nordic, Dutch, Russian, Turkish, Vietnamese
-    r"|czytaj (więcej|też|także)|zobacz (też|także)|zapraszamy|wesprzyj nas"
+    r"|czytaj (więcej|też|także)|zobacz (też|także)|zapraszamy"
     r"|čtěte (také|též)|les (også|mer)|läs (också|mer)|læs (også|mere)|lees ook"
     r"|читайте (также|еще)|подписывайтесь|devamını oku|ilginizi çekebilir|đọc thêm|xem thêm"
 )
@@ -57,7 +58,8 @@ _LABELS = (
 )
 _SEPARATOR = r"\s*[:：|/»›>,\-–—]"
 LINE_START = re.compile(
-    rf"^[(\[]?(({_OPENINGS})(?!\w)|{_CJK_OPENINGS}|({_LABELS})({_SEPARATOR}|\s*$))",
+    rf"^[(\[]?(({_OPENINGS})(?!\w)|{_CJK_OPENINGS}|({_LABELS})({_SEPARATOR}|\s*$"
+    rf"|(\s+\w+){{1,2}}\s*[:：]))",
     re.IGNORECASE,
 )
 
@@ -70,7 +72,7 @@ _ANYWHERE = (
     r"|subscribing)|your subscription|processing your|newsletter abonnieren"
     r"|(support|donate to) (us|our (work|journalism|reporting|newsroom))"
     r"|(unterstützen sie|unterstütze) (uns|unseren journalismus)|soutenez(-nous| notre)"
-    r"|apóyanos|sostienici|copy link|link copied|kopiere link"
+    r"|apóyanos|sostienici|wesprzyj nas|copy link|link copied|kopiere link"
     r"|subscribers only|for subscribers|réservée aux abonnés|nur für abonnenten"
     r"|sólo para suscriptores|solo para suscriptores|solo per abbonati|exclusivo para assinantes"
     r"|URL이 복사|コピーしました|कॉपी लिंक|affiliate (links?|commission)"

@@ -27,6 +27,7 @@ SHORT = 200
 HEADLINE_WORDS = 6
 TAIL_LINK_SHARE = 0.3
 MIN_KEPT_SHARE = 0.5
+TRAILING_COLON = True
 
 _STAMP = re.compile(
     r"^[\W\d_]*(\d{1,4}[.:/\-]\d{1,2}[.:/\-]?\d{0,4})[\W\d_]*(min|h|uhr|am|pm)?\W*$"
@@ -111,6 +112,8 @@ def strip_furniture(
             line, blocks, authors, "head" if i < first else "tail" if i > last else "body"
         )
     ]
+    while TRAILING_COLON and kept and kept[-1].rstrip().endswith((":", "：")):
+        kept.pop()  # a story does not end on a colon: what it introduced is gone or never was
     result = "\n".join(kept).strip()
     if len(result) < MIN_KEPT_SHARE * len(text.strip()):
         return text.strip()
