@@ -17,7 +17,7 @@ from extractors.decode import decode_html
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
 from extractors.pagemeta import PageMeta, read_page_meta
-from extractors.platforms import shown_lead, story_hint
+from extractors.platforms import StoryHint, shown_lead, story_hint, within_marked_body
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
@@ -28,7 +28,6 @@ keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf3"
 # Below this share of the page's own story hint, fast mode has stopped at a fragment.
 RECALL_RESCUE_SHARE = 0.5
-LEADS = True
 
 # Comment widgets that sometimes survive as the last lines of a post (Blogger's
 # "No comments: / Post a Comment", WordPress's "Leave a Reply"), in the languages we see.
@@ -63,7 +62,8 @@ def extract_article(
         raise ExtractError(url, "unparsable HTML")
     meta = read_page_meta(tree)
     drop_page_furniture(tree)
-    doc = _main_text(tree, url)
+    hint = story_hint(tree)
+    doc = _main_text(tree, url, hint)
     headline = choose_headline(meta, url) or (entry.title if entry else None)
     authors = _authors(meta, tree)
     text = strip_furniture(
@@ -72,9 +72,16 @@ def extract_article(
         headlines=tuple(h for h in (headline, meta.og_title, meta.title_tag, *meta.h1s) if h),
         authors=authors,
     )
+    # A platform's post body, where trafilatura agrees with it, bounds the story: what
+    # lies before or after it (an excerpt, a signature, a share bar) is not the post.
+    marked = hint.text if hint and hint.marked else None
+    bounded = within_marked_body(text, marked) if marked else None
+    text = bounded if bounded is not None else text
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
-    lead = shown_lead(tree, meta.description) if LEADS else None
+    lead = shown_lead(tree, meta.description)
+    # The standfirst sits above the post body, so it is added even where the body bounds
+    # the text (dropping it lost expected sentences on the corpus and news-multi).
     if lead and _fold(lead) not in _fold(text):
         text = f"{lead}\n{text}"
     return Article(
@@ -100,7 +107,7 @@ def extract_article(
     )
 
 
-def _main_text(tree, url: str):
+def _main_text(tree, url: str, hint: StoryHint | None):
     """Returns trafilatura's document for the page, its text checked against the page's hint.
 
     fast: no second opinion from readability/justext, which on news pages more often adds
@@ -109,7 +116,6 @@ def _main_text(tree, url: str):
     page marks as the story (or holds under one parent as paragraphs), the full cascade runs.
     """
     doc = _bare_extraction(tree, url, fast=True)
-    hint = story_hint(tree)
     found = len(doc.text or "") if doc else 0
     if hint and found < RECALL_RESCUE_SHARE * len(hint.text):
         full = _bare_extraction(tree, url, fast=False)

@@ -27,7 +27,6 @@ SHORT = 200
 HEADLINE_WORDS = 6
 TAIL_LINK_SHARE = 0.3
 MIN_KEPT_SHARE = 0.5
-TRAILING_COLON = True
 
 _STAMP = re.compile(
     r"^[\W\d_]*(\d{1,4}[.:/\-]\d{1,2}[.:/\-]?\d{0,4})[\W\d_]*(min|h|uhr|am|pm)?\W*$"
@@ -112,7 +111,7 @@ def strip_furniture(
             line, blocks, authors, "head" if i < first else "tail" if i > last else "body"
         )
     ]
-    while TRAILING_COLON and kept and kept[-1].rstrip().endswith((":", "：")):
+    while kept and kept[-1].rstrip().endswith((":", "：")):
         kept.pop()  # a story does not end on a colon: what it introduced is gone or never was
     result = "\n".join(kept).strip()
     if len(result) < MIN_KEPT_SHARE * len(text.strip()):
@@ -180,7 +179,9 @@ def _without_leading_headline(lines: list[str], headlines: tuple[str, ...]) -> l
 
 
 def _repeats(line: str, headline: str) -> bool:
-    if line == headline or (line and line in headline):
+    # The headline itself, or most of it (a shortened form); not a short phrase of it,
+    # which a post may well use as its first subheading.
+    if line == headline or (line and line in headline and len(line) >= 0.6 * len(headline)):
         return True
     # "Kicker Headline": the headline closes a line only a few words longer.
     return line.endswith(headline) and len(line.split()) - len(headline.split()) <= 6

@@ -32,7 +32,22 @@ def choose_headline(meta: PageMeta, url: str = "") -> str | None:
     }
     if not candidates:
         return None
-    return next(candidates[s] for s in _SOURCES if s in candidates)
+    chosen = next(candidates[s] for s in _SOURCES if s in candidates)
+    return _without_kicker(chosen, candidates.values())
+
+
+def _without_kicker(chosen: str, others) -> str:
+    """Returns another source's headline when `chosen` is it with a kicker in front.
+
+    "Kicker: Headline" in one place and "Headline" in another: the kicker is a topic
+    label set above the headline, which one of the page's own sources leaves out.
+    """
+    for other in others:
+        rest = _fold(chosen).removesuffix(_fold(other))
+        if rest != _fold(chosen) and rest and re.search(r"[:\-–—|]\s*$", rest):
+            if len(other.split()) >= 4:
+                return other
+    return chosen
 
 
 def _candidates(meta: PageMeta, sites: set[str]) -> dict[str, str | None]:

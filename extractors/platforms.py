@@ -23,6 +23,7 @@ _BODY_CLASSES = (
     "post-content",  # WordPress and Ghost themes
 )
 _ARTICLE_BODY = ".//*[@itemprop='articleBody']"
+TRUST_SHARE = 0.6  # of trafilatura's text inside the marked body, to trust the marker
 MIN_LEAD = 40  # shorter descriptions are slogans or labels, not a story's lead
 
 
@@ -79,6 +80,25 @@ def densest_paragraphs(tree) -> str:
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def within_marked_body(text: str, marked: str) -> str | None:
+    """Returns `text` cut to the lines from the first to the last one inside the marked
+    post body, or None when trafilatura's text does not mostly lie in it (then the marker
+    names something else: an excerpt, a widget, a theme's misuse).
+
+    Lines between two lines of the body stay: the marked body's text runs its inline
+    elements together, so a line is not always found in it whole.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    body = _fold(marked)
+    inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
+    inside_chars = sum(len(line) for line, ok in zip(lines, inside) if ok)
+    if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
+        return None
+    first = inside.index(True)
+    last = len(inside) - 1 - inside[::-1].index(True)
+    return "\n".join(lines[first : last + 1])
 
 
 def shown_lead(tree, description: str | None) -> str | None:
