@@ -44,9 +44,9 @@ def _without_kicker(chosen: str, others) -> str:
     """
     for other in others:
         rest = _fold(chosen).removesuffix(_fold(other))
-        if rest != _fold(chosen) and rest and re.search(r"[:\-–—|]\s*$", rest):
-            if len(other.split()) >= 4:
-                return other
+        kicked = rest != _fold(chosen) and rest and re.search(r"[:\-–—|]\s*$", rest)
+        if kicked and len(other.split()) >= 4:
+            return other
     return chosen
 
 

@@ -93,7 +93,7 @@ def within_marked_body(text: str, marked: str) -> str | None:
     lines = [line for line in text.splitlines() if line.strip()]
     body = _fold(marked)
     inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
-    inside_chars = sum(len(line) for line, ok in zip(lines, inside) if ok)
+    inside_chars = sum(len(line) for line, ok in zip(lines, inside, strict=True) if ok)
     if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
         return None
     first = inside.index(True)
