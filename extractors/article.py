@@ -18,6 +18,7 @@ from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
 from extractors.pagemeta import PageMeta, read_page_meta
 from extractors.platforms import StoryHint, shown_lead, story_hint, within_marked_body
+from extractors.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
@@ -25,7 +26,6 @@ from newsflow.models import Article, FeedEntry
 log = logging.getLogger(__name__)
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 
-EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf3"
 # Below this share of the page's own story hint, fast mode has stopped at a fragment.
 RECALL_RESCUE_SHARE = 0.5
 
