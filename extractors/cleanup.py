@@ -24,6 +24,7 @@ _CAPTION_TAGS = {"figure", "figcaption"}
 _LINK_DEPTH = 3  # a link's block is its parent or close above: <li><h3><a>
 _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can name
 SHORT = 200
+PARAGRAPH = 100  # a line this long is a story paragraph: the head ends at the first
 HEADLINE_WORDS = 6
 TAIL_LINK_SHARE = 0.3
 MIN_KEPT_SHARE = 0.5
@@ -60,10 +61,10 @@ def drop_page_furniture(tree) -> int:
         if _COMMENT_SECTION.search(element.get("class") or "")
         or _COMMENT_SECTION.search(element.get("id") or "")
     ]
-    for element in doomed:
-        if element.getparent() is not None:
-            element.drop_tree()  # keeps the tail text, which belongs to the parent
-    return len(doomed)
+    outermost = [e for e in doomed if not any(a in doomed for a in e.iterancestors())]
+    for element in outermost:
+        element.drop_tree()  # keeps the tail text, which belongs to the parent
+    return len(outermost)
 
 
 def source_blocks(tree) -> dict[str, SourceBlock]:
@@ -102,7 +103,7 @@ def strip_furniture(
 ) -> str:
     """Returns `text` without headline, caption, credit, link-list and prompt lines."""
     lines = _without_leading_headline([ln for ln in text.splitlines() if ln.strip()], headlines)
-    paragraphs = [i for i, line in enumerate(lines) if len(line) >= SHORT]
+    paragraphs = [i for i, line in enumerate(lines) if len(line) >= PARAGRAPH]
     first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else (len(lines), -1)
     kept = [
         line

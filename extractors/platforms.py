@@ -122,4 +122,5 @@ def shown_lead(tree, description: str | None) -> str | None:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.lower().split())
+    # Soft hyphens: themes hyphenate the body's words, trafilatura's text drops them.
+    return " ".join(text.replace("\u00ad", "").lower().split())
