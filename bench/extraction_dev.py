@@ -146,10 +146,13 @@ def corpus_figures(engine: str) -> dict:
     index = json.loads((CORPUS / "index.json").read_text(encoding="utf-8"))
     extract = _engine(engine)
     found = leaked = comments = total_in = total_out = leaked_comments = 0
+    cpu = 0.0
     for entry in index:
         body = (CORPUS / entry["file"]).read_bytes()
         url = entry["url"] or f"https://example.org/{entry['file']}"
+        started = time.process_time()
         text = " ".join((extract(body, url).get("text") or "").split())
+        cpu += time.process_time() - started
         total_in += len(entry["expected_in"])
         found += sum(" ".join(s.split()) in text for s in entry["expected_in"])
         total_out += len(entry["expected_not_in"])
@@ -162,6 +165,7 @@ def corpus_figures(engine: str) -> dict:
         "expected_in": f"{found}/{total_in} = {found / total_in:.3f}",
         "expected_not_in": f"{total_out - leaked}/{total_out} = {1 - leaked / total_out:.3f}",
         "comments_leaked": f"{leaked_comments}/{comments}",
+        "ms_cpu_a_page": round(1000 * cpu / len(index), 1),
     }
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 
 from extractors import boilerplate
 
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "td")
 _BLOCK_TAGS += ("blockquote", "div", "span", "a", "strong", "em", "b", "small", "cite")
+_BLOCK_TAG_SET = frozenset(_BLOCK_TAGS)
 _CAPTION_TAGS = {"figure", "figcaption"}
 _LINK_DEPTH = 3  # a link's block is its parent or close above: <li><h3><a>
 _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can name
@@ -81,8 +83,8 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
     link_chars: dict[object, int] = {}
     for link in tree.iter("a"):
         chars = len(_flat(link.text_content()))
-        for element in (link, *list(link.iterancestors())[:_LINK_DEPTH]):
-            if element.tag in _BLOCK_TAGS:
+        for element in (link, *islice(link.iterancestors(), _LINK_DEPTH)):
+            if element.tag in _BLOCK_TAG_SET:
                 link_chars[element] = link_chars.get(element, 0) + chars
     for element, chars in link_chars.items():
         if (text := _short_text(element)) and text not in blocks:
