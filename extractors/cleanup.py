@@ -24,6 +24,7 @@ _BLOCK_TAGS += ("blockquote", "div", "span", "a", "strong", "em", "b", "small", 
 _BLOCK_TAG_SET = frozenset(_BLOCK_TAGS)
 _CAPTION_TAGS = {"figure", "figcaption"}
 _LINK_DEPTH = 3  # a link's block is its parent or close above: <li><h3><a>
+_MAX_TEASER = 1500  # a teaser's paragraph inside a link may run long
 _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can name
 SHORT = 200
 PARAGRAPH = 100  # a line this long is a story paragraph: the head ends at the first
@@ -83,6 +84,11 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
     link_chars: dict[object, int] = {}
     for link in tree.iter("a"):
         chars = len(_flat(link.text_content()))
+        # A paragraph inside a link is a teaser (headline and dek) for another page: a
+        # story's own paragraphs are never wholly a link.
+        for element in islice(link.iter(*_BLOCK_TAGS), 1, None):
+            if (text := _flat(element.text_content())) and len(text) <= _MAX_TEASER:
+                blocks.setdefault(text, SourceBlock(1.0, caption=False))
         for element in (link, *islice(link.iterancestors(), _LINK_DEPTH)):
             if element.tag in _BLOCK_TAG_SET:
                 link_chars[element] = link_chars.get(element, 0) + chars
