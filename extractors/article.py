@@ -69,24 +69,9 @@ def extract_article(
     doc = _main_text(tree, url, hint)
     headline = choose_headline(meta, url) or (entry.title if entry else None)
     authors = _authors(meta, tree)
-    text = strip_furniture(
-        strip_comment_widgets(doc.text),
-        source_blocks(tree),
-        headlines=tuple(h for h in (headline, meta.og_title, meta.title_tag, *meta.h1s) if h),
-        authors=authors,
-    )
-    # A platform's post body, where trafilatura agrees with it, bounds the story: what
-    # lies before or after it (an excerpt, a signature, a share bar) is not the post.
-    marked = hint.text if hint and hint.marked else None
-    bounded = within_marked_body(text, marked) if marked else None
-    text = bounded if bounded is not None else text
+    text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors)
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
-    lead = shown_lead(tree, meta.description)
-    # The standfirst sits above the post body, so it is added even where the body bounds
-    # the text (dropping it lost expected sentences on the corpus and news-multi).
-    if lead and _fold(lead) not in _fold(text):
-        text = f"{lead}\n{text}"
     return Article(
         url=url,
         source=source,
@@ -108,6 +93,35 @@ def extract_article(
         raw_html=body,
         encoding=encoding,
     )
+
+
+def _story_text(
+    found: str,
+    tree,
+    meta: PageMeta,
+    hint: StoryHint | None,
+    *,
+    headline: str | None,
+    authors: tuple[str, ...],
+) -> str:
+    """Returns trafilatura's text without furniture, bounded by the post body, with its lead."""
+    text = strip_furniture(
+        strip_comment_widgets(found),
+        source_blocks(tree),
+        headlines=tuple(h for h in (headline, meta.og_title, meta.title_tag, *meta.h1s) if h),
+        authors=authors,
+    )
+    # A platform's post body, where trafilatura agrees with it, bounds the story: what
+    # lies before or after it (an excerpt, a signature, a share bar) is not the post.
+    marked = hint.text if hint and hint.marked else None
+    bounded = within_marked_body(text, marked) if marked else None
+    text = bounded if bounded is not None else text
+    lead = shown_lead(tree, meta.description) if text else None
+    # The standfirst sits above the post body, so it is added even where the body bounds
+    # the text (dropping it lost expected sentences on the corpus and news-multi).
+    if lead and _fold(lead) not in _fold(text):
+        text = f"{lead}\n{text}"
+    return text
 
 
 def _main_text(tree, url: str, hint: StoryHint | None):
