@@ -14,6 +14,7 @@ import logging
 from extractors import entities, keywords, language, topics
 from extractors.tagger import TagContext, Tagger, declared_language
 from extractors.topics import Topics
+from extractors.version import EXTRACTION, EXTRACTOR_VERSION
 from newsflow.models import Article, Tag
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,9 @@ def tag_article(
 
 
 def tagger_versions() -> dict[str, str]:
-    """Returns {tagger name: version} for every registered tagger."""
-    return {tagger.NAME: tagger.VERSION for tagger in TAGGERS}
+    """Returns {tagger name: version} for every registered tagger, and the extraction's
+    version: a new extraction changes the text every tagger read."""
+    return {tagger.NAME: tagger.VERSION for tagger in TAGGERS} | {EXTRACTION: EXTRACTOR_VERSION}
 
 
 def _context(article: Article, topics: Topics | None) -> TagContext:
