@@ -2,7 +2,7 @@
 page costs on DuckLake (PostgreSQL catalog) against the DuckDB file; writes the section
 `<!-- scaling -->` of docs/benchmarks.md, raw figures to <workdir>/scaling.json.
 
-    uv run python -m bench.scaling [--hosts 24] [--copies 1] [--workdir /tmp/shards-scaling]
+    uv run python -m bench.scaling [--hosts 12] [--copies 1] [--workdir /tmp/shards-scaling]
 
 Everything real, as in tests/flows/test_sharded_night.py: `prefect server start`, the
 process pool, `prefect deploy --all`, process workers started in the checkout
@@ -211,7 +211,7 @@ def write_section(out: Path, results: dict) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench.scaling", description=__doc__.split("\n")[0])
-    parser.add_argument("--hosts", type=int, default=24)
+    parser.add_argument("--hosts", type=int, default=12)
     parser.add_argument("--copies", type=int, default=1, help="copies of the corpus per host")
     parser.add_argument("--generated", action="store_true", help="generated posts, no corpus")
     parser.add_argument("--posts", type=int, default=84, help="generated posts per host")

@@ -120,3 +120,27 @@ def test_empty_signature_is_its_own_cluster_without_bands(con):
 
 def test_nothing_to_do(con):
     assert assign_clusters(con, []) == {}
+
+
+def test_a_sharded_night_clusters_what_it_stored_and_what_was_left_unclustered(con):
+    from storage.clusters import article_texts, night_article_urls
+    from storage.writes import write_batch
+    from tests.support.batches import NOW, batch_rows, stored_article
+
+    earlier = [stored_article("https://a.example/old", NATO_TEXT)]
+    write_batch(con, "night-1", *batch_rows("night-1", earlier))
+    assign_clusters(con, [("https://a.example/old", signature(NATO_TEXT))])
+    left = [stored_article("https://b.example/left", UNRELATED)]  # a night that died first
+    write_batch(con, "night-2", *batch_rows("night-2", left))
+    tonight = [
+        stored_article("https://c.example/2", edited(NATO_TEXT, 2), NOW.replace(hour=5)),
+        stored_article("https://c.example/1", edited(NATO_TEXT, 1), NOW.replace(hour=4)),
+    ]
+    write_batch(con, "night-3", *batch_rows("night-3", tonight))
+
+    urls = night_article_urls(con, "night-3")
+
+    # first seen first: the unclustered one from before, then tonight's in their order
+    assert urls == ["https://b.example/left", "https://c.example/1", "https://c.example/2"]
+    texts = article_texts(con, urls)
+    assert [u for u, _ in texts] == urls and texts[0][1] == UNRELATED
