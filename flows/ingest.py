@@ -30,6 +30,7 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
+from flows.search_index import update_search_index
 from flows.shard_plan import keep_hosts
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
@@ -157,6 +158,8 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
     tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))
+    if not memory.busy:  # a busy night's articles are indexed once they are merged
+        await update_search_index(db)
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))

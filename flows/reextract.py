@@ -14,6 +14,7 @@ from prefect.states import Completed, Failed
 
 from extractors.pipeline import ExtractorPool, PageInput
 from extractors.tagging import tagger_versions
+from flows.search_index import update_search_index
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from storage.db import connect
@@ -74,6 +75,7 @@ async def reextract(
     with ExtractorPool(topics_path=topics) as pool:
         for n, start in enumerate(range(0, len(urls), 200), start=1):
             done += await reprocess(pool, db, urls[start : start + 200], n)
+    await update_search_index(db)
     return Completed(
         message=f"{done} of {len(urls)} stale articles re-extracted and re-tagged",
         data={

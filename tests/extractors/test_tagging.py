@@ -60,7 +60,8 @@ def test_later_taggers_read_the_detected_language_not_the_declared_one():
 
 def test_tagger_versions_names_every_tagger():
     versions = tagger_versions()
-    assert list(versions) == ["language", "entities", "keywords", "topics", "extraction"]
+    assert list(versions) == ["language", "entities", "keywords", "topics", "categories",
+                             "extraction"]  # fmt: skip
     assert all(isinstance(v, str) and v for v in versions.values())
 
 
