@@ -4,6 +4,7 @@ copy-db."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in FLOW_MODULES:
             _start_early(args.command, server)
-        with server.api():
+        with server.api(), _progress_shown(args.command):
             return _handler(args)(args)
     except KeyboardInterrupt:
         return 130
@@ -49,6 +50,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         server.stop()
+
+
+def _progress_shown(command: str):
+    """Returns a context showing live progress for the commands that run a flow."""
+    if command not in ("ingest", "reextract"):
+        return contextlib.nullcontext()
+    from newsflow.cli.progress_display import progress_display
+    from newsflow.cli.render import console
+
+    return progress_display(console)
 
 
 def _handler(args: argparse.Namespace):
