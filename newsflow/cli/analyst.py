@@ -97,7 +97,7 @@ def _build_first_index(db: str, path: Path) -> None:
 def _check_source(source: str | None, known: list[str]) -> None:
     if source is not None and source not in known:
         raise OptionError(
-            "--source", f"no indexed article from {source!r} (sources: {', '.join(known)})"
+            "--source", f"no article from {source!r} (sources: {', '.join(known)})"
         )
 
 
@@ -147,4 +147,33 @@ def index(args: Namespace) -> int:
         err.print(f"[red]error:[/] {exc}")
         return 2
     print(report.brief(), file=sys.stdout)
+    return 0
+
+
+def export(args: Namespace) -> int:
+    """Writes the selected articles under --out, partitioned by day and source."""
+    from storage.db import connect
+    from storage.export import ExportRequest, export_articles
+
+    try:
+        request = ExportRequest(
+            Path(args.out), args.format, parse_since(args.since), args.source, args.with_tags
+        )
+        with connect(args.db, read_only=True, wait_seconds=5) as con:
+            if args.source:
+                known = con.execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
+                _check_source(args.source, [r[0] for r in known])
+            report = export_articles(con, request)
+    except (OptionError, NewsflowError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    except OSError as exc:
+        err.print(f"[red]error:[/] --out {args.out}: {exc}")
+        return 2
+    if not report.articles:
+        err.print("no article to export with these options")
+    print(
+        f"{report.articles} articles in {report.partitions} partitions "
+        f"({report.files} {args.format} files) under {args.out}"
+    )
     return 0
