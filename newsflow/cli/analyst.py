@@ -96,9 +96,7 @@ def _build_first_index(db: str, path: Path) -> None:
 
 def _check_source(source: str | None, known: list[str]) -> None:
     if source is not None and source not in known:
-        raise OptionError(
-            "--source", f"no article from {source!r} (sources: {', '.join(known)})"
-        )
+        raise OptionError("--source", f"no article from {source!r} (sources: {', '.join(known)})")
 
 
 def _described(filters) -> str:

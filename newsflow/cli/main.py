@@ -65,9 +65,9 @@ def _progress_shown(command: str):
 def _handler(args: argparse.Namespace):
     """Returns the function that runs the parsed command."""
     if args.command == "sources" and getattr(args, "action", None):
-        from newsflow.cli import sources_file
+        from newsflow.cli import opml_commands
 
-        return getattr(sources_file, f"sources_{args.action}")
+        return getattr(opml_commands, f"sources_{args.action}")
     module = importlib.import_module(HANDLER_MODULES.get(args.command, "newsflow.cli.commands"))
     return getattr(module, args.command.replace("-", "_"))
 
