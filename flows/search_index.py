@@ -64,6 +64,7 @@ def refresh_index(db: str, index: str | Path | None = None, full: bool = False) 
             _index_chunk(db, idx, todo[start : start + CHUNK], report)
         built = time.monotonic()
         report.segments_rebuilt = len(search_index.rebuild_dirty(idx))
+        search_index.write_search_macro(idx)
         report.build_seconds = time.monotonic() - built
         [(report.documents,)] = idx.execute("SELECT count(*) FROM documents").fetchall()
     report.seconds = time.monotonic() - started

@@ -64,7 +64,15 @@ def stored_pages(
             [chunk],
         ).fetchall()
         yield [
-            StoredPage(url, source, at, ctype, zlib.decompress(blob), feed, tuple(cats or ()),
-                       tuple(keys or ()))  # fmt: skip
+            StoredPage(
+                url,
+                source,
+                at,
+                ctype,
+                zlib.decompress(blob),
+                feed,
+                tuple(cats or ()),
+                tuple(keys or ()),
+            )  # fmt: skip
             for url, source, at, ctype, blob, feed, cats, keys in rows
         ]

@@ -252,7 +252,9 @@ def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
             _drop_segment(con, segment)
             con.execute("DELETE FROM segments WHERE segment = ?", [segment])
             continue
-        # Terms are made by extractors.search_terms: fts only splits on whitespace.
+        # Terms are made by extractors.search_terms: fts only splits on whitespace. (Its
+        # lower/strip_accents would change nothing in them and double the build time;
+        # bm25() folds a query typed in SQL instead.)
         con.execute(
             f"PRAGMA create_fts_index('{segment_table(segment)}', 'doc_id', 'terms',"
             " stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=0,"
@@ -266,6 +268,23 @@ def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
         log.info("search index segment %d: %d documents in %.1fs", segment, live,
                  time.monotonic() - started)  # fmt: skip
     return dirty
+
+
+def write_search_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)defines `bm25(query)`, a table of (doc_id, score) over every segment, for SQL.
+
+    Each segment's own fts macro scores it: `fts_main_seg_NNNNN.match_bm25(doc_id, q)`.
+    """
+    parts = [
+        f"SELECT doc_id, fts_main_{table}.match_bm25(doc_id, lower(strip_accents(query)))"
+        f" AS score FROM {table}"
+        for table in map(segment_table, segment_numbers(con))
+    ] or ["SELECT NULL::BIGINT AS doc_id, NULL::DOUBLE AS score WHERE false"]
+    union = " UNION ALL ".join(parts)
+    con.execute(
+        f"CREATE OR REPLACE MACRO bm25(query) AS TABLE"
+        f" SELECT * FROM ({union}) WHERE score IS NOT NULL"
+    )
 
 
 def segment_numbers(con: duckdb.DuckDBPyConnection) -> list[int]:
