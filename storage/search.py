@@ -65,13 +65,18 @@ def search(
         for s in segments
     )
     where, params = _filters(filters)
+    # The best `limit` first, then their texts: no text is read for the other matches.
     rows = con.execute(
         f"""
+        WITH best AS (
+            SELECT h.doc_id, h.score FROM ({scored}) h JOIN documents d USING (doc_id)
+            WHERE h.score IS NOT NULL {where}
+            ORDER BY h.score DESC, d.url LIMIT $limit
+        )
         SELECT d.url, d.title, d.source, d.language, coalesce(d.published_at, d.first_seen_at),
-               h.score, d.text
-        FROM ({scored}) h JOIN documents d USING (doc_id)
-        WHERE h.score IS NOT NULL {where}
-        ORDER BY h.score DESC, d.url LIMIT $limit
+               b.score, d.text
+        FROM best b JOIN documents d USING (doc_id)
+        ORDER BY b.score DESC, d.url
         """,
         {"query": " ".join(dict.fromkeys(terms)), "limit": filters.limit, **params},
     ).fetchall()

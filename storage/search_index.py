@@ -260,6 +260,12 @@ def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
             " stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=0,"
             " overwrite=1)"
         )
+        # Postings sorted by term: a query's terms then sit in a few row groups, which
+        # DuckDB's zone maps find without scanning the rest (half the query time).
+        fts = f"fts_main_{segment_table(segment)}"
+        con.execute(
+            f"CREATE OR REPLACE TABLE {fts}.terms AS SELECT * FROM {fts}.terms ORDER BY termid"
+        )
         con.execute(
             "UPDATE segments SET docs = ?, removed = 0, dirty = false, built_at = now()"
             " WHERE segment = ?",
