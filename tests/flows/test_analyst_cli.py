@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import duckdb
 import httpx
@@ -64,12 +65,11 @@ def ingested(tmp_path_factory, blog, cli_env):
     write_sources(home / "sources.toml", [("dunia", blog.base_url + "/", "auto")])
     run = newsflow("ingest", env=cli_env, cwd=home)
     assert run.returncode == 0, run.stdout + run.stderr
-    home.ingest_output = run.stdout
-    return home
+    return SimpleNamespace(home=home, output=run.stdout)
 
 
 def test_ingest_on_a_pipe_prints_plain_progress_lines(ingested):
-    out = ingested.ingest_output
+    out = ingested.output
     assert "\x1b" not in out  # no control codes in a file or a pipe
     lines = [line for line in out.splitlines() if line.startswith("ingest: ")]
     assert lines[0].startswith("ingest: 1/1 sources read, 0 pages planned")
@@ -110,7 +110,7 @@ def _run_on_a_terminal(args: list[str], env: dict) -> tuple[str, int]:
 
 
 def test_the_index_is_updated_as_a_stage_of_the_flow(ingested, cli_env):
-    index = ingested / "data" / "news.search.duckdb"
+    index = ingested.home / "data" / "news.search.duckdb"
     with duckdb.connect(str(index), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchall() == [(len(POSTS),)]
     found = httpx.post(
@@ -122,7 +122,7 @@ def test_the_index_is_updated_as_a_stage_of_the_flow(ingested, cli_env):
 
 def test_search_finds_each_language_and_marks_the_words(ingested):
     def titles(query: str, *options: str) -> list[str]:
-        run = newsflow("search", query, "--format", "json", *options, cwd=ingested)
+        run = newsflow("search", query, "--format", "json", *options, cwd=ingested.home)
         assert run.returncode == 0, run.stderr
         return [hit["title"] for hit in json.loads(run.stdout)]
 
@@ -131,13 +131,14 @@ def test_search_finds_each_language_and_marks_the_words(ingested):
     assert titles("المياه") == [ARABIC.title]
     assert titles("电影节") == [CHINESE.title]
     assert titles("STOLTENBERG", "--lang", "de") == []
-    hit = json.loads(newsflow("search", "Hochwassers", "--format", "json", cwd=ingested).stdout)[0]
+    run = newsflow("search", "Hochwassers", "--format", "json", cwd=ingested.home)
+    hit = json.loads(run.stdout)[0]
     assert "**Hochwasser**" in hit["snippet"] and hit["language"] == "de"
     assert hit["url"].endswith(f"{GERMAN.slug}.html") and hit["source"] == "dunia"
 
 
 def test_search_says_when_nothing_matches(ingested):
-    run = newsflow("search", "Quetzalcoatl", cwd=ingested)
+    run = newsflow("search", "Quetzalcoatl", cwd=ingested.home)
     assert run.returncode == 0 and "no article matches 'Quetzalcoatl'" in run.stderr
 
 
@@ -152,7 +153,7 @@ def test_search_says_when_nothing_matches(ingested):
     ],
 )
 def test_a_bad_search_option_is_named(ingested, options, named):
-    run = newsflow("search", "Brussel", *options, cwd=ingested)
+    run = newsflow("search", "Brussel", *options, cwd=ingested.home)
     assert run.returncode == 2 and named in run.stderr, run.stderr
 
 
@@ -161,7 +162,7 @@ def test_export_cli_writes_partitions_read_back_by_pyarrow(ingested, tmp_path):
 
     out = tmp_path / "exports"
     for _ in range(2):  # the rerun replaces
-        run = newsflow("export", "--out", str(out), "--with-tags", cwd=ingested)
+        run = newsflow("export", "--out", str(out), "--with-tags", cwd=ingested.home)
         assert run.returncode == 0, run.stderr
     table = ds.dataset(out, format="parquet", partitioning="hive").to_table()
     assert table.num_rows == len(POSTS)
@@ -203,7 +204,7 @@ def readme_commands() -> list[str]:
 
 def test_every_analyst_command_in_the_readme_runs(ingested, tmp_path, cli_env):
     home = tmp_path / "home"
-    shutil.copytree(ingested, home)
+    shutil.copytree(ingested.home, home)
     (home / "feeds.opml").write_text(OPML)
     commands = readme_commands()
     assert {c.split()[1] for c in commands} >= {"search", "export", "index", "sources", "query"}
