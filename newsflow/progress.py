@@ -53,8 +53,9 @@ class Progress:
         parts = [f"{self.run}:"]
         if self.run == "ingest":
             parts.append(f"{self.sources_read}/{self.sources_total} sources read,")
+        fetched = f" {self.fetched} fetched," if self.run == "ingest" else ""  # reextract: none
         parts.append(
-            f"{self.planned} pages planned, {self.fetched} fetched, {self.extracted} extracted,"
+            f"{self.planned} pages planned,{fetched} {self.extracted} extracted,"
             f" {self.stored} stored, {self.failed} failed, {_clock(self.elapsed)} elapsed"
         )
         if self.done:

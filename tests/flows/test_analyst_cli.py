@@ -87,6 +87,24 @@ def test_ingest_on_a_terminal_shows_a_live_display(tmp_path, blog, cli_env):
     assert "━" in output  # the progress bar
 
 
+def test_reextract_on_a_pipe_prints_progress_and_keeps_categories(ingested, tmp_path, cli_env):
+    db = tmp_path / "news.duckdb"
+    shutil.copy(ingested.home / "data" / "news.duckdb", db)
+    with duckdb.connect(str(db)) as con:  # as if the feed had declared one more label
+        con.execute("UPDATE articles SET categories = list_append(categories, 'Feed only')")
+    count = "SELECT count(*) AS n FROM article_tags WHERE kind = 'category'"
+    before = newsflow("query", count, "--db", str(db), "--format", "csv").stdout
+    run = newsflow("reextract", "--db", str(db), "--all", env=cli_env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "\x1b" not in run.stdout
+    assert f"reextract: {len(POSTS)} pages planned, {len(POSTS)} extracted" in run.stdout
+    assert "(done)" in run.stdout.splitlines()[-2]  # then the flow's final state
+    # The feed's categories are kept in the article, so re-tagging does not lose them.
+    after = newsflow("query", count, "--db", str(db), "--format", "csv").stdout
+    assert int(after.splitlines()[1]) == int(before.splitlines()[1]) + len(POSTS)
+    assert (tmp_path / "news.search.duckdb").exists()  # the index stage ran
+
+
 def _run_on_a_terminal(args: list[str], env: dict) -> tuple[str, int]:
     controller, terminal = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "newsflow.cli", *args], stdin=terminal,
