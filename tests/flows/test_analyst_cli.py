@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from newsflow.demo.site import SiteServer, blogger_site
-from tests.conftest import REPO
-from tests.flows.conftest import write_sources
-from tests.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
+from tests.support import REPO
+from tests.support.flows import write_sources
+from tests.support.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
 
 ANALYST_COMMANDS = re.compile(
     r"^newsflow (search|export|index|sources import|sources export|query --db \S+search)"

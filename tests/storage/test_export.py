@@ -11,8 +11,8 @@ import pytest
 
 from storage.db import connect
 from storage.export import ExportRequest, export_articles
-from tests.search_samples import GERMAN, INDONESIAN, POSTS
-from tests.storage.search_db import page_result, write_articles
+from tests.support.search_db import page_result, write_articles
+from tests.support.search_samples import GERMAN, INDONESIAN, POSTS
 
 READERS = {"parquet": "read_parquet", "jsonl": "read_json_auto", "csv": "read_csv_auto"}
 EXTENSIONS = {"parquet": "parquet", "jsonl": "jsonl", "csv": "csv"}

@@ -12,8 +12,8 @@ from flows.search_index import refresh_index
 from storage import search_index
 from storage.search import SearchFilters, indexed_languages, search
 from storage.search_index import index_path, open_index
-from tests.search_samples import ARABIC, CHINESE, ENGLISH, FRENCH, GERMAN, INDONESIAN, POSTS
-from tests.storage.search_db import page_result, write_articles
+from tests.support.search_db import page_result, write_articles
+from tests.support.search_samples import ARABIC, CHINESE, ENGLISH, FRENCH, GERMAN, INDONESIAN, POSTS
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from newsflow.models import FetchResult
 from storage.db import connect
 from storage.state import save_source_states
 from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
-from tests.search_samples import ARABIC, GERMAN, INDONESIAN
-from tests.storage.search_db import page_result
+from tests.support.search_db import page_result
+from tests.support.search_samples import ARABIC, GERMAN, INDONESIAN
 
 NIGHT_1 = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)
 NIGHT_2 = NIGHT_1 + timedelta(days=1)
