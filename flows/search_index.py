@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from extractors.search_terms import ANALYZER_VERSION, Analyzer
 from storage import search_index
 from storage.db import connect
+from storage.search import write_search_macro
 from storage.search_index import IndexDocument, index_path, open_index
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def refresh_index(db: str, index: str | Path | None = None, full: bool = False) 
             _index_chunk(db, idx, todo[start : start + CHUNK], report)
         built = time.monotonic()
         report.segments_rebuilt = len(search_index.rebuild_dirty(idx))
-        search_index.write_search_macro(idx)
+        write_search_macro(idx)
         report.build_seconds = time.monotonic() - built
         [(report.documents,)] = idx.execute("SELECT count(*) FROM documents").fetchall()
     report.seconds = time.monotonic() - started

@@ -95,3 +95,20 @@ def _filters(filters: SearchFilters) -> tuple[str, dict]:
         clauses.append("coalesce(d.published_at, d.first_seen_at) >= $since")
         params["since"] = filters.since
     return "".join(f" AND {c}" for c in clauses), params
+
+
+def write_search_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)defines `bm25(query)`, a table of (doc_id, score) over every segment, for SQL.
+
+    Each segment's own fts macro scores it: `fts_main_seg_NNNNN.match_bm25(doc_id, q)`.
+    """
+    parts = [
+        f"SELECT doc_id, fts_main_{table}.match_bm25(doc_id, lower(strip_accents(query)))"
+        f" AS score FROM {table}"
+        for table in map(segment_table, segment_numbers(con))
+    ] or ["SELECT NULL::BIGINT AS doc_id, NULL::DOUBLE AS score WHERE false"]
+    union = " UNION ALL ".join(parts)
+    con.execute(
+        f"CREATE OR REPLACE MACRO bm25(query) AS TABLE"
+        f" SELECT * FROM ({union}) WHERE score IS NOT NULL"
+    )

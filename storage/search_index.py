@@ -276,23 +276,6 @@ def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
     return dirty
 
 
-def write_search_macro(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)defines `bm25(query)`, a table of (doc_id, score) over every segment, for SQL.
-
-    Each segment's own fts macro scores it: `fts_main_seg_NNNNN.match_bm25(doc_id, q)`.
-    """
-    parts = [
-        f"SELECT doc_id, fts_main_{table}.match_bm25(doc_id, lower(strip_accents(query)))"
-        f" AS score FROM {table}"
-        for table in map(segment_table, segment_numbers(con))
-    ] or ["SELECT NULL::BIGINT AS doc_id, NULL::DOUBLE AS score WHERE false"]
-    union = " UNION ALL ".join(parts)
-    con.execute(
-        f"CREATE OR REPLACE MACRO bm25(query) AS TABLE"
-        f" SELECT * FROM ({union}) WHERE score IS NOT NULL"
-    )
-
-
 def segment_numbers(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Returns the segments that have an fts index."""
     return [
