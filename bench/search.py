@@ -220,13 +220,13 @@ busy, so absolute times are several times an idle machine's; the ratios hold).
   one index every night would cost {single}: far over the 10% budget.
 - **A night's update is flat**: {nights} articles, whatever the archive's size; its fts
   part is the open segment's rebuild (at most 5,000 documents), the rest is making the
-  new articles' terms and reading them. On this loaded machine that is still above 10%
-  of a night; the fts part alone is about 5%.
+  new articles' terms and reading them: {100 * largest["night_seconds"] / NIGHT_SECONDS:.0f}% of a
+  night here, its fts part {100 * largest["night_fts_seconds"] / NIGHT_SECONDS:.0f}%.
 - **The full build** ({largest["full_build_seconds"]} s at {largest["articles"]:,}) is paid once:
   on upgrade, with `newsflow index --rebuild`, or when the analyzer's version changes.
-- **Latency grows with the number of segments**: each segment is scored by its own fts
-  `match_bm25`, a fixed cost per segment ({largest["segments"]} segments at
-  {largest["articles"]:,} articles). Not done yet: merging closed segments into larger
+- **Latency grows with the archive**: each segment is scored by its own fts
+  `match_bm25` ({largest["segments"]} segments at {largest["articles"]:,} articles), each
+  scan and join paid once per segment. Not done yet: merging closed segments into larger
   ones, or scoring every segment's postings in one query, would bring it down.
 <!-- /search -->"""
 
