@@ -29,8 +29,17 @@ def write_report(results: dict, out: Path) -> None:
         ANALYSIS,
         EXTRACTION_QUALITY,
     ]
+    sections.append(_kept_blocks(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n\n".join(s for s in sections if s).rstrip() + "\n", encoding="utf-8")
+
+
+def _kept_blocks(out: Path) -> str:
+    """Returns the other benchmarks' sections of the report (bench/search.py's), kept."""
+    import re
+
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    return "\n\n".join(re.findall(r"<!-- search -->.*?<!-- /search -->", text, re.S))
 
 
 class Figures:

@@ -12,6 +12,7 @@ from htmldate import find_date
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
+from extractors import page_meta
 from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
 from extractors.headline import choose_headline
@@ -61,6 +62,9 @@ def extract_article(
     if tree is None:
         raise ExtractError(url, "unparsable HTML")
     meta = read_page_meta(tree)
+    # Read before the furniture goes: labels, keywords and the paywall flag are in it.
+    labels, keywords = page_meta.declared_categories(tree), page_meta.declared_keywords(tree)
+    free = page_meta.free_access(tree)
     # Before comment sections go: a date search, where one runs, sees the page as served
     # (as trafilatura's metadata did).
     published = _published(meta.published, tree, url, entry)
@@ -82,16 +86,19 @@ def extract_article(
         title=headline,
         author="; ".join(authors) or None,
         published_at=published,
-        language=_declared_language(tree),
-        site_name=meta.site_names[0] if meta.site_names else None,
+        language=_declared_language(tree) or (entry.language if entry else None),
+        site_name=(meta.site_names[0] if meta.site_names else None)
+        or (entry.publication if entry else None),
         description=meta.description,
-        categories=(meta.section,) if meta.section else (),
+        categories=_categories(meta, labels, entry),
         tags=meta.tags,
         image=meta.image,
         feed_url=entry.feed_url if entry else None,
         entry_updated=(entry.updated or entry.published) if entry else None,
         raw_html=body,
         encoding=encoding,
+        keywords_declared=keywords or (entry.keywords if entry else ()),
+        free_access=free,
     )
 
 
@@ -159,6 +166,17 @@ def _authors(meta: PageMeta, tree) -> tuple[str, ...]:
 
 def _fold(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def _categories(meta: PageMeta, labels: tuple[str, ...], entry: FeedEntry | None):
+    """Returns the page's section and labels, then the feed's: each once, whatever its case."""
+    found = [*((meta.section,) if meta.section else ()), *labels]
+    found += entry.categories if entry else ()
+    unique: dict[str, str] = {}
+    for label in found:
+        if label.strip():
+            unique.setdefault(label.strip().casefold(), label.strip())
+    return tuple(unique.values())
 
 
 def strip_comment_widgets(text: str) -> str:

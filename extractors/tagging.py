@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from extractors import entities, keywords, language, topics
+from extractors import categories, entities, keywords, language, topics
 from extractors.tagger import TagContext, Tagger, declared_language
 from extractors.topics import Topics
 from extractors.version import EXTRACTION, EXTRACTOR_VERSION
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # at most this many characters. Real articles are 2-30 kB.
 MAX_TAG_CHARS = 200_000
 
-TAGGERS: tuple[Tagger, ...] = (language, entities, keywords, topics)
+TAGGERS: tuple[Tagger, ...] = (language, entities, keywords, topics, categories)
 
 
 def tag_article(
