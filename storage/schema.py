@@ -138,6 +138,21 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE source_health ADD COLUMN last_attempt_at TIMESTAMPTZ;
     """,
+    # 5: minhash_bands without its key. Its index (32 entries an article) was loaded and
+    # rewritten whole at every batch's checkpoint: on 100,000 articles ~1.8 CPU-s and
+    # ~230 MB a batch (docs/benchmarks.md). Nothing looks rows up by that key; an
+    # article's bands are replaced whole (storage/clusters.py deletes, then inserts).
+    """
+    CREATE TABLE minhash_bands_unkeyed (
+        band SMALLINT NOT NULL,
+        bucket UBIGINT NOT NULL,
+        url VARCHAR NOT NULL,
+        cluster_id VARCHAR NOT NULL
+    );
+    INSERT INTO minhash_bands_unkeyed SELECT band, bucket, url, cluster_id FROM minhash_bands;
+    DROP TABLE minhash_bands;
+    ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
+    """,
 ]
 
 

@@ -53,7 +53,7 @@ def test_schema_has_the_documented_tables_and_columns(db):
         "first_seen_at",
         "last_seen_at",
     } <= columns
-    assert version == 4  # 4: source_health.last_attempt_at, for the unhealthy backoff
+    assert version == 5  # 5: minhash_bands without its key (checkpoint cost)
 
 
 def test_same_batch_twice_adds_nothing(db):
