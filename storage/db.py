@@ -17,11 +17,12 @@ log = logging.getLogger(__name__)
 
 _LOCK_MESSAGES = ("could not set lock", "conflicting lock", "database is locked")
 # DuckDB rewrites a table's last row group whole at each checkpoint, and closing the file
-# checkpoints: with its default 122,880 rows that is up to ~250 MB of article text read
-# and recompressed after every batch (2-3 CPU-s and a ~600 MB peak per table on a file of
-# 100,000 articles; docs/benchmarks.md). New row groups of this size keep that rewrite
-# small. An ATTACH option, not stored in the file: every writer opens it this way.
-ROW_GROUP_ROWS = 8_192
+# checkpoints: with its default 122,880 rows that is up to ~250 MB of article text and
+# raw HTML read and recompressed after every batch (on a 100,000-article file 6-7 CPU-s
+# and a 1.5 GB peak a batch; docs/benchmarks.md). With row groups of DuckDB's vector size
+# the rewrite stays small: over 80 batches the peak stayed under ~520 MB (8,192 rows:
+# climbing to ~620 MB). An ATTACH option, not stored in the file: every writer opens it so.
+ROW_GROUP_ROWS = 2_048
 
 
 @contextmanager
