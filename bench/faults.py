@@ -2,6 +2,7 @@
 10 s timeout: wall time, peak memory of the process tree, and what each fault ended as.
 
     uv run python -m bench.faults [--pages 100] [--timeout 10] [--concurrency 8]
+    uv run python -m bench.faults --case large-feed | worker-crash   (bench/fault_cases.py)
 
 The sites (corpus pages, fault server) run in this process; the ingest runs as a user runs
 it, in a subprocess with its ephemeral Prefect server, and its whole process tree is
@@ -17,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -69,10 +71,13 @@ def _pss(pid: int) -> int:
     return int(line.split()[1]) * 1024
 
 
-def run_measured(cmd: list[str]) -> tuple[float, list[int], int]:
-    """Returns wall seconds, the peaks of `tree_memory`, and the exit code."""
+def run_measured(cmd: list[str], during=None) -> tuple[float, list[int], int]:
+    """Returns wall seconds, the peaks of `tree_memory`, and the exit code; `during`, if
+    given, is called with the process id in a thread while the command runs."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if during is not None:
+        threading.Thread(target=during, args=(proc.pid,), daemon=True).start()
     peaks = [0, 0, 0]
     while proc.poll() is None:
         peaks = [max(a, b) for a, b in zip(peaks, tree_memory(proc.pid), strict=True)]
@@ -110,7 +115,25 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8, help="per host")
     parser.add_argument("--clean", action="store_true", help="good pages only: the baseline")
+    parser.add_argument(
+        "--case",
+        choices=("mixed", "large-feed", "worker-crash"),
+        default="mixed",
+        help="see bench/fault_cases.py for the last two",
+    )
+    parser.add_argument("--items", type=int, default=200_000, help="large-feed: per feed")
+    parser.add_argument("--kills", type=int, default=3, help="worker-crash: SIGKILLs")
     args = parser.parse_args()
+    if args.case != "mixed":
+        from bench import fault_cases
+
+        def measure(ingest_args: list[str], during=None):
+            cmd = [sys.executable, "-m", "newsflow.cli", "ingest", *ingest_args]
+            return run_measured(cmd, during)
+
+        run_case = fault_cases.large_feed if args.case == "large-feed" else fault_cases.worker_crash
+        run_case(args, measure, SETTINGS)
+        return 0
     with (
         SiteServer(lambda base: corpus_site(corpus(), base)) as site,
         FaultServer() as faults,

@@ -11,10 +11,13 @@ import trafilatura
 from lxml import html as lxml_html
 
 from extractors.decode import decode_html
+from extractors.invisible import keep_meaningful_invisibles
+from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
 from newsflow.models import Article, FeedEntry
 
 log = logging.getLogger(__name__)
+keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+nf2"
 
@@ -98,12 +101,8 @@ def content_hash(text: str) -> str:
 
 
 def _looks_binary(body: bytes) -> bool:
-    head = body[:2048]
-    # UTF-16 pages legitimately hold NULs; they start with a byte-order mark.
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return b"\x00" in head or controls > len(head) // 20
+    # By the share of control bytes, not one NUL: real pages carry stray ones.
+    return looks_binary(body)
 
 
 def _declared_language(tree) -> str | None:

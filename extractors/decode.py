@@ -1,57 +1,42 @@
-"""Decodes fetched HTML bytes by the HTTP charset, the BOM, the meta tag, then detection."""
+"""Decodes fetched HTML bytes: the BOM, UTF-8 (a few bad bytes replaced), the HTTP charset,
+the meta tag, the page's language, then detection (rules in newsflow.charset)."""
 
 from __future__ import annotations
 
-import codecs
 import re
 
-from charset_normalizer import from_bytes
+from newsflow.charset import decode_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+_HTML_LANG = re.compile(rb"""<html\b[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.I)
+_META_LANG = re.compile(
+    rb"""<meta[^>]+http-equiv\s*=\s*["']?content-language["']?[^>]+content\s*=\s*["']?"""
+    rb"""\s*([A-Za-z]{2,3})\b""",
+    re.I,
 )
 
 
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Returns the page as text and the name of the encoding used."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return body.decode(name, errors="replace"), name
-    for declared in (_from_header(content_type), _from_meta(body)):
-        if declared:
-            try:
-                return body.decode(declared), declared
-            except (LookupError, UnicodeDecodeError):
-                continue  # a wrong declaration is common: fall through to the next clue
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(body[:200_000]).best()
-    name = best.encoding if best else "cp1252"
-    return body.decode(name, errors="replace"), name
+    """Returns the page as text and how it was decoded, e.g. "windows-1252 (guessed)"."""
+    declared = [_from_header(content_type), _from_meta(body)]
+    decoded = decode_text(body, declared, page_language(body))
+    # A stray NUL is no character of the page: lxml would make it U+FFFD in the text.
+    return decoded.text.replace("\x00", ""), decoded.label
+
+
+def page_language(body: bytes) -> str | None:
+    """Returns the language code the page declares (`<html lang>`, Content-Language meta)."""
+    head = body[:8192]
+    match = _HTML_LANG.search(head) or _META_LANG.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def _from_header(content_type: str) -> str | None:
     match = _HEADER_CHARSET.search(content_type or "")
-    return _normalise(match.group(1)) if match else None
+    return match.group(1) if match else None
 
 
 def _from_meta(body: bytes) -> str | None:
     match = _META_CHARSET.search(body[:4096])
-    return _normalise(match.group(1).decode("ascii", "ignore")) if match else None
-
-
-def _normalise(name: str) -> str | None:
-    try:
-        name = codecs.lookup(name).name
-    except LookupError:
-        return None
-    # Browsers read these labels as their supersets (WHATWG encoding standard).
-    return {"iso8859-1": "cp1252", "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030"}.get(
-        name, name
-    )
+    return match.group(1).decode("ascii", "ignore") if match else None

@@ -7,14 +7,17 @@ own process never imports trafilatura or spaCy.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from extractors.workers import Job, Supervisor, worker_loop
 from newsflow.errors import ExtractError
 from newsflow.models import FeedEntry, PageResult
 
@@ -25,6 +28,7 @@ FORKSERVER_PRELOAD = [
     "extractors.article",
     "extractors.tagging",
     "extractors.pipeline",
+    "extractors.workers",
     "extractors.warm",
 ]
 
@@ -143,10 +147,6 @@ def _init_worker(topics_path: str | None) -> None:
         _topics = load_topics(topics_path)
 
 
-def _ready() -> int:
-    return os.getpid()
-
-
 def prestart() -> None:
     """Starts the fork server now, so it loads the models while the caller does other work
     (the CLI starts Prefect's server meanwhile); the pool's workers then fork warm."""
@@ -165,40 +165,94 @@ def _forkserver_context():
 
 
 class ExtractorPool:
-    """Runs `process_pages` in worker processes; a context manager that owns the pool."""
+    """Runs `process_pages`' work on supervised worker processes (extractors.workers): a
+    page past `deadline` seconds is recorded as a timeout, a worker that dies is replaced.
+    A context manager that owns the workers.
+
+    `test_fault_hook`, for tests only, is called in the worker before each page (to hang
+    or kill it there); it must be importable by name (a module-level function)."""
 
     def __init__(
-        self, workers: int | None = None, topics_path: str | None = None, chunk_size: int = 5
+        self,
+        workers: int | None = None,
+        topics_path: str | None = None,
+        chunk_size: int = 5,
+        deadline: float = 30.0,
+        test_fault_hook: Callable[[PageInput], None] | None = None,
     ):
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = chunk_size
         self._topics_path = topics_path
-        self._pool: ProcessPoolExecutor | None = None
+        self._hook = test_fault_hook
+        self._supervisor = Supervisor(self.workers, self._spawn_worker, deadline)
+        self._chunks: list[_Chunk] = []
 
     def __enter__(self) -> ExtractorPool:
-        self._pool = ProcessPoolExecutor(
-            self.workers,
-            mp_context=_forkserver_context(),
-            initializer=_init_worker,
-            initargs=(self._topics_path,),
-        )
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._supervisor.stop()
+        for chunk in self._chunks:
+            chunk.future.cancel()  # only those not done: a done future stays as it is
 
     def start(self) -> None:
         """Starts every worker now (the fork server loads the models), not at the first page."""
-        for _ in range(self.workers):
-            self._pool.submit(_ready)
+        self._supervisor.start()
+
+    def worker_pids(self) -> list[int]:
+        """Returns the process ids of the workers running now."""
+        return self._supervisor.pids()
 
     def submit(
         self, pages: list[PageInput], tag: bool = True, keep_html: bool = True
     ) -> list[Future]:
         """Returns futures, one per chunk of pages, each resolving to a ChunkResults."""
-        step = self.chunk_size
-        return [
-            self._pool.submit(process_pages, pages[i : i + step], tag, keep_html)
-            for i in range(0, len(pages), step)
-        ]
+        futures = []
+        for i in range(0, len(pages), self.chunk_size):
+            chunk = _Chunk(pages[i : i + self.chunk_size])
+            self._chunks = [c for c in self._chunks if not c.future.done()] + [chunk]
+            for n, page in enumerate(chunk.pages):
+                deliver = functools.partial(chunk.deliver, n)
+                job = Job(page, (tag, keep_html), deliver, cancelled=chunk.future.cancelled)
+                self._supervisor.put(job)
+            futures.append(chunk.future)
+        return futures
+
+    def _spawn_worker(self):
+        context = _forkserver_context()
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_worker_main, args=(theirs, self._topics_path, self._hook), daemon=True
+        )
+        process.start()
+        theirs.close()
+        return process, ours
+
+
+class _Chunk:
+    """Collects the results of a chunk's pages, whichever order they come back in."""
+
+    def __init__(self, pages: list[PageInput]):
+        self.pages, self.future = pages, Future()
+        self._results: list[PageResult | None] = [None] * len(pages)
+        self._cpu = [0.0, 0.0]
+
+    def deliver(self, index: int, result: PageResult, extract_s: float, tag_s: float) -> None:
+        self._results[index] = result
+        self._cpu[0] += extract_s
+        self._cpu[1] += tag_s
+        if all(r is not None for r in self._results) and not self.future.done():
+            done = ChunkResults(self._results)
+            done.extract_seconds, done.tag_seconds = self._cpu
+            self.future.set_result(done)
+
+
+def _worker_main(conn, topics_path: str | None, hook) -> None:
+    _init_worker(topics_path)
+    worker_loop(conn, _process_timed, hook)
+
+
+def _process_timed(page: PageInput, tag: bool, keep_html: bool) -> tuple[PageResult, float, float]:
+    """Returns `process_pages`' result for one page, with its extract and tag CPU seconds."""
+    done = process_pages([page], tag, keep_html)
+    return done[0], done.extract_seconds, done.tag_seconds

@@ -1,4 +1,8 @@
-"""Finds each source's article links: reads feeds, sitemaps or home pages, conditionally."""
+"""Finds each source's article links: reads feeds, sitemaps or home pages, conditionally.
+
+Documents are parsed in a thread, not on the event loop: a feed that takes seconds to
+parse must not stall the other sources' requests into their timeouts.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,17 @@ from dataclasses import dataclass, field
 from fetchers.discovery import article_links, discover_feeds, guess_feed_urls
 from fetchers.feeds import parse_feed
 from fetchers.http import Fetcher
-from fetchers.sitemaps import parse_sitemap
+from fetchers.sitemap_tree import read_sitemap_tree
 from fetchers.urls import normalize_url
 from newsflow.models import FeedEntry, FetchResult, Source
 from newsflow.outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
-MAX_CHILD_SITEMAPS = 20
 MAX_FEED_CANDIDATES = 4
+# Items of a feed read, per link a night may take from a source: feeds list the newest
+# first, so the first few times max_articles_per_source are all a night can use.
+FEED_ITEMS_PER_ARTICLE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,8 @@ async def crawl_source(
 ) -> SourceCrawl:
     """Returns the article links of a source; problems become `error`, never exceptions."""
     crawl = SourceCrawl(source=source)
+    if source.credentials is not None:
+        fetcher.authorise(source.url, source.credentials)
     try:
         if source.kind == "feed":
             await _read_feed(fetcher, crawl, source.url, validators)
@@ -74,20 +82,27 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
     )
     crawl.fetches.append(result)
     crawl.feeds.append(result)
-    crawl.feed_url = url
+    url = crawl.feed_url = result.url  # without any user:password@ the link carried
     if result.outcome is Outcome.NOT_MODIFIED:
         crawl.not_modified, crawl.error = True, None
         return True
     if not result.ok:
         crawl.error = f"feed {url}: {result.outcome} {result.error or ''}".strip()
         return False
-    parsed = parse_feed(result.body, result.final_url or url, result.content_type)
+    parsed = await asyncio.to_thread(
+        parse_feed, result.body, result.final_url or url, result.content_type,
+        max_items=FEED_ITEMS_PER_ARTICLE * fetcher.settings.max_articles_per_source,
+    )  # fmt: skip
     if not parsed.is_feed:
         result.outcome, result.error = Outcome.NOT_A_FEED, parsed.bozo or "not a feed"
         crawl.error = f"feed {url}: not a feed ({result.error})"
         return False
     if parsed.bozo:
         log.warning("feed %s is ill-formed but readable: %s", url, parsed.bozo)
+    if parsed.cut:
+        result.error = f"{parsed.cut} items after the first {len(parsed.entries)} not read"
+        log.warning("feed %s: %s (a night takes at most %d links of a source)", url,
+                    result.error, fetcher.settings.max_articles_per_source)  # fmt: skip
     crawl.entries.extend(parsed.entries)
     crawl.error = None
     return True
@@ -103,39 +118,28 @@ async def _read_auto(fetcher: Fetcher, crawl: SourceCrawl, validators, known_fee
         crawl.error = f"home page {crawl.source.url}: {home.outcome} {home.error or ''}".strip()
         return
     base = home.final_url or crawl.source.url
-    candidates = discover_feeds(home.body, base) + guess_feed_urls(base, home.body)
+    candidates = await asyncio.to_thread(_feed_candidates, home.body, base)
     for candidate in list(dict.fromkeys(candidates))[:MAX_FEED_CANDIDATES]:
         if await _read_feed(fetcher, crawl, candidate, validators):
             log.info("source %s: using feed %s", crawl.source.name, candidate)
             return
     # No feed: the home page's own article links are the entries.
     crawl.feed_url, crawl.error = None, None
-    links = article_links(home.body, base)
+    links = await asyncio.to_thread(article_links, home.body, base)
     crawl.entries.extend(FeedEntry(url=link, feed_url=base) for link in links)
     if not links:
         crawl.error = f"home page {base}: no feed and no article links found"
 
 
+def _feed_candidates(body: bytes, base: str) -> list[str]:
+    return discover_feeds(body, base) + guess_feed_urls(base, body)
+
+
 async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:
-    result = await fetcher.get(url, source=crawl.source.name, kind="sitemap")
-    crawl.fetches.append(result)
-    if not result.ok:
-        crawl.error = f"sitemap {url}: {result.outcome} {result.error or ''}".strip()
-        return
-    parsed = parse_sitemap(result.body, result.final_url or url)
-    if parsed.error and not parsed.urls and not parsed.sitemaps:
-        result.outcome, result.error = Outcome.NOT_A_SITEMAP, parsed.error
-        crawl.error = f"sitemap {url}: {parsed.error}"
-        return
-    crawl.entries.extend(parsed.urls)
-    children = parsed.sitemaps[-MAX_CHILD_SITEMAPS:]  # indexes list the newest last, mostly
-    fetched = await asyncio.gather(
-        *(fetcher.get(c, source=crawl.source.name, kind="sitemap") for c in children)
-    )
-    for child in fetched:
-        crawl.fetches.append(child)
-        if child.ok:
-            crawl.entries.extend(parse_sitemap(child.body, child.final_url or child.url).urls)
+    tree = await read_sitemap_tree(fetcher, crawl.source.name, url)
+    crawl.fetches.extend(tree.fetches)
+    crawl.entries.extend(tree.entries)
+    crawl.error = tree.error
 
 
 def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:

@@ -8,6 +8,7 @@ XML reaches feedparser (6.0: no JSON Feed, hence a reader here) only after
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import json
 import logging
@@ -17,11 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import charset_normalizer
 import feedparser
 
 from fetchers.discovery import absolute_http_url
+from fetchers.feed_items import first_items
 from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
+from newsflow.charset import decode_text
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,9 @@ _SUBSET_END = re.compile(rb"\]\s*>")
 _COMMENT_OR_PI = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 _MAX_SAFE_ENTITIES = 64
 _MAX_EXPANSION = 1_000_000  # bytes literal entities may add: many references to one are a bomb too
-_DETECT_BYTES = 200_000
+_FEED_LANGUAGE = re.compile(
+    rb"<(?:\w+:)?language>\s*([A-Za-z]{2,3})\b|\sxml:lang\s*=\s*[\"']([A-Za-z]{2,3})\b"
+)
 
 
 class HostileDocument(ValueError):
@@ -58,20 +62,29 @@ class ParsedFeed:
     is_feed: bool
     bozo: str | None
     dropped: int = 0
+    cut: int = 0  # items past `max_items`, not read
 
 
 def parse_feed(
-    body: bytes, url: str, content_type: str = "", headers: dict | None = None
+    body: bytes,
+    url: str,
+    content_type: str = "",
+    headers: dict | None = None,
+    max_items: int | None = None,
 ) -> ParsedFeed:
-    """Return the feed's entries and metadata; `is_feed=False` with a reason for non-feeds."""
+    """Return the feed's entries and metadata; `is_feed=False` with a reason for non-feeds.
+    With `max_items`, only the document's first items are read (`cut` says how many not)."""
     if not body.strip():
         return _not_a_feed(url, "empty document")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        return parse_json_feed(body, url)
+        return parse_json_feed(body, url, max_items)
     try:
         safe_body, note = neutralise_doctype(body)
     except HostileDocument as exc:
         return _not_a_feed(url, str(exc), logging.WARNING)
+    cut = 0
+    if max_items is not None:
+        safe_body, cut = first_items(safe_body, max_items)
     http = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     # A UTF-16/32 body with a DTD comes back as UTF-8, so its HTTP charset no longer applies.
     transcoded = b"\x00" in body[:4] and b"\x00" not in safe_body[:4]
@@ -84,26 +97,46 @@ def parse_feed(
     # permalink guid such as "post-123" into a URL of the feed's directory.
     base = urljoin(url, http.get("content-location", ""))
     notes = "; ".join(filter(None, (note, charset_note)))
-    return _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), notes)
+    parsed_feed = _from_feedparser(parsed, url, base, _root_is_cdf(safe_body), notes)
+    return dataclasses.replace(parsed_feed, cut=cut) if parsed_feed.is_feed else parsed_feed
 
 
 def _read_xml(body: bytes, url: str, response_headers: dict) -> tuple[Any, str | None]:
-    """Return feedparser's result (re-read in a detected charset if it guessed) and a note."""
+    """Return feedparser's result (re-read from our own decoding if it guessed) and a note."""
     # A file object, never bytes: feedparser treats bytes that look like a path as a file name.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     guessed = (feedparser.CharacterEncodingOverride, feedparser.CharacterEncodingUnknown)
     if not isinstance(parsed.get("bozo_exception"), guessed):
         return parsed, None
-    # Undeclared legacy encodings (Big5, KOI8-R, ...) would otherwise be windows-1252 mojibake.
-    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+    # feedparser falls back to windows-1252 for everything; charset_normalizer alone picks
+    # look-alike code pages (French read as windows-1250). newsflow.charset weighs both.
+    declared = [_charset_of(response_headers["content-type"]), _declared_encoding(body)]
+    decoded = decode_text(body, declared, _feed_language(body))
     used = codecs.lookup(parsed.get("encoding") or "ascii").name
-    if best is None or codecs.lookup(best.encoding).name in (used, "ascii"):
+    if decoded.codec == used and "replaced" not in decoded.how:
         return parsed, None
-    log.info("feed %s: re-reading as %s (detected) instead of %s", url, best.encoding, used)
+    log.info("feed %s: re-reading as %s instead of %s", url, decoded.label, used)
+    utf8 = XML_DECL_ENCODING.sub(rb"\1\2utf-8\2", decoded.text.encode("utf-8"), count=1)
     mime = response_headers["content-type"].split(";")[0]
-    headers = {**response_headers, "content-type": f"{mime}; charset={best.encoding}"}
-    reread = feedparser.parse(io.BytesIO(body), response_headers=headers)
-    return reread, f"undeclared charset, detected as {best.encoding}"
+    headers = {**response_headers, "content-type": f"{mime}; charset=utf-8"}
+    reread = feedparser.parse(io.BytesIO(utf8), response_headers=headers)
+    return reread, f"charset read as {decoded.label}"
+
+
+def _charset_of(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*['\"]?([\w.:-]+)", content_type, re.I)
+    return match.group(1) if match else None
+
+
+def _declared_encoding(body: bytes) -> str | None:
+    match = XML_DECL_ENCODING.match(body)
+    return match.group(3).decode("ascii", "replace") if match else None
+
+
+def _feed_language(body: bytes) -> str | None:
+    """Return the language code the feed states (RSS <language>, dc:language, xml:lang)."""
+    match = _FEED_LANGUAGE.search(body[:16384])
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def neutralise_doctype(body: bytes) -> tuple[bytes, str | None]:
@@ -238,7 +271,7 @@ def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
     )
 
 
-def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+def parse_json_feed(body: bytes, url: str, max_items: int | None = None) -> ParsedFeed:
     """Return the entries of a JSON Feed (version 1 or 1.1); `is_feed=False` for other JSON."""
     try:
         doc = json.loads(body)
@@ -248,7 +281,8 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     if not version.startswith("https://jsonfeed.org/version/"):
         return _not_a_feed(url, "JSON document is not a JSON Feed")
     items = doc.get("items") if isinstance(doc.get("items"), list) else []
-    candidates = [_json_entry(item, url) for item in items]
+    cut = max(0, len(items) - max_items) if max_items is not None else 0
+    candidates = [_json_entry(item, url) for item in items[: len(items) - cut]]
     return ParsedFeed(
         url=url,
         title=_text(doc.get("title")),
@@ -257,6 +291,7 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         is_feed=True,
         bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
         dropped=candidates.count(None),
+        cut=cut,
     )
 
 

@@ -4,6 +4,9 @@
 addresses (SSRF). It runs after DNS resolution and again on every redirect, so a
 public-looking name that resolves to 127.0.0.1 or 169.254.169.254 (cloud metadata) is
 refused too; IPv6 forms carrying an IPv4 address (mapped, 6to4, NAT64) are judged by it.
+It returns the address it checked, and the request goes there (fetchers.pinning): a name
+that answers "public" to the check and "loopback" to the connection (DNS rebinding)
+reaches nothing.
 
 `BoundedDecoder` inflates gzip/deflate bodies no further than the bytes still allowed
 (a gzip bomb stops at the limit, not after 100 MB); `content_problem` says why a body
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fetchers.content import acceptable
+from newsflow.charset import looks_binary
 from newsflow.errors import FetchError
 from newsflow.outcomes import Outcome
 
@@ -60,9 +64,10 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
     return None
 
 
-async def check_public(url: str, resolver: Resolver, allow_private: bool) -> None:
-    """Returns None when url may be requested; raises FetchError (outcome
-    `blocked_private`) for a non-http(s) URL or a host with any non-public address."""
+async def check_public(url: str, resolver: Resolver, allow_private: bool) -> str | None:
+    """Returns the checked address url must be requested from (None when private networks
+    are allowed: then nothing is checked); raises FetchError (outcome `blocked_private`)
+    for a non-http(s) URL or a host with any non-public address."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -71,7 +76,7 @@ async def check_public(url: str, resolver: Resolver, allow_private: bool) -> Non
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
         raise FetchError(url, "not an http(s) URL", outcome=Outcome.BLOCKED_PRIVATE)
     if allow_private:
-        return
+        return None
     addresses = await _addresses(url, parts.hostname, port, resolver)
     blocked = [a for a in addresses if not is_public(a)]
     if blocked or not addresses:
@@ -81,6 +86,8 @@ async def check_public(url: str, resolver: Resolver, allow_private: bool) -> Non
             " (allow_private_networks is false)",
             outcome=Outcome.BLOCKED_PRIVATE,
         )
+    # IPv4 first: many hosts that publish AAAA records cannot be reached over IPv6 from here.
+    return sorted(addresses, key=lambda a: ":" in a)[0]
 
 
 async def _addresses(url: str, host: str, port: int, resolver: Resolver) -> list[str]:
@@ -131,10 +138,8 @@ def content_problem(kind: str, content_type: str, body: bytes) -> str | None:
     """Returns why body, served as content_type, cannot be the `kind` asked for (None: it can)."""
     ctype = content_type.split(";")[0].strip().lower()
     shown = ctype or "no content type"
-    head = body[:1024]
-    # NUL bytes mean binary, unless the text is UTF-16/32, whose BOM or charset says so.
-    wide = head.startswith((b"\xff\xfe", b"\xfe\xff")) or "utf-16" in content_type.lower()
-    binary = b"\x00" in head and not wide and "utf-32" not in content_type.lower()
+    # Judged by the share of control bytes: real pages carry a stray NUL now and then.
+    binary = looks_binary(body, content_type)
     if kind in ("page", "home") and binary:
         return f"binary data served as {shown}, not a {kind}"
     if acceptable(kind, content_type, body):

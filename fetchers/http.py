@@ -24,10 +24,11 @@ from fetchers.guard import (
     Resolver,
     check_public,
     content_problem,
-    is_public,
     system_resolver,
 )
+from fetchers.pinning import HostSeparatedTransport, pin_to_address
 from fetchers.robots import HostPacer, RobotsCache
+from newsflow.credentials import Credentials, origin, split_userinfo
 from newsflow.errors import FetchError
 from newsflow.models import FetchResult, Settings
 from newsflow.outcomes import Outcome
@@ -79,19 +80,18 @@ class Fetcher:
         self.robots = robots if robots is not None else RobotsCache()
         self.side_fetches: list[FetchResult] = []  # robots.txt requests, for `fetches` rows
         self._resolver = resolver or system_resolver
-        # The peer is checked only on our own sockets: a test transport may be a proxy.
-        self._verify_peer = transport is None and not settings.allow_private_networks
         self._backoff = backoff_seconds
         self._pacer = HostPacer(
             settings.per_host_concurrency, settings.per_host_delay_seconds, max_connections
         )
         self._robots_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._credentials: dict[tuple[str, str, int], Credentials] = {}
         self._client = httpx.AsyncClient(
             # Only encodings we inflate ourselves, within max_page_bytes.
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=False,
-            transport=transport,
+            transport=transport or _separated_pools(max_connections),
             trust_env=False,  # configuration comes from Settings, never the environment
             limits=httpx.Limits(max_connections=max_connections),
         )
@@ -123,6 +123,7 @@ class Fetcher:
     ) -> FetchResult:
         """Returns the outcome of fetching url, retried when worth it; never raises for a
         network or HTTP problem (the outcome and `error` say what happened)."""
+        url = self._without_userinfo(url)
         headers = {"Accept": accept or ACCEPT.get(kind, "*/*")}
         if etag:
             headers["If-None-Match"] = etag
@@ -141,6 +142,23 @@ class Fetcher:
             result.etag = result.etag or etag
             result.last_modified = result.last_modified or last_modified
         return result
+
+    def authorise(self, url: str, credentials: Credentials) -> None:
+        """Sends `credentials` (HTTP Basic) with every request to url's origin from now on."""
+        self._credentials[origin(url)] = credentials
+
+    def _without_userinfo(self, url: str) -> str:
+        # A password in a URL is used, never kept: results, rows and logs get the bare URL.
+        url, embedded = split_userinfo(url)
+        if embedded is not None:
+            self.authorise(url, embedded)
+        return url
+
+    def _auth(self, url: str) -> httpx.BasicAuth | None:
+        credentials = self._credentials.get(origin(url))
+        if credentials is None:
+            return None
+        return httpx.BasicAuth(credentials.username, credentials.password)
 
     def _retry_wait(self, result: FetchResult, attempt: int) -> float | None:
         """Returns the seconds to wait before the next attempt, or None to stop here."""
@@ -196,13 +214,15 @@ class Fetcher:
         for _ in range(self.settings.max_redirects + 1):
             result.final_url = current
             seen.add(urldefrag(current).url)
-            await check_public(current, self._resolver, self.settings.allow_private_networks)
+            address = await check_public(
+                current, self._resolver, self.settings.allow_private_networks
+            )
             if self.settings.respect_robots_txt and kind != "robots":
                 await self._check_robots(current, result.source)
-            location = await self._exchange(current, kind, headers, result)
+            location = await self._exchange(current, kind, headers, result, address)
             if location is None:
                 return
-            current = urljoin(current, location.strip())
+            current = self._without_userinfo(urljoin(current, location.strip()))
             if urldefrag(current).url in seen:
                 raise FetchError(
                     url, f"redirect loop back to {current}", outcome=Outcome.REDIRECT_LOOP
@@ -214,15 +234,23 @@ class Fetcher:
         )
 
     async def _exchange(
-        self, url: str, kind: str, headers: dict, result: FetchResult
+        self, url: str, kind: str, headers: dict, result: FetchResult, address: str | None
     ) -> str | None:
-        """Returns the redirect target (None: none); fills result from one request/response."""
+        """Returns the redirect target (None: none); fills result from one request/response.
+        With `address`, the request goes there (the guard checked it), never to a new DNS
+        answer for url's host."""
+        target, extensions = url, {}
+        if address is not None:
+            pinned = pin_to_address(url, address)
+            target, extensions = pinned.url, pinned.extensions
+            headers = {**headers, **pinned.headers}
         async with (
             self._pacer.slot(url),
             asyncio.timeout(self.settings.timeout_seconds),
-            self._client.stream("GET", url, headers=headers) as response,
+            self._client.stream(
+                "GET", target, headers=headers, extensions=extensions, auth=self._auth(url)
+            ) as response,
         ):
-            self._check_peer(response, url)
             result.status = response.status_code
             location = response.headers.get("location")
             if response.status_code in REDIRECTS and location:
@@ -235,17 +263,6 @@ class Fetcher:
                 result.body = await self._read_body(response, url)
                 self._check_content(kind, result)
         return None
-
-    def _check_peer(self, response: httpx.Response, url: str) -> None:
-        # A DNS answer changed since the guard's lookup (rebinding) shows in the socket's peer.
-        if not self._verify_peer:
-            return
-        stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
-        if peer and not is_public(str(peer[0])):
-            raise FetchError(
-                url, f"connected to non-public {peer[0]}", outcome=Outcome.BLOCKED_PRIVATE
-            )
 
     def _classify(self, response: httpx.Response, result: FetchResult) -> None:
         """Sets result's outcome from the status; refuses a declared length over the limit."""
@@ -301,5 +318,13 @@ class Fetcher:
                 self.side_fetches.append(fetched)
                 answered = fetched.outcome in ROBOTS_ANSWERS
                 self.robots.store(robots_url, fetched.status if answered else None, fetched.body)
+            if not self.robots.is_parsed(robots_url):  # off the loop, as feeds are
+                await asyncio.to_thread(self.robots.parse, robots_url)
         if not self.robots.allowed(url, self.settings.user_agent):
             raise FetchError(url, f"disallowed by {robots_url}", outcome=Outcome.ROBOTS_DENIED)
+
+
+def _separated_pools(max_connections: int) -> HostSeparatedTransport:
+    limits = httpx.Limits(max_connections=max_connections)
+    tls = httpx.create_ssl_context()  # once: loading the CA bundle costs ~0.3 s of CPU
+    return HostSeparatedTransport(lambda: httpx.AsyncHTTPTransport(verify=tls, limits=limits))

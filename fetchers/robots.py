@@ -55,6 +55,14 @@ class RobotsCache:
         self._asked.add(robots_url)
         self._parsed.pop(robots_url, None)
 
+    def is_parsed(self, robots_url: str) -> bool:
+        """Returns whether robots_url's answer is parsed already (`allowed` is then cheap)."""
+        return robots_url in self._parsed
+
+    def parse(self, robots_url: str) -> None:
+        """Parses robots_url's stored answer (up to 500 KiB: callers run it in a thread)."""
+        self._parsed[robots_url] = self._parse(robots_url)
+
     def allowed(self, url: str, user_agent: str) -> bool:
         """Returns whether robots.txt lets user_agent fetch url (no answer: disallowed)."""
         robots_url = self.robots_url(url)

@@ -20,8 +20,9 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def normalize_url(url: str, base: str | None = None) -> str:
-    """Returns the URL resolved against `base`, with scheme and host lowercased, and default
-    port, fragment and tracking parameters (utm_*, fbclid, Blogger's m=1, ...) removed."""
+    """Returns the URL resolved against `base`, with scheme and host lowercased, and user
+    information, default port, fragment and tracking parameters (utm_*, fbclid, Blogger's
+    m=1, ...) removed."""
     url = url.strip()
     parts = urlsplit(urljoin(base, url) if base else url)
     scheme = parts.scheme.lower()
@@ -38,9 +39,8 @@ def host_of(url: str) -> str:
 
 
 def _netloc(parts: SplitResult, scheme: str) -> str:
-    userinfo, _, _ = parts.netloc.rpartition("@")
-    host = _host_port(parts, scheme)
-    return f"{userinfo}@{host}" if userinfo else host
+    # No user:password@: a URL is a key that is stored and shown (newsflow.credentials).
+    return _host_port(parts, scheme)
 
 
 def _host_port(parts: SplitResult, scheme: str) -> str:

@@ -147,7 +147,8 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb"):
         report.add_crawls(crawls)
         todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
-        with ExtractorPool(topics_path=_topics_path(config)) as pool:
+        deadline = config.settings.extract_timeout_seconds
+        with ExtractorPool(topics_path=_topics_path(config), deadline=deadline) as pool:
             if todo:
                 pool.start()  # the workers load while the first batch is fetched
             await store_pages(quote(memory), run_id, 0, [], [], quote(report), quote(side))

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsflow.credentials import Credentials, redact, split_userinfo
 from newsflow.errors import ConfigError
 from newsflow.models import Settings, Source, SourcesConfig
 
 KINDS = ("auto", "feed", "page", "sitemap")
-SOURCE_KEYS = {"name": str, "url": str, "kind": str}
+SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str}
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
-def load_sources(path: str | Path) -> SourcesConfig:
-    """Returns the validated configuration of a sources file; raises ConfigError."""
+def load_sources(path: str | Path, environ: Mapping[str, str] | None = None) -> SourcesConfig:
+    """Returns the validated configuration of a sources file; raises ConfigError.
+
+    `password_env` names are looked up in `environ` (the process environment by default):
+    here, once, so that no other code reads the environment."""
     path = Path(path)
+    environ = os.environ if environ is None else environ
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -42,7 +49,7 @@ def load_sources(path: str | Path) -> SourcesConfig:
             field=key,
         )
     settings = _settings(path, lines, data.get("settings", {}))
-    sources = _sources(path, lines, data.get("sources", []))
+    sources = _sources(path, lines, data.get("sources", []), environ)
     return SourcesConfig(path=str(path), settings=settings, sources=sources)
 
 
@@ -91,7 +98,7 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
     return Settings(**values)
 
 
-def _sources(path: Path, lines: list[str], raw: object) -> tuple[Source, ...]:
+def _sources(path: Path, lines: list[str], raw: object, environ) -> tuple[Source, ...]:
     if not isinstance(raw, list):
         raise ConfigError(str(path), "expected [[sources]] entries", field="sources")
     headers = [i + 1 for i, text in enumerate(lines) if text.strip().startswith("[[sources]]")]
@@ -99,11 +106,11 @@ def _sources(path: Path, lines: list[str], raw: object) -> tuple[Source, ...]:
     sources = []
     for index, entry in enumerate(raw):
         start = headers[index] if index < len(headers) else None
-        sources.append(_source(path, lines, entry, index, start, seen))
+        sources.append(_source(path, lines, entry, index, start, seen, environ))
     return tuple(sources)
 
 
-def _source(path, lines, entry, index, start, seen) -> Source:
+def _source(path, lines, entry, index, start, seen, environ) -> Source:
     label = f"sources[{index}]"
     if isinstance(entry, dict) and isinstance(entry.get("name"), str):
         label = f"sources[{index}] ({entry['name']})"
@@ -126,13 +133,35 @@ def _source(path, lines, entry, index, start, seen) -> Source:
         raise fail(f"expected letters, digits, '.', '_' or '-', got {name!r}", "name")
     if name in seen:
         raise fail(f"duplicate name {name!r}, first used on line {seen[name]}", "name")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise fail(f"expected an http(s) URL with a host, got {url!r}", "url")
+    if not _is_http_url(url):
+        raise fail(f"expected an http(s) URL with a host, got {redact(url)!r}", "url")
     if kind not in KINDS:
         raise fail(f"expected one of {', '.join(KINDS)}, got {kind!r}", "kind")
+    url, credentials = split_userinfo(url)
+    if "password_env" in entry:
+        credentials = _password_from_env(entry["password_env"], credentials, environ, fail)
     seen[name] = _find_line(lines, "name", after=start) or 0
-    return Source(name=name, url=url, kind=kind)
+    return Source(name=name, url=url, kind=kind, credentials=credentials)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1/"
+        return False
+
+
+def _password_from_env(variable: str, in_url: Credentials | None, environ, fail) -> Credentials:
+    """Returns the URL's user name with the password held in environment variable `variable`."""
+    if in_url is None or not in_url.username:
+        raise fail("needs a user name in the url, as https://user@host/...", "password_env")
+    if in_url.password:
+        raise fail("the url carries a password already: give it in one place", "password_env")
+    password = environ.get(variable.strip())
+    if not password:
+        raise fail(f"environment variable {variable!r} is not set or empty", "password_env")
+    return Credentials(in_url.username, password)
 
 
 def _find_line(lines: list[str], key: str, after: int | None = 0) -> int | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from newsflow.credentials import Credentials
 from newsflow.outcomes import Outcome
 
 SourceKind = Literal["auto", "feed", "page", "sitemap"]
@@ -26,16 +27,18 @@ class Settings:
     max_redirects: int = 5
     max_articles_per_source: int = 500
     unhealthy_after_failures: int = 3
+    extract_timeout_seconds: float = 30.0  # a page still extracting after this is a timeout
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One `[[sources]]` entry."""
+    """One `[[sources]]` entry; `url` never carries a password (see newsflow.credentials)."""
 
     name: str
     url: str
     kind: SourceKind = "auto"
+    credentials: Credentials | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 A batch is three Parquet files (fetches, articles, tags) and a manifest written last:
 a batch without its manifest was cut off mid-write and is ignored (its pages are
-fetched again), so a crash can never merge half a batch.
+fetched again), so a crash can never merge half a batch. The manifest carries each
+file's checksum: a batch that does not match is refused, not merged (storage.manifests).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from storage.manifests import checksums, refusal, set_aside
 from storage.writes import BatchCounts, write_batch
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,8 @@ def stage_batch(directory: Path, batch_id: str, tables: dict[str, pa.Table]) -> 
     manifest = directory / f"{batch_id}.json"
     rows = {part: tables[part].num_rows for part in PARTS}
     tmp = manifest.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"batch_id": batch_id, "rows": rows}))
+    sha256 = checksums(directory, batch_id, PARTS)  # proof for the merge (storage.manifests)
+    tmp.write_text(json.dumps({"batch_id": batch_id, "rows": rows, "sha256": sha256}))
     _fsync(tmp)
     os.replace(tmp, manifest)
     log.info("staged batch %s in %s (%s)", batch_id, directory, rows)
@@ -50,6 +53,10 @@ def merge_staged(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, B
     if not directory.is_dir():
         return total
     for manifest in sorted(directory.glob("*.json")):
+        reason = refusal(manifest, PARTS)
+        if reason is not None:
+            set_aside(manifest, PARTS, reason)
+            continue
         batch_id = manifest.stem
         run_id = batch_id.rsplit("-", 1)[0]
         tables = {p: pq.read_table(directory / f"{batch_id}.{p}.parquet") for p in PARTS}

@@ -22,12 +22,14 @@ def ingest(args: Namespace) -> int:
 
 
 def query(args: Namespace) -> int:
-    """Prints the result of a read-only SQL query."""
+    """Prints the result of a read-only SQL query, run with no access to other files, the
+    network, extensions or settings (storage.sandbox)."""
     from storage.db import connect
+    from storage.sandbox import lock_down
 
     try:
         with connect(args.db, read_only=True, wait_seconds=2) as con:
-            cursor = con.execute(args.sql)
+            cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
     except NewsflowError as exc:

@@ -178,7 +178,7 @@ def test_feed_titles_are_decoded(name: str, title: str, parse_corpus) -> None:
 def test_undeclared_big5_title_is_detected(parse_corpus) -> None:
     result = parse_corpus("illformed/chardet/big5.xml")
     assert result.title is not None and result.title.startswith("我希望")
-    assert result.bozo == "undeclared charset, detected as big5"
+    assert result.bozo == "charset read as big5 (detected)"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from fetchers.guard import BoundedDecoder, check_public, content_problem, is_public
+from fetchers.pinning import HostSeparatedTransport, pin_to_address
 from newsflow.errors import FetchError
 from tests.support.faultserver import HTML, gzip_bomb
 from tests.support.fetching import fetch, settings
@@ -145,14 +146,59 @@ def test_robots_txt_is_not_fetched_from_a_refused_host(server) -> None:
     assert server.hits == []
 
 
-def test_dns_rebinding_is_caught_at_the_socket(server) -> None:
-    # The resolver says "public", the real connection lands on 127.0.0.1: body never kept.
-    async def lying(host: str, port: int) -> list[str]:
-        return ["93.184.216.34"]
+class RebindingResolver:
+    """Answers "public" to the first lookup of a name and "loopback" to every later one."""
 
-    result = fetch(server.url("/ok", host="localhost"), config=GUARDED, resolver=lying)
-    assert result.outcome == "blocked_private"
-    assert "127.0.0.1" in result.error and result.body == b""
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        return ["93.184.216.34"] if len(self.asked) == 1 else ["127.0.0.1"]
+
+
+def test_dns_rebinding_reaches_nothing_the_guard_did_not_check(server) -> None:
+    # The proxy stands in for the network: each request line shows where the request was
+    # sent. Addressed by name, whatever DNS answered next would decide; here it is the IP
+    # the guard checked, named in the Host header.
+    resolver = RebindingResolver()
+    transport = httpx.AsyncHTTPTransport(proxy=server.base)
+    result = fetch("http://rebind.example/ok", config=GUARDED, resolver=resolver,
+                   transport=transport)  # fmt: skip
+    assert result.outcome == "ok"
+    assert resolver.asked == ["rebind.example"]  # resolved once, never again for the connect
+    (hit,) = server.hits_of("/ok")
+    assert hit.target == "93.184.216.34" and hit.host == "rebind.example"
+
+
+def test_a_redirect_to_the_same_name_is_checked_again_and_refused(server) -> None:
+    # Hop 1 resolves "public" and is sent there; hop 2's lookup says loopback: refused.
+    resolver = RebindingResolver()
+    transport = httpx.AsyncHTTPTransport(proxy=server.base)
+    url = "http://rebind.example/redirect/to?url=http://rebind.example/ok"
+    result = fetch(url, config=GUARDED, resolver=resolver, transport=transport)
+    assert result.outcome == "blocked_private" and "127.0.0.1" in result.error
+    assert [(h.target, h.path) for h in server.hits] == [
+        ("93.184.216.34", "/redirect/to?url=http://rebind.example/ok")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "expected_url", "host", "sni"),
+    [
+        ("https://Example.COM/a?b=1", "93.184.216.34", "https://93.184.216.34/a?b=1",
+         "example.com", "example.com"),
+        ("http://example.com:8080/x", "2606:2800::1", "http://[2606:2800::1]:8080/x",
+         "example.com:8080", None),
+        ("https://bücher.example/", "1.2.3.4", "https://1.2.3.4/", "xn--bcher-kva.example",
+         "xn--bcher-kva.example"),
+    ],
+)  # fmt: skip
+def test_pinned_request_names_its_host(url, address, expected_url, host, sni) -> None:
+    pinned = pin_to_address(url, address)
+    assert str(pinned.url) == expected_url
+    assert pinned.headers == {"Host": host}
+    assert pinned.extensions.get("sni_hostname") == sni
 
 
 def test_bounded_decoder_stops_a_gzip_bomb_at_the_limit() -> None:
@@ -200,3 +246,25 @@ def test_content_problem(kind: str, ctype: str, body: bytes, expected: str | Non
         assert problem is None
     else:
         assert problem is not None and expected in problem
+
+
+def test_https_names_sharing_an_ip_never_share_a_connection_pool() -> None:
+    # A pool per server name: b.example's request never rides a TLS connection whose
+    # certificate was checked for a.example only.
+    pools: list[list[str]] = []
+
+    def make_pool() -> httpx.MockTransport:
+        seen: list[str] = []
+        pools.append(seen)
+        return httpx.MockTransport(lambda r: seen.append(r.headers["host"]) or httpx.Response(200))
+
+    async def send_all() -> None:
+        transport = HostSeparatedTransport(make_pool)
+        async with httpx.AsyncClient(transport=transport) as client:
+            for url in ("https://a.example/1", "https://b.example/1", "https://a.example/2",
+                        "http://c.example/1"):  # fmt: skip
+                pinned = pin_to_address(url, "93.184.216.34")
+                await client.get(pinned.url, headers=pinned.headers, extensions=pinned.extensions)
+
+    asyncio.run(send_all())
+    assert pools == [["c.example"], ["a.example", "a.example"], ["b.example"]]

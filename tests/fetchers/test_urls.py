@@ -28,7 +28,7 @@ from fetchers.urls import host_of, normalize_url
         ("https://x.example/a b/é", "https://x.example/a%20b/%C3%A9"),
         ("http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"),
         ("https://Bücher.example/", "https://xn--bcher-kva.example/"),
-        ("https://user:pw@Example.com/", "https://user:pw@example.com/"),
+        ("https://user:pw@Example.com/", "https://example.com/"),  # a password is no key
         ("  https://example.com/p  ", "https://example.com/p"),
     ],
 )

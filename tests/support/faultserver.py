@@ -56,6 +56,7 @@ class Hit:
     started: float  # time.monotonic() when the request line was read
     headers: dict[str, str]
     ended: float | None = None
+    target: str = ""  # the host of an absolute-form request line (we were used as a proxy)
 
 
 @dataclass
@@ -108,7 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         target = urlsplit(self.path)  # absolute-form when we are used as a proxy
         path = target.path + (f"?{target.query}" if target.query else "")
-        hit = Hit(path, self.headers.get("Host", ""), time.monotonic(), dict(self.headers))
+        hit = Hit(path, self.headers.get("Host", ""), time.monotonic(), dict(self.headers),
+                  target=target.hostname or "")  # fmt: skip
         self.fault.record(hit)
         self.query = parse_qs(target.query)
         route = _route(target.path)

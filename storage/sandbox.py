@@ -1,0 +1,30 @@
+"""Shuts an analyst's DuckDB connection in: the database, and nothing else on the machine.
+
+`newsflow query` runs whatever SQL it is given. A read-only file refuses writes to the
+database, but DuckDB can also read and write any file (`COPY ... TO`, `EXPORT DATABASE`,
+`read_text`, `glob`, `ATTACH`, `PRAGMA profiling_output`), download and load extensions
+(`INSTALL` after `SET custom_extension_repository`) and change its own settings (`SET`).
+`lock_down` turns all of that off, after the caller has loaded what it needs: files
+(external access), extensions loading themselves, then the configuration itself, so that
+no statement can turn any of it back on. Commands that must write files (exports, search
+indexes) do so in their own code, never through an analyst's SQL.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+_LOCKS = (
+    "SET enable_external_access = false",  # no file but the open database, no network
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET lock_configuration = true",  # last: from here on no SET, RESET or PRAGMA changes it
+)
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Returns con with file, network and extension access off and its settings locked."""
+    for statement in _LOCKS:
+        con.execute(statement)
+    return con
