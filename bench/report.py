@@ -16,10 +16,14 @@ EMPTY_CMD = "python -m newsflow.cli ingest --sources {w}/empty.toml --db {w}/emp
 
 def write_report(results: dict, out: Path) -> None:
     """Writes the markdown report of `results` to `out`."""
-    figures = Figures(results)
     scores = results.get("scores")
     if scores:
         results["machine"]["scores"] = scores
+    if not results.get("rounds"):  # parts measured one at a time: the rounds are not in yet
+        sections = [header(results), targets_table(results), "The main rounds: not measured yet."]
+        out.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+        return
+    figures = Figures(results)
     sections = [
         header(results),
         targets_table(results),

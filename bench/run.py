@@ -33,40 +33,51 @@ from bench.scenarios import Bench, empty_run, newsflow, pair, round_of_pairs  # 
 from bench.site import REPO, feed_urls, serve_corpus, write_sources  # noqa: E402
 from bench.startup import Deployment, server_start  # noqa: E402
 
+PARTS = ("startup", "rounds", "large", "deployment", "scores", "history")
+QUICK_PARTS = ("startup", "rounds")
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.report_only:
         write_report(json.loads((args.workdir / "results.json").read_text()), args.out)
         return 0
-    if args.before:  # an earlier run's figures, for the before/after stage table
-        args.before_results = json.loads(args.before.read_text())
     bench = Bench.create(args.workdir.resolve())
-    bench.before = getattr(args, "before_results", None)
+    if args.before:  # an earlier run's figures, for the before/after stage table
+        bench.before = json.loads(args.before.read_text())
+    parts = _parts(args)
     started = time.monotonic()
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": machine()}
-    if args.history_only:  # the rounds come from an earlier run's results.json
-        results = json.loads((bench.workdir / "results.json").read_text())
-        started -= results["bench_seconds"]
+    saved = bench.workdir / "results.json"
+    if args.parts and saved.exists():  # parts measured earlier in this work folder stay
+        results = {**json.loads(saved.read_text()), "machine": results["machine"]}
+        started -= results.get("bench_seconds", 0.0)
     with _prefect_server(bench, args.prefect):
-        _say("warm-up run (Prefect database, bytecode cache; not measured)")
+        _say(f"warm-up run (Prefect database, bytecode cache; not measured); parts: {parts}")
         empty_run(bench)
-        if not args.history_only:
-            results["server_start"] = [server_start(bench) for _ in range(args.startup_rounds)]
-            results["rounds"], results["empty"] = _rounds(bench, args)
-            _save(bench, results, args.out, started)  # the rounds' figures, should the rest fail
-            if not args.quick and args.large_pages:
-                results["large"] = _large(bench, args)
-                _save(bench, results, args.out, started)
-        if not args.quick and not args.skip_deployment and args.prefect == "ephemeral":
-            results["deployment"] = _deployment(bench, args.startup_rounds)
-        if not args.quick:
-            results["scores"] = _corpus_scores(bench)
-            if not args.skip_history:
-                _save(bench, results, args.out, started)
-                results["scaling"] = _scaling(bench, args)
-    _save(bench, results, args.out, started)
+        for part in parts:
+            results.update(PART_RUNS[part](bench, args))
+            _save(bench, results, args.out, started)  # what is measured, should the rest fail
     return 0
+
+
+def _parts(args) -> list[str]:
+    if args.parts:
+        return [p for p in args.parts.split(",") if p in PARTS]
+    chosen = QUICK_PARTS if args.quick else PARTS
+    skipped = {"history"} if args.skip_history else set()
+    skipped |= {"deployment"} if args.skip_deployment or args.prefect != "ephemeral" else set()
+    skipped |= {"large"} if not args.large_pages else set()
+    return [p for p in chosen if p not in skipped]
+
+
+def _startup(bench: Bench, args) -> dict:
+    return {"server_start": [server_start(bench) for _ in range(args.startup_rounds)]}
+
+
+def _main_rounds(bench: Bench, args) -> dict:
+    rounds, empties = _rounds(bench, args)
+    return {"rounds": rounds, "empty": empties}
 
 
 def _save(bench: Bench, results: dict, out: Path, started: float) -> None:
@@ -89,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--history-pages", type=int, default=1_000)
     parser.add_argument("--scale-pages", type=int, default=10_000)
     parser.add_argument("--startup-rounds", type=int, default=3)
+    parser.add_argument("--history-db", type=Path, help="a history built earlier (--history)")
     parser.add_argument("--skip-history", action="store_true")
     parser.add_argument("--skip-deployment", action="store_true")
     parser.add_argument("--before", type=Path, help="an earlier run's results.json")
@@ -103,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-bench"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
-        "--history-only", action="store_true", help="add the history runs to <workdir>'s results"
+        "--parts",
+        help=f"comma-separated, from {','.join(PARTS)}: measure only these, keeping the other"
+        " parts of <workdir>/results.json",
     )
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite --out from <workdir>/results.json"
@@ -125,13 +139,26 @@ def _rounds(bench: Bench, args) -> tuple[list[dict], list[dict]]:
     return rounds, empties
 
 
+def _history(bench: Bench, args) -> dict:
+    return {"scaling": _scaling(bench, args)}
+
+
+def _scores(bench: Bench, args) -> dict:
+    return {"scores": _corpus_scores(bench)}
+
+
 def _scaling(bench: Bench, args) -> dict:
-    template = bench.fresh_db("history-template")
-    _say(f"building a {args.history:,}-article history")
     started = time.monotonic()
-    build_history(template, args.history)
+    if args.history_db:  # built earlier by bench/history.py (a file any newsflow wrote)
+        template = args.history_db
+        _say(f"history: {template}")
+    else:
+        template = bench.fresh_db("history-template")
+        _say(f"building a {args.history:,}-article history")
+        build_history(template, args.history)
     command = " ".join(["uv run python bench/run.py", *sys.argv[1:]])
     out = {"history": args.history, "build_seconds": time.monotonic() - started, "runs": []}
+    out["template"] = str(args.history_db or "built by this run")
     out["command"] = command
     for pages in (args.history_pages, args.scale_pages):
         with serve_corpus(pages, prefix="/new") as site:
@@ -143,7 +170,7 @@ def _scaling(bench: Bench, args) -> dict:
     return out
 
 
-def _large(bench: Bench, args) -> list[dict]:
+def _large(bench: Bench, args) -> dict:
     """Returns alternating pairs (newsflow, naive) on --large-pages pages."""
     pairs = []
     with serve_corpus(args.large_pages, prefix="/large") as site:
@@ -154,11 +181,12 @@ def _large(bench: Bench, args) -> list[dict]:
             pairs.append(pair(bench, n, sources, feeds))
             _say(f"  newsflow {pairs[-1]['newsflow']['wall']:.1f} s, "
                  f"naive {pairs[-1]['naive']['wall']:.1f} s")  # fmt: skip
-    return pairs
+    return {"large": pairs}
 
 
-def _deployment(bench: Bench, runs: int) -> list[dict]:
+def _deployment(bench: Bench, args) -> dict:
     """Returns the nightly deployment's empty runs on a long-running server and worker."""
+    runs = args.startup_rounds
     _say("deployment: prefect server, work pool, deploy --all, worker")
     sources = write_sources(bench.workdir / "empty.toml", [])
     out = []
@@ -167,7 +195,7 @@ def _deployment(bench: Bench, runs: int) -> list[dict]:
         for _ in range(runs):
             out.append(deployment.empty_run(sources, bench.fresh_db("deployed")))
             _say(f"  deployment empty run: {out[-1]['worker']:.1f} s of worker time")
-    return out
+    return {"deployment": out}
 
 
 def _corpus_scores(bench: Bench) -> str:
@@ -242,6 +270,16 @@ def _brief(round_: dict, empty: dict) -> str:
 
 def _say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+PART_RUNS = {
+    "startup": _startup,
+    "rounds": _main_rounds,
+    "large": _large,
+    "deployment": _deployment,
+    "scores": _scores,
+    "history": _history,
+}
 
 
 if __name__ == "__main__":
