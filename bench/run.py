@@ -32,6 +32,7 @@ from bench.report import write_report  # noqa: E402
 from bench.scenarios import Bench, empty_run, newsflow, pair, round_of_pairs  # noqa: E402
 from bench.site import REPO, feed_urls, serve_corpus, write_sources  # noqa: E402
 from bench.startup import Deployment, server_start  # noqa: E402
+from storage.db import connect  # noqa: E402
 
 PARTS = ("startup", "rounds", "large", "deployment", "scores", "history")
 QUICK_PARTS = ("startup", "rounds")
@@ -150,8 +151,10 @@ def _scores(bench: Bench, args) -> dict:
 def _scaling(bench: Bench, args) -> dict:
     started = time.monotonic()
     if args.history_db:  # built earlier by bench/history.py (a file any newsflow wrote)
-        template = args.history_db
-        _say(f"history: {template}")
+        template = bench.fresh_db("history-template", args.history_db)
+        _say(f"history: {args.history_db}, migrated to this version's schema first")
+        with connect(template):  # a one-time migration is not a night's cost
+            pass
     else:
         template = bench.fresh_db("history-template")
         _say(f"building a {args.history:,}-article history")
