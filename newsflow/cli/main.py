@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     server = TemporaryServer()
     try:
         if args.command in FLOW_MODULES:
-            _start_early(args.command, server)
+            _start_early(args, server)
         with server.api(), _progress_shown(args.command):
             return _handler(args)(args)
     except KeyboardInterrupt:
@@ -72,14 +72,27 @@ def _handler(args: argparse.Namespace):
     return getattr(module, args.command.replace("-", "_"))
 
 
-def _start_early(command: str, server: TemporaryServer) -> None:
+def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     """Starts what a flow command waits for at once, in other processes, then imports."""
     server.launch()  # Prefect's server, when none is configured
-    if command != "reextract":
+    if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
-    importlib.import_module(FLOW_MODULES[command])
+    importlib.import_module(FLOW_MODULES[args.command])
+
+
+def _lists_sources(path: str) -> bool:
+    """True when the sources file names a source: with none (or a broken file, which the
+    flow reports) there is nothing to extract, and the models' ~3 CPU-s would only slow
+    the start-up they share the cores with."""
+    from newsflow.config import load_sources
+    from newsflow.errors import ConfigError
+
+    try:
+        return bool(load_sources(path).sources)
+    except ConfigError:
+        return False
 
 
 def _parser() -> argparse.ArgumentParser:
