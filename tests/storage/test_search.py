@@ -12,6 +12,8 @@ from flows.search_index import refresh_index
 from storage import search_index
 from storage.search import SearchFilters, indexed_languages, search
 from storage.search_index import index_path, open_index
+from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
+from tests.support.backends import BACKENDS, make_backend
 from tests.support.search_db import page_result, write_articles
 from tests.support.search_samples import ARABIC, CHINESE, ENGLISH, FRENCH, GERMAN, INDONESIAN, POSTS
 
@@ -126,3 +128,17 @@ def test_index_file_sits_beside_the_database_or_the_lake_catalog(tmp_path):
     assert index_path(f"ducklake:sqlite:{tmp_path}/lake.sqlite") == tmp_path / "lake.search.duckdb"
     pg = index_path("ducklake:postgres:dbname=newsflow host=127.0.0.1")
     assert str(pg) == "data/newsflow.search.duckdb"
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_the_index_is_built_from_every_backend_beside_it(kind, tmp_path, request):
+    backend = make_backend(kind, tmp_path, request)
+    results = [page_result(p, "blog") for p in POSTS]
+    with backend.connect() as con:
+        write_batch(con, "run-1", fetch_rows("run-1", []), article_rows(results),
+                    tag_rows(results, datetime.now(UTC)))  # fmt: skip
+    report = refresh_index(backend.db, tmp_path / "index.search.duckdb")
+    assert report.documents == len(POSTS)
+    with open_index(tmp_path / "index.search.duckdb", read_only=True) as con:
+        terms = [v for w in query_words("Stoltenberg Brussel", ["id"]) for v in w.variants]
+        assert [h.title for h in search(con, terms)] == [INDONESIAN.title]
