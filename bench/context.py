@@ -43,6 +43,8 @@ def header(results: dict) -> str:
     """Returns the report's opening: how it was made and on what."""
     m, args = results["machine"], results["args"]
     mode = "quick" if args["quick"] == "True" else "full"
+    if args.get("parts") not in (None, "None"):
+        mode = "parts measured in separate runs with `--parts`"
     versions = ", ".join(f"{name} {m[name]}" for name in PACKAGES)
     load = ", ".join(f"{x:.1f}" for x in m["load_before"])
     load_after = ", ".join(f"{x:.1f}" for x in m.get("load_after", ()))

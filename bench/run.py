@@ -1,9 +1,13 @@
 """Benchmarks `newsflow ingest` against a naive scraper and the extraction limit, on the
-shared corpus served as a news site on 127.0.0.1; writes docs/benchmarks.md.
+shared corpus served as a news site on 127.0.0.1; writes docs/benchmarks.md with issue
+14's targets, each measured, met or not.
 
-    uv run python bench/run.py            # full: 3 rounds on 1,035 pages, then 1,035 and
-                                          # 10,005 new pages over a 100,000-article history
-    uv run python bench/run.py --quick    # one round on 1,035 pages, no history (~5 min)
+    uv run python bench/run.py            # full (~25 min idle): 3 rounds on 543 pages, a
+                                          # pair on 5,000, Prefect's server alone, the
+                                          # deployment's empty run, then 1,035 and 10,005
+                                          # new pages over a 100,000-article history
+    uv run python bench/run.py --quick    # one round on 543 pages and the start-up (~4 min)
+    uv run python bench/run.py --before OLD/results.json   # per-stage CPU before/after
 
 Every figure comes from subprocesses measured as process trees (bench/measure.py); the
 raw results go to <workdir>/results.json beside the report.
@@ -25,8 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.context import machine  # noqa: E402
 from bench.history import build_history  # noqa: E402
 from bench.report import write_report  # noqa: E402
-from bench.scenarios import Bench, empty_run, newsflow, round_of_pairs  # noqa: E402
+from bench.scenarios import Bench, empty_run, newsflow, pair, round_of_pairs  # noqa: E402
 from bench.site import REPO, feed_urls, serve_corpus, write_sources  # noqa: E402
+from bench.startup import Deployment, server_start  # noqa: E402
+from storage.db import connect  # noqa: E402
+
+PARTS = ("startup", "rounds", "large", "deployment", "scores", "history")
+QUICK_PARTS = ("startup", "rounds")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,26 +44,47 @@ def main(argv: list[str] | None = None) -> int:
         write_report(json.loads((args.workdir / "results.json").read_text()), args.out)
         return 0
     bench = Bench.create(args.workdir.resolve())
+    if args.before:  # an earlier run's figures, for the before/after stage table
+        bench.before = json.loads(args.before.read_text())
+    parts = _parts(args)
     started = time.monotonic()
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "machine": machine()}
-    if args.history_only:  # the rounds come from an earlier run's results.json
-        results = json.loads((bench.workdir / "results.json").read_text())
-        started -= results["bench_seconds"]
+    saved = bench.workdir / "results.json"
+    if args.parts and saved.exists():  # parts measured earlier in this work folder stay
+        results = {**json.loads(saved.read_text()), "machine": results["machine"]}
+        started -= results.get("bench_seconds", 0.0)
     with _prefect_server(bench, args.prefect):
-        _say("warm-up run (Prefect database, bytecode cache; not measured)")
+        _say(f"warm-up run (Prefect database, bytecode cache; not measured); parts: {parts}")
         empty_run(bench)
-        if not args.history_only:
-            results["rounds"], results["empty"] = _rounds(bench, args)
-        if not args.quick:
-            _save(bench, results, args.out, started)  # the rounds' figures, should the rest fail
-            results["scores"] = _corpus_scores(bench)
-            results["scaling"] = _scaling(bench, args)
-    _save(bench, results, args.out, started)
+        for part in parts:
+            results.update(PART_RUNS[part](bench, args))
+            _save(bench, results, args.out, started)  # what is measured, should the rest fail
     return 0
+
+
+def _parts(args) -> list[str]:
+    if args.parts:
+        return [p for p in args.parts.split(",") if p in PARTS]
+    chosen = QUICK_PARTS if args.quick else PARTS
+    skipped = {"history"} if args.skip_history else set()
+    skipped |= {"deployment"} if args.skip_deployment or args.prefect != "ephemeral" else set()
+    skipped |= {"large"} if not args.large_pages else set()
+    return [p for p in chosen if p not in skipped]
+
+
+def _startup(bench: Bench, args) -> dict:
+    return {"server_start": [server_start(bench) for _ in range(args.startup_rounds)]}
+
+
+def _main_rounds(bench: Bench, args) -> dict:
+    rounds, empties = _rounds(bench, args)
+    return {"rounds": rounds, "empty": empties}
 
 
 def _save(bench: Bench, results: dict, out: Path, started: float) -> None:
     results["machine"]["load_after"] = os.getloadavg()
+    if bench.before:
+        results["before"] = bench.before
     results["bench_seconds"] = time.monotonic() - started
     (bench.workdir / "results.json").write_text(json.dumps(results, indent=1, default=str))
     write_report(results, out)
@@ -64,9 +94,17 @@ def _save(bench: Bench, results: dict, out: Path, started: float) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round, no history runs")
-    parser.add_argument("--pages", type=int, default=1000, help="at least this many pages")
+    parser.add_argument("--pages", type=int, default=543, help="pages of the main rounds")
     parser.add_argument("--rounds", type=int, help="rounds of pairs (default 3, quick 1)")
+    parser.add_argument("--large-pages", type=int, default=5_000, help="0: no large pair")
+    parser.add_argument("--large-rounds", type=int, default=1)
+    parser.add_argument("--history-pages", type=int, default=1_000)
     parser.add_argument("--scale-pages", type=int, default=10_000)
+    parser.add_argument("--startup-rounds", type=int, default=3)
+    parser.add_argument("--history-db", type=Path, help="a history built earlier (--history)")
+    parser.add_argument("--skip-history", action="store_true")
+    parser.add_argument("--skip-deployment", action="store_true")
+    parser.add_argument("--before", type=Path, help="an earlier run's results.json")
     parser.add_argument("--history", type=int, default=100_000, help="articles already stored")
     parser.add_argument(
         "--prefect",
@@ -78,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-bench"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument(
-        "--history-only", action="store_true", help="add the history runs to <workdir>'s results"
+        "--parts",
+        help=f"comma-separated, from {','.join(PARTS)}: measure only these, keeping the other"
+        " parts of <workdir>/results.json",
     )
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite --out from <workdir>/results.json"
@@ -100,15 +140,30 @@ def _rounds(bench: Bench, args) -> tuple[list[dict], list[dict]]:
     return rounds, empties
 
 
+def _history(bench: Bench, args) -> dict:
+    return {"scaling": _scaling(bench, args)}
+
+
+def _scores(bench: Bench, args) -> dict:
+    return {"scores": _corpus_scores(bench)}
+
+
 def _scaling(bench: Bench, args) -> dict:
-    template = bench.fresh_db("history-template")
-    _say(f"building a {args.history:,}-article history")
     started = time.monotonic()
-    build_history(template, args.history)
+    if args.history_db:  # built earlier by bench/history.py (a file any newsflow wrote)
+        template = bench.fresh_db("history-template", args.history_db)
+        _say(f"history: {args.history_db}, migrated to this version's schema first")
+        with connect(template):  # a one-time migration is not a night's cost
+            pass
+    else:
+        template = bench.fresh_db("history-template")
+        _say(f"building a {args.history:,}-article history")
+        build_history(template, args.history)
     command = " ".join(["uv run python bench/run.py", *sys.argv[1:]])
     out = {"history": args.history, "build_seconds": time.monotonic() - started, "runs": []}
+    out["template"] = str(args.history_db or "built by this run")
     out["command"] = command
-    for pages in (args.pages, args.scale_pages):
+    for pages in (args.history_pages, args.scale_pages):
         with serve_corpus(pages, prefix="/new") as site:
             sources = write_sources(bench.workdir / "scaling.toml", feed_urls(site, "/new"))
             _say(f"{site.pages} new pages over the history")
@@ -116,6 +171,34 @@ def _scaling(bench: Bench, args) -> dict:
             out["runs"].append({"pages": site.pages, **run})
             _say(f"  {run['wall']:.1f} s, {run['peak_pss_mb']:.0f} MB PSS")
     return out
+
+
+def _large(bench: Bench, args) -> dict:
+    """Returns alternating pairs (newsflow, naive) on --large-pages pages."""
+    pairs = []
+    with serve_corpus(args.large_pages, prefix="/large") as site:
+        feeds = feed_urls(site, "/large")
+        sources = write_sources(bench.workdir / "large.toml", feeds)
+        for n in range(args.large_rounds):
+            _say(f"large pair {n + 1}/{args.large_rounds}: {site.pages} pages")
+            pairs.append(pair(bench, n, sources, feeds))
+            _say(f"  newsflow {pairs[-1]['newsflow']['wall']:.1f} s, "
+                 f"naive {pairs[-1]['naive']['wall']:.1f} s")  # fmt: skip
+    return {"large": pairs}
+
+
+def _deployment(bench: Bench, args) -> dict:
+    """Returns the nightly deployment's empty runs on a long-running server and worker."""
+    runs = args.startup_rounds
+    _say("deployment: prefect server, work pool, deploy --all, worker")
+    sources = write_sources(bench.workdir / "empty.toml", [])
+    out = []
+    with Deployment(bench) as deployment:
+        deployment.empty_run(sources, bench.fresh_db("deployed"))  # warm-up: not counted
+        for _ in range(runs):
+            out.append(deployment.empty_run(sources, bench.fresh_db("deployed")))
+            _say(f"  deployment empty run: {out[-1]['worker']:.1f} s of worker time")
+    return {"deployment": out}
 
 
 def _corpus_scores(bench: Bench) -> str:
@@ -190,6 +273,16 @@ def _brief(round_: dict, empty: dict) -> str:
 
 def _say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+PART_RUNS = {
+    "startup": _startup,
+    "rounds": _main_rounds,
+    "large": _large,
+    "deployment": _deployment,
+    "scores": _scores,
+    "history": _history,
+}
 
 
 if __name__ == "__main__":

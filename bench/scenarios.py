@@ -24,6 +24,7 @@ class Bench:
 
     workdir: Path
     env: dict
+    before: dict | None = None  # an earlier run's results, shown beside this one's
 
     @classmethod
     def create(cls, workdir: Path, api_url: str | None = None) -> Bench:
@@ -113,6 +114,17 @@ def round_of_pairs(bench: Bench, n: int, sources: Path, feeds: list[str], pages:
             out["naive"] = naive(bench, feeds, bench.fresh_db("naive"))
         else:
             out["limit"] = extraction_limit(bench, pages)
+    return out
+
+
+def pair(bench: Bench, n: int, sources: Path, feeds: list[str]) -> dict:
+    """Returns newsflow and the naive script on the same pages, in alternating order."""
+    out: dict = {}
+    for name in ("newsflow", "naive") if n % 2 == 0 else ("naive", "newsflow"):
+        if name == "newsflow":
+            out["newsflow"] = newsflow(bench, sources, bench.fresh_db("large"))
+        else:
+            out["naive"] = naive(bench, feeds, bench.fresh_db("large-naive"))
     return out
 
 

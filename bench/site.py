@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newsflow.demo.site import SiteServer
 from tests.support.corpus import locate_corpus, not_found, read_index
-from tests.support.corpus_site import corpus_site
+from tests.support.corpus_site import _rss, corpus_site
 
 REPO = Path(__file__).resolve().parents[1]
 PER_SECTION = 250  # well under max_articles_per_source (500): every page is fetched
@@ -43,22 +43,27 @@ def copies_for(pages: int) -> int:
 
 
 def serve_corpus(pages: int, prefix: str = "") -> SiteServer:
-    """Returns a (not yet started) server of at least `pages` corpus pages behind feeds.
+    """Returns a (not yet started) server of `pages` corpus pages behind feeds: the corpus
+    replicated as often as needed, its feeds linking the first `pages` of them.
 
     `prefix` makes the URLs distinct from another run's, for "new pages" runs.
     """
     copies = copies_for(pages)
-    sections = max(1, -(-copies * pages_per_copy() // PER_SECTION))
+    sections = max(1, -(-pages // PER_SECTION))
 
     def build(base: str):
         site = corpus_site(corpus(), base + prefix, copies=copies, sections=sections)
+        links = [path for path in site.files if path.startswith("/c")][:pages]
+        for n in range(sections):
+            feed = _rss(base + prefix, links[n::sections])
+            site.files[f"/section{n}/feed.xml"] = ("application/rss+xml", feed)
         if prefix:
             site.files = {prefix + path: body for path, body in site.files.items()}
         site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
         return site
 
     server = SiteServer(build)
-    server.sections, server.pages = sections, copies * pages_per_copy()
+    server.sections, server.pages = sections, pages
     return server
 
 

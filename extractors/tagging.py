@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from extractors import entities, keywords, language, topics
+from extractors import categories, entities, keywords, language, topics
 from extractors.tagger import TagContext, Tagger, declared_language
 from extractors.topics import Topics
+from extractors.version import EXTRACTION, EXTRACTOR_VERSION
 from newsflow.models import Article, Tag
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # at most this many characters. Real articles are 2-30 kB.
 MAX_TAG_CHARS = 200_000
 
-TAGGERS: tuple[Tagger, ...] = (language, entities, keywords, topics)
+TAGGERS: tuple[Tagger, ...] = (language, entities, keywords, topics, categories)
 
 
 def tag_article(
@@ -42,8 +43,9 @@ def tag_article(
 
 
 def tagger_versions() -> dict[str, str]:
-    """Returns {tagger name: version} for every registered tagger."""
-    return {tagger.NAME: tagger.VERSION for tagger in TAGGERS}
+    """Returns {tagger name: version} for every registered tagger, and the extraction's
+    version: a new extraction changes the text every tagger read."""
+    return {tagger.NAME: tagger.VERSION for tagger in TAGGERS} | {EXTRACTION: EXTRACTOR_VERSION}
 
 
 def _context(article: Article, topics: Topics | None) -> TagContext:

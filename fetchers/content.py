@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import email.utils
+import re
 from datetime import UTC, datetime
 
 _HTML = ("text/html", "application/xhtml+xml")
 _FEED = ("xml", "rss", "atom", "rdf", "json", "text/")
 _SITEMAP = (*_FEED, "gzip")
+# The WHATWG MIME-sniffing HTML patterns: a page may open with a comment or a <script>.
+_HTML_START = re.compile(
+    rb"<(!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p)[\s>]"
+    rb"|<!--"
+)
 _NEVER = ("application/pdf", "image/", "audio/", "video/", "font/", "application/zip")
 
 
@@ -18,11 +25,11 @@ def acceptable(kind: str, content_type: str, body: bytes, url: str = "") -> bool
         return True
     if ctype.startswith(_NEVER) or body.startswith(b"%PDF-"):
         return False
-    head = body[:1024].lstrip().lower()
+    head = body[:1024].removeprefix(codecs.BOM_UTF8).lstrip().lower()
     if kind in ("page", "home"):
         return ctype in _HTML or (
             ctype in ("", "text/plain", "application/octet-stream")
-            and head.startswith((b"<!doctype html", b"<html", b"<head"))
+            and _HTML_START.match(head) is not None
         )
     wanted = _SITEMAP if kind == "sitemap" else _FEED
     if any(w in ctype for w in wanted):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fetchers.discovery import article_links, discover_feeds, guess_feed_urls
 from fetchers.feeds import parse_feed
@@ -147,12 +147,5 @@ def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
     for entry in entries:
         url = normalize_url(entry.url)
         if url not in seen:
-            seen[url] = FeedEntry(
-                url=url,
-                feed_url=entry.feed_url,
-                title=entry.title,
-                published=entry.published,
-                updated=entry.updated,
-                guid=entry.guid,
-            )
+            seen[url] = replace(entry, url=url)
     return list(seen.values())

@@ -268,6 +268,7 @@ def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
         # dict.get: feedparser's own .get falls back to the published date.
         updated=_struct_time_utc(dict.get(entry, "updated_parsed")),
         guid=guid,
+        categories=_labels(t.get("label") or t.get("term") for t in entry.get("tags") or ()),
     )
 
 
@@ -311,7 +312,13 @@ def _json_entry(item: Any, feed_url: str) -> FeedEntry | None:
         published=parse_w3c_datetime(_text(item.get("date_published"))),
         updated=parse_w3c_datetime(_text(item.get("date_modified"))),
         guid=guid,
+        categories=_labels(item.get("tags") if isinstance(item.get("tags"), list) else ()),
     )
+
+
+def _labels(values) -> tuple[str, ...]:
+    """Return the distinct non-blank category labels, in order (RSS/Atom/JSON Feed tags)."""
+    return tuple(dict.fromkeys(t for t in map(_text, values) if t and len(t) <= 100))
 
 
 def _struct_time_utc(value: Any) -> datetime | None:

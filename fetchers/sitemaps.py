@@ -12,7 +12,7 @@ import email.utils
 import logging
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -160,14 +160,26 @@ def _url_entry(element: Any, sitemap_url: str) -> FeedEntry | None:
     if loc is None:
         return None
     news = next((c for c in element if _local(c.tag) == "news"), None)
-    return FeedEntry(
+    entry = FeedEntry(
         url=loc,
         feed_url=sitemap_url,
-        title=_child_text(news, "title") if news is not None else None,
-        published=parse_w3c_datetime(_child_text(news, "publication_date"))
-        if news is not None
-        else None,
         updated=parse_w3c_datetime(_child_text(element, "lastmod")),
+    )
+    return _with_news(entry, news) if news is not None else entry
+
+
+def _with_news(entry: FeedEntry, news: Any) -> FeedEntry:
+    """Return the entry with what `<news:news>` says: title, date, keywords, publication."""
+    publication = next((c for c in news if _local(c.tag) == "publication"), None)
+    keywords = _child_text(news, "keywords") or ""
+    language = _child_text(publication, "language") if publication is not None else None
+    return replace(
+        entry,
+        title=_child_text(news, "title"),
+        published=parse_w3c_datetime(_child_text(news, "publication_date")),
+        keywords=tuple(dict.fromkeys(k.strip() for k in keywords.split(",") if k.strip())),
+        language=language.lower().split("-")[0] if language else None,
+        publication=_child_text(publication, "name") if publication is not None else None,
     )
 
 

@@ -30,10 +30,12 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
+from flows.search_index import update_search_index
 from flows.shard_plan import keep_hosts
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
+from newsflow.progress import Progress, publish
 from newsflow.summary import RunReport
 from storage.state import Memory
 
@@ -145,18 +147,23 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
     except ConfigError as exc:
         return Failed(message=f"parameter 'sources': {exc}")
     report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
+    progress = Progress("ingest", sources_total=len(config.sources))
     try:
         memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
-    await store_sources(config, memory, run_id, report)
+    await store_sources(config, memory, run_id, report, progress=progress)
     summary = report.finish(state=_state_name(report, memory))
     await close_database(quote(memory), run_id, quote(summary))
     tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))
+    if not memory.busy:  # a busy night's articles are indexed once they are merged
+        await update_search_index(db)
+    progress.done = True
+    publish(progress)
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
@@ -172,6 +179,7 @@ async def store_sources(
     hosts: list[str] | None = None,
     cluster: bool = True,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Reads the config's due sources, fetches their new pages, extracts, tags and stores
     them under `run_id`, and remembers the feeds.
@@ -184,10 +192,15 @@ async def store_sources(
         due = night.sources_due(config, memory, report)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
         report.add_crawls(crawls)
+        progress = progress or Progress("ingest", sources_total=len(config.sources))
+        progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)
+        publish(progress)
         todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
         if hosts is not None:
             todo = keep_hosts(todo, hosts)
             report.pages_planned = len(todo)
+        progress.planned = len(todo)
+        publish(progress)
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
         deadline = config.settings.extract_timeout_seconds
         with ExtractorPool(
@@ -198,7 +211,7 @@ async def store_sources(
             await store_pages(
                 quote(memory), run_id, 0, [], [], quote(report), quote(side), cluster=cluster
             )
-            pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, cluster)
+            pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, progress, cluster)
             await pipeline.run([todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)])
         robots = fetcher.robots.entries
         await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
@@ -220,9 +233,10 @@ class _BatchPipeline:
     only, which bounds memory whatever the night's size.
     """
 
-    def __init__(self, fetcher, pool, run_id, memory, report, cluster: bool = True):
+    def __init__(self, fetcher, pool, run_id, memory, report, progress, cluster: bool = True):
         self.fetcher, self.pool, self.run_id = fetcher, pool, run_id
         self.memory, self.report, self.cluster = memory, report, cluster
+        self.progress: Progress = progress
         self.queue: asyncio.Queue = asyncio.Queue()
         self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
         self.extracting: set[asyncio.Task] = set()
@@ -246,6 +260,8 @@ class _BatchPipeline:
             started = time.monotonic()
             fetched = await fetch_pages(self.fetcher, quote(batch), n)
             self.report.add_time("fetch", time.monotonic() - started)
+            self.progress.fetched += len(fetched)
+            publish(self.progress)
             extracting = asyncio.create_task(extract_and_tag(self.pool, quote(fetched), n))
             self.extracting.add(extracting)
             await self.queue.put((n, fetched, extracting))
@@ -258,6 +274,8 @@ class _BatchPipeline:
             results = await extracting
             self.extracting.discard(extracting)
             self.report.add_time("extract_wait", time.monotonic() - started)
+            self.progress.extracted += sum(1 for r in results if r.article is not None)
+            publish(self.progress)
             self.report.add_time("extract_cpu", results.extract_seconds)
             self.report.add_time("tag_cpu", results.tag_seconds)
             side, started = self.fetcher.take_side_fetches(), time.monotonic()
@@ -273,6 +291,9 @@ class _BatchPipeline:
                 cluster=self.cluster,
             )
             self.report.add_time("store_task", time.monotonic() - started)
+            self.progress.stored += sum(1 for r in results if r.article is not None)
+            self.progress.failed = len(self.report.failed_sources) + self.report.totals().failed
+            publish(self.progress)
             self.room.release()
             await aupdate_progress_artifact(progress, 100.0 * n / total)
             get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())

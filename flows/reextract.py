@@ -14,8 +14,11 @@ from prefect.states import Completed, Failed
 
 from extractors.pipeline import ExtractorPool, PageInput
 from extractors.tagging import tagger_versions
+from flows.search_index import update_search_index
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
+from newsflow.models import FeedEntry
+from newsflow.progress import Progress, publish
 from storage.db import connect
 from storage.rework import stale_urls, stored_pages
 from storage.writes import write_results
@@ -42,6 +45,8 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
             body=p.html,
             content_type=p.content_type or "",
             fetched_at=p.fetched_at,
+            # The feed's categories and keywords, kept in the article, are not in the HTML.
+            entry=FeedEntry(p.url, p.feed_url, categories=p.categories, keywords=p.keywords),
         )
         for p in pages
     ]
@@ -70,10 +75,20 @@ async def reextract(
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     get_run_logger().info("%d articles to re-extract in %s", len(urls), db)
-    done = 0
+    done, progress = 0, Progress("reextract", planned=len(urls))
+    publish(progress)
     with ExtractorPool(topics_path=topics) as pool:
         for n, start in enumerate(range(0, len(urls), 200), start=1):
-            done += await reprocess(pool, db, urls[start : start + 200], n)
+            batch = urls[start : start + 200]
+            written = await reprocess(pool, db, batch, n)
+            done += written
+            progress.extracted += written
+            progress.stored += written
+            progress.failed += len(batch) - written
+            publish(progress)
+    await update_search_index(db)
+    progress.done = True
+    publish(progress)
     return Completed(
         message=f"{done} of {len(urls)} stale articles re-extracted and re-tagged",
         data={

@@ -43,6 +43,7 @@ from flows.ingest import (
     read_sources,
     tidy_lake,
 )
+from flows.search_index import update_search_index
 from flows.shard_plan import Shard, plan_shards
 from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
 from newsflow.errors import ConfigError, StorageError
@@ -81,6 +82,7 @@ async def sharded_night(sources: str, db: str, shards: int):
     started_clustering = time.monotonic()
     clustered = await cluster_articles(db, run_id)
     logger.info("%d articles clustered in %.1f s", clustered, time.monotonic() - started_clustering)
+    await update_search_index(db)  # once, over every shard's articles
     return await _finish(report, memory, outcomes, config.storage.keep_snapshots_days)
 
 

@@ -15,7 +15,7 @@ from newsflow.errors import ConfigError
 from newsflow.models import Settings, Source, SourcesConfig, StorageSettings
 
 KINDS = ("auto", "feed", "page", "sitemap")
-SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str}
+SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group": str, "site": str}
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
@@ -166,13 +166,16 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
         raise fail(f"duplicate name {name!r}, first used on line {seen[name]}", "name")
     if not _is_http_url(url):
         raise fail(f"expected an http(s) URL with a host, got {redact(url)!r}", "url")
+    if "site" in entry and not _is_http_url(entry["site"].strip()):
+        raise fail(f"expected an http(s) URL with a host, got {redact(entry['site'])!r}", "site")
     if kind not in KINDS:
         raise fail(f"expected one of {', '.join(KINDS)}, got {kind!r}", "kind")
     url, credentials = split_userinfo(url)
     if "password_env" in entry:
         credentials = _password_from_env(entry["password_env"], credentials, environ, fail)
     seen[name] = _find_line(lines, "name", after=start) or 0
-    return Source(name=name, url=url, kind=kind, credentials=credentials)
+    group, site = entry.get("group", "").strip() or None, entry.get("site", "").strip() or None
+    return Source(name=name, url=url, kind=kind, credentials=credentials, group=group, site=site)
 
 
 def _is_http_url(url: str) -> bool:

@@ -11,7 +11,7 @@ from newsflow.credentials import Credentials
 from newsflow.outcomes import Outcome
 
 SourceKind = Literal["auto", "feed", "page", "sitemap"]
-TagKind = Literal["language", "person", "org", "place", "keyword", "topic"]
+TagKind = Literal["language", "person", "org", "place", "keyword", "topic", "category"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,8 @@ class Source:
     url: str
     kind: SourceKind = "auto"
     credentials: Credentials | None = field(default=None, repr=False)
+    group: str | None = None  # a folder of the reader it came from ("News/Tech")
+    site: str | None = None  # the site's home page (OPML htmlUrl), kept for export
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,11 @@ class FeedEntry:
     published: datetime | None = None
     updated: datetime | None = None
     guid: str | None = None
+    # What the feed or news sitemap declares; the page's own values win.
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    language: str | None = None
+    publication: str | None = None  # <news:publication><news:name>
 
 
 @dataclass(slots=True)
@@ -133,6 +140,8 @@ class Article:
     entry_updated: datetime | None = None
     raw_html: bytes = b""
     encoding: str | None = None
+    keywords_declared: tuple[str, ...] = ()  # the page's or the news sitemap's keywords
+    free_access: bool | None = None  # JSON-LD isAccessibleForFree; None: not declared
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,13 @@ NEWER_FORMAT = "created with an newer version of DuckDB"
 # A file's main header: checksum, b"DUCK", storage version, flags, then the writer's name.
 _HEADER_BYTES = 84
 _VERSION_NAME = slice(52, 84)
+# DuckDB rewrites a table's last row group whole at each checkpoint, and closing the file
+# checkpoints: with its default 122,880 rows that is up to ~250 MB of article text and
+# raw HTML read and recompressed after every batch (on a 100,000-article file 6-7 CPU-s
+# and a 1.5 GB peak a batch; docs/benchmarks.md). With row groups of DuckDB's vector size
+# the rewrite stays small: over 80 batches the peak stayed under ~520 MB (8,192 rows:
+# climbing to ~620 MB). An ATTACH option, not stored in the file: every writer opens it so.
+ROW_GROUP_ROWS = 2_048
 
 
 @contextmanager
@@ -69,7 +76,7 @@ def _open_with_retry(path: Path, read_only: bool, wait_seconds: float):
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return _open_file(path, read_only)
         except duckdb.Error as exc:
             message = str(exc)
             if NEWER_FORMAT in message:
@@ -108,6 +115,21 @@ def written_by(path: Path) -> str | None:
         return None
     name = header[_VERSION_NAME].split(b"\0", 1)[0].decode("ascii", "replace")
     return name or None
+
+
+def _open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect()
+    try:  # named as duckdb.connect(path) names it: the file's stem
+        name = '"' + path.stem.replace('"', '""') + '"'
+        location = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"ATTACH {location} AS {name} (ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+        con.execute(f"USE {name}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _ensure_directory(path: Path) -> None:

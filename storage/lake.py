@@ -36,7 +36,14 @@ CATALOG_EXTENSIONS = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"
 SQLITE_WRITER = "METADATA_PARAMETERS MAP {'journal_mode': 'wal', 'busy_timeout': '10000'}"
 SQLITE_READER = "METADATA_PARAMETERS MAP {'busy_timeout': '10000'}"
 # Errors of a commit that lost a race with another writer: retrying from the start works.
-_CONFLICT_MARKERS = ("transaction conflict", "database is locked", "could not serialize")
+# "Failed to load DuckLake": a commit that read the catalog while another process was
+# creating the same tables on a new SQLite-catalogued lake (seen once in a full CI run).
+_CONFLICT_MARKERS = (
+    "transaction conflict",
+    "database is locked",
+    "could not serialize",
+    "failed to load ducklake",
+)
 
 INIT_ATTEMPTS = 5
 

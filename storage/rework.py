@@ -18,6 +18,10 @@ class StoredPage:
     fetched_at: datetime
     content_type: str | None
     html: bytes
+    # What the feed declared when the page was fetched (merged into the stored article).
+    feed_url: str | None = None
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
 
 
 def stale_urls(
@@ -51,13 +55,24 @@ def stored_pages(
         rows = con.execute(
             """
             SELECT r.url, a.source, arg_max(r.fetched_at, r.fetched_at),
-                   arg_max(r.content_type, r.fetched_at), arg_max(r.html_zlib, r.fetched_at)
+                   arg_max(r.content_type, r.fetched_at), arg_max(r.html_zlib, r.fetched_at),
+                   any_value(a.feed_url), any_value(a.categories),
+                   any_value(a.keywords_declared)
             FROM raw_pages r JOIN articles a USING (url)
             WHERE r.url IN (SELECT unnest(?)) GROUP BY r.url, a.source
             """,
             [chunk],
         ).fetchall()
         yield [
-            StoredPage(url, source, at, ctype, zlib.decompress(blob))
-            for url, source, at, ctype, blob in rows
+            StoredPage(
+                url,
+                source,
+                at,
+                ctype,
+                zlib.decompress(blob),
+                feed,
+                tuple(cats or ()),
+                tuple(keys or ()),
+            )  # fmt: skip
+            for url, source, at, ctype, blob, feed, cats, keys in rows
         ]

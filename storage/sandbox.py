@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import duckdb
 
+from storage.lake import recorded_data_path
+from storage.schema import is_lake_connection
+
 _LOCKS = (
     "SET enable_external_access = false",  # no file but the open database, no network
     "SET autoinstall_known_extensions = false",
@@ -25,6 +28,11 @@ _LOCKS = (
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Returns con with file, network and extension access off and its settings locked."""
+    if is_lake_connection(con):
+        # A DuckLake's tables are the Parquet files under its data path: the one folder
+        # its queries must still read (the attach is read-only: they cannot write there).
+        path = recorded_data_path(con).replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{path}']")
     for statement in _LOCKS:
         con.execute(statement)
     return con

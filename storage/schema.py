@@ -14,6 +14,7 @@ import re
 import duckdb
 
 from storage.transaction import in_transaction
+from storage.views import VIEWS_SQL
 
 MIGRATIONS: list[str] = [
     # 1: the core pipeline
@@ -146,6 +147,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE source_health ADD COLUMN last_attempt_at TIMESTAMPTZ;
     """,
+    # 5: what news sitemaps and JSON-LD declare, and the views every analyst asks for
+    # (storage/views.py: each view's SQL, documented in the README's schema table).
+    """
+    ALTER TABLE articles ADD COLUMN keywords_declared VARCHAR[];
+    ALTER TABLE articles ADD COLUMN free_access BOOLEAN;
+    """
+    + VIEWS_SQL,
 ]
 
 

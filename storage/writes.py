@@ -73,6 +73,8 @@ def article_rows(results: list[PageResult]) -> pa.Table:
             "entry_updated": a.entry_updated,
             "encoding": a.encoding,
             "html_zlib": zlib.compress(a.raw_html, 1),  # level 6: 2.3x the CPU, 14% smaller
+            "keywords_declared": list(a.keywords_declared),
+            "free_access": a.free_access,
         }
         for a in by_url.values()
     ]
@@ -235,7 +237,7 @@ def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         """SELECT url, canonical_url, source, title, author, published_at, language, site_name,
                description, categories, tags, image, text, content_hash,
                fetched_at AS first_seen_at, fetched_at AS last_seen_at, feed_url,
-               entry_updated, old_versions + 1 AS versions
+               entry_updated, old_versions + 1 AS versions, keywords_declared, free_access
            FROM batch WHERE change <> 'unchanged'""",
         update=_ARTICLE_UPDATES,
     )
@@ -245,7 +247,7 @@ def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 _ARTICLE_UPDATES = (
     "canonical_url", "title", "author", "published_at", "language", "site_name",
     "description", "categories", "tags", "image", "text", "content_hash", "last_seen_at",
-    "feed_url", "entry_updated", "versions",
+    "feed_url", "entry_updated", "versions", "keywords_declared", "free_access",
 )  # fmt: skip
 
 
@@ -303,6 +305,8 @@ _ARTICLE_SCHEMA = pa.schema(
         ("entry_updated", _TS),
         ("encoding", pa.string()),
         ("html_zlib", pa.binary()),
+        ("keywords_declared", pa.list_(pa.string())),
+        ("free_access", pa.bool_()),
     ]
 )
 _TAGGER_SCHEMA = pa.schema(

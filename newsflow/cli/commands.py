@@ -25,10 +25,12 @@ def ingest(args: Namespace) -> int:
 def query(args: Namespace) -> int:
     """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
     run with no access to other files, the network, extensions or settings (storage.sandbox)."""
+    from storage.extensions import load_extension
     from storage.sandbox import lock_down
 
     try:
         with _reader(args) as con:
+            load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
             cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()

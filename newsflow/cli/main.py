@@ -1,8 +1,10 @@
-"""The `newsflow` command: ingest, query, sources, demo, serve, reextract, copy-db."""
+"""The `newsflow` command: ingest, query, search, export, sources, demo, serve, reextract,
+copy-db."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -18,6 +20,12 @@ FLOW_MODULES = {
     "demo": "newsflow.demo.run",
     "reextract": "flows.reextract",
 }
+# Commands whose handlers live outside commands.py: command -> module.
+HANDLER_MODULES = {
+    "search": "newsflow.cli.analyst",
+    "index": "newsflow.cli.analyst",
+    "export": "newsflow.cli.analyst",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,11 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     server = TemporaryServer()
     try:
         if args.command in FLOW_MODULES:
-            _start_early(args.command, server)
-        from newsflow.cli import commands
-
-        with server.api():
-            return getattr(commands, args.command.replace("-", "_"))(args)
+            _start_early(args, server)
+        with server.api(), _progress_shown(args.command):
+            return _handler(args)(args)
     except KeyboardInterrupt:
         return 130
     except RuntimeError as exc:  # Prefect could not start its server or reach the API
@@ -46,14 +52,47 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
 
 
-def _start_early(command: str, server: TemporaryServer) -> None:
+def _progress_shown(command: str):
+    """Returns a context showing live progress for the commands that run a flow."""
+    if command not in ("ingest", "reextract"):
+        return contextlib.nullcontext()
+    from newsflow.cli.progress_display import progress_display
+    from newsflow.cli.render import console
+
+    return progress_display(console)
+
+
+def _handler(args: argparse.Namespace):
+    """Returns the function that runs the parsed command."""
+    if args.command == "sources" and getattr(args, "action", None):
+        from newsflow.cli import opml_commands
+
+        return getattr(opml_commands, f"sources_{args.action}")
+    module = importlib.import_module(HANDLER_MODULES.get(args.command, "newsflow.cli.commands"))
+    return getattr(module, args.command.replace("-", "_"))
+
+
+def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     """Starts what a flow command waits for at once, in other processes, then imports."""
     server.launch()  # Prefect's server, when none is configured
-    if command != "reextract":
+    if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
-    importlib.import_module(FLOW_MODULES[command])
+    importlib.import_module(FLOW_MODULES[args.command])
+
+
+def _lists_sources(path: str) -> bool:
+    """True when the sources file names a source: with none (or a broken file, which the
+    flow reports) there is nothing to extract, and the models' ~3 CPU-s would only slow
+    the start-up they share the cores with."""
+    from newsflow.config import load_sources
+    from newsflow.errors import ConfigError
+
+    try:
+        return bool(load_sources(path).sources)
+    except ConfigError:
+        return False
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sources = sub.add_parser("sources", help="each source with its last fetch and health")
     _sources_and_db(sources)
+    _sources_actions(sources)
+
+    _search_parser(sub)
+    _index_parser(sub)
+    _export_parser(sub)
 
     sub.add_parser("demo", help="serve a sample blog on 127.0.0.1 and ingest it (offline)")
 
@@ -114,3 +158,44 @@ def _shards(parser: argparse.ArgumentParser) -> None:
         help="split the night by host over N shards, run as processes of this machine "
         "(needs a DuckLake --db)",
     )
+
+
+def _sources_actions(sources: argparse.ArgumentParser) -> None:
+    # SUPPRESS: an option given before the action is not reset by the action's default.
+    actions = sources.add_subparsers(dest="action", required=False)
+    opml_in = actions.add_parser("import", help="add the feeds of an OPML file to sources.toml")
+    opml_in.add_argument("file", help="OPML file (Feedly, Inoreader, Miniflux, NetNewsWire...)")
+    opml_in.add_argument("--sources", default=argparse.SUPPRESS)
+    opml_out = actions.add_parser("export", help="write the sources as OPML")
+    opml_out.add_argument("--out", help="file to write (default: standard output)")
+    opml_out.add_argument("--sources", default=argparse.SUPPRESS)
+    opml_out.add_argument("--db", default=argparse.SUPPRESS)
+
+
+def _search_parser(sub) -> None:
+    search = sub.add_parser("search", help="full-text search, best matches first (BM25)")
+    search.add_argument("query")
+    search.add_argument("--db", default=DEFAULT_DB)
+    search.add_argument("--index", help="search index file (default: <db>.search.duckdb)")
+    search.add_argument("--lang", help="only articles in this language (ISO 639-1, e.g. id)")
+    search.add_argument("--source", help="only articles from this source")
+    search.add_argument("--since", help="only articles from this age or date on: 7d, 24h, DATE")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def _index_parser(sub) -> None:
+    index = sub.add_parser("index", help="bring the search index up to date")
+    index.add_argument("--db", default=DEFAULT_DB)
+    index.add_argument("--index", help="search index file (default: <db>.search.duckdb)")
+    index.add_argument("--rebuild", action="store_true", help="rebuild it all")
+
+
+def _export_parser(sub) -> None:
+    export = sub.add_parser("export", help="write articles as Hive-partitioned files")
+    export.add_argument("--out", required=True, help="folder (partitions replaced on rerun)")
+    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--format", choices=("parquet", "jsonl", "csv"), default="parquet")
+    export.add_argument("--since", help="only articles published from this age or date on")
+    export.add_argument("--source", help="only this source's articles")
+    export.add_argument("--with-tags", action="store_true", help="add each article's tags")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from trafilatura.utils import load_html
 
 from extractors.article import extract_article, strip_comment_widgets
 from extractors.decode import decode_html
+from extractors.platforms import marked_body
 from newsflow.demo.site import Post, blogger_site, post_path
 from newsflow.errors import ExtractError
+from newsflow.models import Article
 from tests.support.posts import NATO_POST, NATO_REPOST, NATO_TEXT, founding_post
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -20,18 +23,24 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _extract_corpus_page(corpus_dir, entry: dict) -> str:
+def _extract_corpus_page(corpus_dir, entry: dict) -> Article | None:
     body = (corpus_dir / "pages" / entry["file"]).read_bytes()
     url = entry["url"] or f"https://example.org/{entry['file']}"
     try:
-        return _norm(extract_article(body, url, source="corpus", fetched_at=NOW).text)
+        # text/html without a charset: what the corpus site (and many servers) send.
+        return extract_article(body, url, source="corpus", fetched_at=NOW, content_type="text/html")
     except ExtractError:
-        return ""
+        return None
 
 
 @pytest.fixture(scope="module")
-def corpus_texts(corpus_dir, pages_index) -> list[tuple[dict, str]]:
+def corpus_articles(corpus_dir, pages_index) -> list[tuple[dict, Article | None]]:
     return [(entry, _extract_corpus_page(corpus_dir, entry)) for entry in pages_index]
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(corpus_articles) -> list[tuple[dict, str]]:
+    return [(entry, _norm(a.text) if a else "") for entry, a in corpus_articles]
 
 
 def test_corpus_expected_strings_hold(corpus_texts):
@@ -42,23 +51,71 @@ def test_corpus_expected_strings_hold(corpus_texts):
         f"expected_in {sum(found)}/{len(found)} = {share_in:.3f}; "
         f"expected_not_in {len(leaked) - sum(leaked)}/{len(leaked)} = {share_out:.3f}"
     )
-    # Measured 0.951 and 0.927 with trafilatura 2.3.1, fast mode (docs/benchmarks.md); below
-    # these floors means a regression in our extraction settings.
-    assert share_in >= 0.94
-    assert share_out >= 0.90
+    # The targets of issue 13 (docs/benchmarks.md, "Extraction quality"): measured 0.971
+    # and 0.980; trafilatura alone keeps 0.957 and drops 0.915.
+    assert share_in >= 0.96
+    assert share_out >= 0.97
+
+
+# Annotated as comments in trafilatura's test data, but the page prints them in the post
+# itself (a review's disclosure, the author's own closing words) or in the live coverage
+# that is the article: keeping them is keeping the story.
+IN_THE_STORY = {
+    ("plentylife.blogspot.pamela-reif.html", "Vielen Dank an den den Verlag"),
+    ("rete-mirabile.net.15jahre.html", "Ich gehe also davon aus"),
+    ("sportowefakty.wp.pl.falubaz.html", "W rundzie zasadniczej zespół z Zielonej Góry zaskoczy"),
+    ("sportowefakty.wp.pl.falubaz.html", "pierwszym meczu w tej parze półfinałowe"),
+    ("sportowefakty.wp.pl.falubaz.html", "Wylosowano I zestaw startowy."),
+}
 
 
 def test_no_comment_text_reaches_the_main_text(corpus_texts):
-    leaked = [
+    leaked = {
         (entry["file"], c)
         for entry, text in corpus_texts
         for c in entry["expected_comments"]
         if len(c) > 20 and _norm(c) in text
-    ]
+    }
     total = sum(len(e["expected_comments"]) for e, _ in corpus_texts)
-    print(f"comment strings leaked: {len(leaked)}/{total}")
-    # Measured 10/162 (some annotated "comments" also sit in the post body); a floor.
-    assert len(leaked) <= 0.07 * total, leaked
+    print(f"comment strings leaked: {len(leaked)}/{total}, of which in the story itself: "
+          f"{len(leaked & IN_THE_STORY)}")  # fmt: skip
+    assert leaked <= IN_THE_STORY, leaked - IN_THE_STORY
+
+
+def _post_body_text(corpus_dir, entry: dict) -> str | None:
+    """Returns the text of the page's one platform post body, scripts and styles left out."""
+    text_html, _ = decode_html((corpus_dir / "pages" / entry["file"]).read_bytes(), "text/html")
+    tree = load_html(text_html)
+    body = marked_body(tree)
+    if body is None:
+        return None
+    for element in body.xpath(".//script|.//style|.//noscript"):
+        element.drop_tree()
+    return _fold(body.text_content())
+
+
+def test_blog_posts_start_and_end_inside_their_post_body(corpus_dir, corpus_articles):
+    # Blogger and WordPress mark the post; the text must not start before it (title,
+    # date, byline) nor run past it (share bar, related posts, comments). A lead the page
+    # declares as its description and shows above the post may open the text.
+    checked, outside = 0, []
+    for entry, article in corpus_articles:
+        if not {"blogger", "wp"} & set(entry["heuristic_markers"] or []) or article is None:
+            continue
+        post = _post_body_text(corpus_dir, entry)
+        if post is None or len(post) < len(article.text) / 2:
+            continue  # no single marker, or the post is not in it as text (filled by script)
+        lines = article.text.splitlines()
+        first_ok = _fold(lines[0]) in post or _fold(lines[0]) == _fold(article.description or "")
+        if not (first_ok and _fold(lines[-1].lstrip("-• ")) in post):
+            outside.append((entry["file"], lines[0][:60], lines[-1][-60:]))
+        checked += 1
+    print(f"blog posts checked: {checked}")
+    assert checked >= 30 and not outside, outside
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").lower().split())
 
 
 def _extract_post(post: Post):
@@ -114,6 +171,8 @@ def test_trailing_widget_lines_are_stripped_but_not_inner_ones():
         ("Привет мир".encode("cp1251"), "text/html; charset=windows-1251", "Привет мир"),
         (b'<meta charset="shift_jis">' + "日本語".encode("shift_jis"), "text/html", "日本語"),
         ("héllo".encode(), "text/html; charset=bogus-charset", "héllo"),
+        # A UTF-8 page whose <meta> still says latin-1 (re-encoded by its CMS): the bytes win.
+        ('<meta charset="iso-8859-1"><p>Grüße aus Köln</p>'.encode(), "text/html", "Grüße"),
     ],
 )
 def test_decoding_follows_header_then_meta(body, content_type, expected):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from extractors.near_duplicates import shingles, signature
@@ -46,3 +51,32 @@ def test_no_words_no_signature(text):
 def test_a_foreign_signature_is_refused():
     with pytest.raises(ValueError, match="512"):
         bands(b"\x00" * 10)
+
+
+# The signature of NATO_TEXT when signatures were first stored (datasketch's MinHash,
+# affine32, seed 1): stored signatures only compare with tonight's while this holds.
+NATO_SIGNATURE_SHA256 = "b42b35800ee19ca93866eb3081917538738ef94b90f3f30c3dccbcc848f022e6"
+
+
+def test_signature_is_the_one_stored_signatures_were_made_with():
+    assert hashlib.sha256(signature(NATO_TEXT)).hexdigest() == NATO_SIGNATURE_SHA256
+
+
+@pytest.mark.parametrize(
+    "text", [NATO_TEXT, NATO_TEXT[: len(NATO_TEXT) // 3], "Breaking: NATO meets", "één twee"]
+)
+def test_signature_equals_datasketch_minhash_affine32(text):
+    datasketch = pytest.importorskip("datasketch", reason="datasketch is a dev dependency")
+    reference = datasketch.MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+    reference.update_batch(shingles(text))
+    assert signature(text) == reference.hashvalues.astype("<u4").tobytes()
+
+
+def test_extraction_never_imports_datasketch():
+    code = (
+        "import sys; from extractors.near_duplicates import signature; "
+        "signature('one two three four five six'); print('datasketch' in sys.modules)"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    assert done.stdout.strip() == "False", done.stderr

@@ -31,6 +31,7 @@ def nato_tags() -> list[Tag]:
 
 def test_every_tagger_tags_under_its_own_name_version_and_kinds():
     story = article(NATO_TEXT, language="id")
+    story.categories = ("NATO", "Rusia")  # as the page's labels or the feed declare them
     topics = load_topics(REPO / "topics.toml")
     kinds = {}
     for tagger in TAGGERS:
@@ -45,6 +46,7 @@ def test_every_tagger_tags_under_its_own_name_version_and_kinds():
         "entities": {"org", "person", "place"},
         "keywords": {"keyword"},
         "topics": {"topic"},
+        "categories": {"category"},
     }
 
 
@@ -60,7 +62,8 @@ def test_later_taggers_read_the_detected_language_not_the_declared_one():
 
 def test_tagger_versions_names_every_tagger():
     versions = tagger_versions()
-    assert list(versions) == ["language", "entities", "keywords", "topics"]
+    assert list(versions) == ["language", "entities", "keywords", "topics", "categories",
+                             "extraction"]  # fmt: skip
     assert all(isinstance(v, str) and v for v in versions.values())
 
 

@@ -35,6 +35,9 @@ def test_schema_has_the_documented_tables_and_columns(backend):
         "source_health",
         "article_tags",
         "schema_version",
+        "latest_articles",
+        "daily_counts",
+        "source_status",
     } <= tables
     assert {
         "url",
@@ -48,8 +51,10 @@ def test_schema_has_the_documented_tables_and_columns(backend):
         "content_hash",
         "first_seen_at",
         "last_seen_at",
+        "keywords_declared",
+        "free_access",
     } <= columns
-    assert version == 4  # 4: source_health.last_attempt_at, for the unhealthy backoff
+    assert version == 5  # 5: keywords_declared, free_access and the analysts' views
 
 
 def test_same_batch_twice_adds_nothing(backend):

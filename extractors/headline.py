@@ -1,0 +1,117 @@
+"""Chooses the article's headline among the places a page states it, without the site name.
+
+`<title>` and `og:title` usually carry the site's name ("Headline | Site", "Site - Headline")
+and sometimes a section; the JSON-LD `headline` and the `<h1>` usually do not, but a page
+may hold several `<h1>`s (logo, teasers) and JSON-LD is sometimes stale or absent. So each
+candidate is first cut free of the site names the page itself states, then the headline is
+the text on which most candidates agree; ties go to the sources that carry no site name.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from extractors.pagemeta import PageMeta
+
+# Separators publishers put between headline, section and site name, in any script.
+_SEPARATOR = re.compile(r"\s+[|\-–—:·•*»/]{1,2}\s+|\s*[｜|：]\s*|\s+::\s+")
+# Sources in order of trust when candidates tie: these rarely carry the site's name.
+_SOURCES = ("ld", "h1", "og", "twitter", "title")
+
+
+def choose_headline(meta: PageMeta, url: str = "") -> str | None:
+    """Returns the page's headline without site name or section, or None when none is stated."""
+    sites = _site_keys(meta, url)
+    candidates = {
+        source: strip_site_name(text, sites)
+        for source, text in _candidates(meta, sites).items()
+        if text
+    }
+    if not candidates:
+        return None
+    chosen = next(candidates[s] for s in _SOURCES if s in candidates)
+    return _without_kicker(chosen, candidates.values())
+
+
+def _without_kicker(chosen: str, others) -> str:
+    """Returns another source's headline when `chosen` is it with a kicker in front.
+
+    "Kicker: Headline" in one place and "Headline" in another: the kicker is a topic
+    label set above the headline, which one of the page's own sources leaves out.
+    """
+    for other in others:
+        rest = _fold(chosen).removesuffix(_fold(other))
+        kicked = rest != _fold(chosen) and rest and re.search(r"[:\-–—|]\s*$", rest)
+        if kicked and len(other.split()) >= 4:
+            return other
+    return chosen
+
+
+def _candidates(meta: PageMeta, sites: set[str]) -> dict[str, str | None]:
+    return {
+        "ld": html.unescape(meta.ld_headline) if meta.ld_headline else None,
+        "h1": _best_h1(meta, sites),
+        "og": meta.og_title,
+        "twitter": meta.twitter_title,
+        "title": meta.title_tag,
+    }
+
+
+def _best_h1(meta: PageMeta, sites: set[str]) -> str | None:
+    """Returns the <h1> another source repeats; an unconfirmed one only when none speaks.
+
+    Blog themes put the blog's name in the <h1> and the post's title in an <h2>/<h3>;
+    news pages put teasers' headlines in more <h1>s. An <h1> no other source repeats is
+    as likely one of those as the headline.
+    """
+    h1s = [h for h in meta.h1s if _key(h) not in sites]
+    others = [_fold(t) for t in (meta.ld_headline, meta.og_title, meta.title_tag) if t]
+    for h1 in h1s:
+        if any(_fold(h1) in other for other in others):
+            return h1
+    if meta.ld_headline or meta.og_title or not h1s:
+        return None
+    return max(h1s, key=len)
+
+
+def strip_site_name(text: str, sites: set[str]) -> str:
+    """Returns `text` without leading or trailing parts that name the site."""
+    parts = _SEPARATOR.split(text.strip())
+    if len(parts) < 2:
+        return text.strip()
+    while len(parts) > 1 and _is_site(parts[-1], sites):
+        parts.pop()
+    while len(parts) > 1 and _is_site(parts[0], sites):
+        parts.pop(0)
+    kept = text.strip()
+    # Cut the original string, not the parts: the headline keeps its own punctuation.
+    start = kept.find(parts[0])
+    end = kept.rfind(parts[-1]) + len(parts[-1])
+    return kept[start:end].strip() if start >= 0 and end > start else kept
+
+
+def _is_site(part: str, sites: set[str]) -> bool:
+    key = _key(part)
+    return bool(key) and any(
+        key == s or (len(s) > 3 and s in key and len(key) < 2 * len(s)) for s in sites
+    )
+
+
+def _site_keys(meta: PageMeta, url: str) -> set[str]:
+    keys = {_key(name) for name in meta.site_names}
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host and not host.endswith(".invalid"):
+        keys |= {_key(host), _key(host.rsplit(".", 1)[0])}
+    return {k for k in keys if k}
+
+
+def _key(text: str) -> str:
+    """Returns text folded to letters and digits only, so "Golem.de" matches "golem de"."""
+    return re.sub(r"[\W_]+", "", _fold(text))
+
+
+def _fold(text: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())

@@ -1,0 +1,126 @@
+"""Finds where a page's markup says the story is: platform post-body markers, else the
+element holding most of the page's paragraph text.
+
+Blog platforms wrap the post in a fixed class (Blogger `post-body`, WordPress
+`entry-content`, Ghost `gh-content`, Substack `available-content`) and many sites mark it
+with schema.org `itemprop="articleBody"`. That is a strong hint where present, but themes
+reuse the classes on index pages and excerpts, so article.py only trusts it where
+trafilatura's own text agrees with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+# Class tokens that mark the post body, most specific first.
+_BODY_CLASSES = (
+    "post-body",  # Blogger
+    "entry-content",  # WordPress, hAtom
+    "gh-content",  # Ghost (Casper and most themes)
+    "post-full-content",  # Ghost, older themes
+    "available-content",  # Substack
+    "post-content",  # WordPress and Ghost themes
+)
+_ARTICLE_BODY = ".//*[@itemprop='articleBody']"
+TRUST_SHARE = 0.6  # of trafilatura's text inside the marked body, to trust the marker
+MIN_LEAD = 40  # shorter descriptions are slogans or labels, not a story's lead
+
+
+@dataclass(frozen=True, slots=True)
+class StoryHint:
+    """Text of the element the page marks (or seems to use) for its story."""
+
+    text: str
+    marked: bool  # a platform marker or itemprop, not just the densest paragraph group
+
+
+def story_hint(tree) -> StoryHint | None:
+    """Returns the marked post body's text, else the densest paragraph group's, or None."""
+    body = marked_body(tree)
+    if body is not None:
+        return StoryHint(_flat(body.text_content()), marked=True)
+    text = densest_paragraphs(tree)
+    return StoryHint(text, marked=False) if text else None
+
+
+def marked_body(tree):
+    """Returns the one element a platform marker or itemprop=articleBody names, or None.
+
+    Several matches mean an index page or a list of excerpts: no single story to trust.
+    """
+    marked: dict[str, list] = {}
+    for element in tree.iter("div", "section", "article"):
+        classes = set((element.get("class") or "").split())
+        for css_class in classes.intersection(_BODY_CLASSES):
+            marked.setdefault(css_class, []).append(element)
+    for css_class in _BODY_CLASSES:
+        found = marked.get(css_class, [])
+        outermost = [e for e in found if not any(a in found for a in e.iterancestors())]
+        if len(outermost) == 1:
+            return outermost[0]
+        if outermost:
+            return None
+    found = tree.xpath(_ARTICLE_BODY)
+    return found[0] if len(found) == 1 else None
+
+
+def densest_paragraphs(tree) -> str:
+    """Returns the text of the <p>s under the one parent that holds the most paragraph text."""
+    groups: dict[object, list[str]] = defaultdict(list)
+    for paragraph in tree.iter("p"):
+        text = _flat(paragraph.text_content())
+        if text:
+            groups[paragraph.getparent()].append(text)
+    if not groups:
+        return ""
+    best = max(groups.values(), key=lambda texts: sum(map(len, texts)))
+    return "\n".join(best)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def within_marked_body(text: str, marked: str) -> str | None:
+    """Returns `text` cut to the lines from the first to the last one inside the marked
+    post body, or None when trafilatura's text does not mostly lie in it (then the marker
+    names something else: an excerpt, a widget, a theme's misuse).
+
+    Lines between two lines of the body stay: the marked body's text runs its inline
+    elements together, so a line is not always found in it whole.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    body = _fold(marked)
+    inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
+    inside_chars = sum(len(line) for line, ok in zip(lines, inside, strict=True) if ok)
+    if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
+        return None
+    first = inside.index(True)
+    last = len(inside) - 1 - inside[::-1].index(True)
+    return "\n".join(lines[first : last + 1])
+
+
+def shown_lead(tree, description: str | None) -> str | None:
+    """Returns the page's description when the page also shows it as a paragraph: the lead.
+
+    trafilatura leaves out the standfirst that sits in the article's header, above the
+    body. A text the publisher both declares as the page's summary and prints on the page
+    is that standfirst, not a stray teaser.
+    """
+    if not description or len(description) < MIN_LEAD:
+        return None
+    wanted = _fold(description)
+    opening = wanted[:20]
+    for element in tree.iter("p", "div", "h2", "span", "strong"):
+        own = _fold(element.text or "")
+        if own and (own.startswith(opening) or opening.startswith(own)):
+            shown = _flat(element.text_content())
+            if _fold(shown) == wanted:
+                return shown
+    return None
+
+
+def _fold(text: str) -> str:
+    # Soft hyphens: themes hyphenate the body's words, trafilatura's text drops them.
+    return " ".join(text.replace("\u00ad", "").lower().split())

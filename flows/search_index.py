@@ -1,0 +1,112 @@
+"""Brings the search index up to date with the database: the flows' last stage.
+
+Reads what changed from the database (storage), makes the terms (extractors), writes them
+to the index file (storage). The database is opened read-only, one chunk at a time, so
+a long first build never keeps it from the night's writers for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.search_terms import ANALYZER_VERSION, Analyzer
+from storage import search_index
+from storage.db import connect
+from storage.search import write_search_macro
+from storage.search_index import IndexDocument, index_path, open_index
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2_000
+READ_WAIT_SECONDS = 30.0
+
+
+@dataclass
+class IndexReport:
+    """What one refresh did, and how long it took."""
+
+    path: str
+    indexed: int = 0
+    removed: int = 0
+    segments_rebuilt: int = 0
+    documents: int = 0
+    analyze_seconds: float = 0.0
+    build_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def brief(self) -> str:
+        return (
+            f"search index {self.path}: {self.indexed} indexed, {self.removed} removed, "
+            f"{self.segments_rebuilt} segments rebuilt, {self.documents} documents "
+            f"({self.seconds:.1f}s)"
+        )
+
+
+def refresh_index(db: str, index: str | Path | None = None, full: bool = False) -> IndexReport:
+    """Returns what was done bringing the index of `db` up to date (all of it when `full`)."""
+    started = time.monotonic()
+    path = Path(index) if index else index_path(db)
+    report = IndexReport(path=str(path))
+    with connect(db, read_only=True, wait_seconds=READ_WAIT_SECONDS) as con:
+        current = search_index.article_fingerprints(con)
+    with open_index(path) as idx:
+        if full or search_index.analyzer_version(idx) != ANALYZER_VERSION:
+            search_index.reset(idx, ANALYZER_VERSION)
+        todo, gone = search_index.changes(idx, current)
+        report.removed = search_index.remove(idx, gone) if gone else 0
+        for start in range(0, len(todo), CHUNK):
+            _index_chunk(db, idx, todo[start : start + CHUNK], report)
+        built = time.monotonic()
+        report.segments_rebuilt = len(search_index.rebuild_dirty(idx))
+        write_search_macro(idx)
+        report.build_seconds = time.monotonic() - built
+        [(report.documents,)] = idx.execute("SELECT count(*) FROM documents").fetchall()
+    report.seconds = time.monotonic() - started
+    log.info("%s", report.brief())
+    return report
+
+
+def _index_chunk(db: str, idx, urls: list[str], report: IndexReport) -> None:
+    with connect(db, read_only=True, wait_seconds=READ_WAIT_SECONDS) as con:
+        rows = search_index.articles_for_index(con, urls)
+    started = time.monotonic()
+    analyzers: dict[str | None, Analyzer] = {}
+    documents = []
+    for url, fingerprint, source, language, published, first_seen, title, text in rows:
+        analyzer = analyzers.get(language) or analyzers.setdefault(language, Analyzer(language))
+        terms = " ".join(analyzer.terms(f"{title or ''}\n{text}"))
+        documents.append(
+            IndexDocument(
+                url, fingerprint, source, language, published, first_seen, title, text, terms
+            )  # fmt: skip
+        )
+    report.analyze_seconds += time.monotonic() - started
+    idx.execute("BEGIN TRANSACTION")
+    try:
+        search_index.remove(idx, [d.url for d in documents])
+        search_index.add(idx, documents)
+        idx.execute("COMMIT")
+    except Exception:
+        idx.execute("ROLLBACK")
+        raise
+    report.indexed += len(documents)
+
+
+@task(name="update search index", cache_policy=NO_CACHE, retries=0)
+async def update_search_index(db: str) -> str:
+    """Brings the search index up to date; a failure is logged, never fails the night."""
+    logger = get_run_logger()
+    try:
+        report = await asyncio.to_thread(refresh_index, db)
+    except Exception as exc:  # the night's articles are stored; search catches up next time
+        logger.warning("search index not updated: %s", exc)
+        return f"search index not updated: {exc}"
+    logger.info("%s", report.brief())
+    return report.brief()

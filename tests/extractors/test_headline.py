@@ -1,0 +1,108 @@
+"""The headline chosen among the places a page states it, cut free of the site name, and
+the page metadata it is chosen from (JSON-LD, <meta>, <h1>)."""
+
+from __future__ import annotations
+
+import pytest
+from trafilatura.utils import load_html
+
+from extractors.headline import choose_headline, strip_site_name
+from extractors.pagemeta import PageMeta, read_page_meta
+
+
+def _page(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}<p>{'Story text. ' * 40}</p></body></html>"
+
+
+def _meta(head: str = "", body: str = "") -> PageMeta:
+    return read_page_meta(load_html(_page(head, body)))
+
+
+LD = """<script type="application/ld+json">{
+  "@context": "https://schema.org", "@type": "NewsArticle",
+  "headline": "Ministers agree on a new budget &amp; tax plan",
+  "datePublished": "2024-08-04T23:30:00+02:00",
+  "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "Max Roe"}],
+  "publisher": {"@type": "Organization", "name": "Daily Example"}}</script>"""
+
+
+def test_json_ld_headline_wins_and_is_unescaped():
+    meta = _meta(
+        LD + "<title>Budget deal | Daily Example</title>"
+        '<meta property="og:title" content="Budget: a deal at last">',
+        "<h1>Ministers agree on a new budget &amp; tax plan</h1>",
+    )
+    assert choose_headline(meta) == "Ministers agree on a new budget & tax plan"
+    assert meta.authors == ("Jane Doe", "Max Roe")
+    assert meta.published == "2024-08-04T23:30:00+02:00"
+    assert "Daily Example" in meta.site_names
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Floods recede in the north | Daily Example", "Floods recede in the north"),
+        ("Daily Example - Floods recede in the north", "Floods recede in the north"),
+        ("Floods recede in the north – Daily Example.com", "Floods recede in the north"),
+        ("東京で大雨：デイリー例", "東京で大雨"),
+        ("Floods: the north recovers", "Floods: the north recovers"),  # no site part: kept
+    ],
+)
+def test_site_name_is_cut_from_either_end(title, expected):
+    sites = {"dailyexample", "デイリー例"}
+    assert strip_site_name(title, sites) == expected
+
+
+def test_without_json_ld_the_h1_another_source_repeats_is_the_headline():
+    meta = _meta(
+        '<meta property="og:site_name" content="Daily Example">'
+        "<title>Floods recede in the north | Daily Example</title>",
+        "<h1>Daily Example</h1><h1>Floods recede in the north</h1><h1>Sport in brief</h1>",
+    )
+    assert choose_headline(meta) == "Floods recede in the north"
+
+
+def test_a_blog_name_in_the_h1_is_not_the_headline():
+    # Blogger themes: the blog's name in <h1>, the post's title in <h3> and og:title.
+    meta = _meta(
+        '<meta property="og:site_name" content="Kabar Dunia">'
+        '<meta property="og:title" content="Rusia dan NATO Bertemu di Brussel">'
+        "<title>Kabar Dunia: Rusia dan NATO Bertemu di Brussel</title>",
+        "<h1>Kabar Dunia</h1><h3>Rusia dan NATO Bertemu di Brussel</h3>",
+    )
+    assert choose_headline(meta) == "Rusia dan NATO Bertemu di Brussel"
+
+
+def test_a_kicker_another_source_leaves_out_is_dropped():
+    meta = _meta(
+        '<meta property="og:title" content="Drusen fordern Teilhabe statt Schutzgarantien">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline":'
+        ' "Minderheit in Syrien - Drusen fordern Teilhabe statt Schutzgarantien"}</script>'
+    )
+    assert choose_headline(meta) == "Drusen fordern Teilhabe statt Schutzgarantien"
+
+
+def test_only_a_title_tag_still_gives_a_headline_and_none_gives_none():
+    assert choose_headline(_meta("<title>Just a title</title>")) == "Just a title"
+    assert choose_headline(_meta()) is None
+
+
+def test_broken_json_ld_and_a_url_as_author_are_ignored():
+    meta = _meta(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+        '<meta name="author" content="https://example.org/staff/jane">'
+        '<meta property="article:published_time" content="2024-01-02T03:04:05Z">'
+    )
+    assert meta.ld_headline is None
+    assert meta.authors == ()
+    assert meta.published == "2024-01-02T03:04:05Z"
+
+
+def test_graph_json_ld_and_rel_tag_links_are_read():
+    meta = _meta(
+        '<script type="application/ld+json">{"@graph": [{"@type": "WebPage"},'
+        ' {"@type": "BlogPosting", "headline": "A post", "author": "Ann Lee"}]}</script>',
+        '<a rel="tag" href="/t/nato">NATO</a><a rel="tag" href="/t/rusia">Rusia</a>',
+    )
+    assert (meta.ld_headline, meta.authors) == ("A post", ("Ann Lee",))
+    assert meta.tags == ("NATO", "Rusia")

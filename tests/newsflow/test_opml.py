@@ -1,0 +1,168 @@
+"""OPML in and out of sources.toml: readers' real layouts, comments kept, duplicates
+skipped, and the file untouched whenever the result would not load."""
+
+from __future__ import annotations
+
+import listparser
+import pytest
+
+from newsflow.config import load_sources
+from newsflow.errors import ConfigError
+from newsflow.opml import read_opml, write_opml
+from newsflow.sources_edit import import_feeds
+
+# Feedly: OPML 1.0, folders as outlines with text and title.
+FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>Feedly subscriptions</title></head>
+  <body>
+    <outline text="News" title="News">
+      <outline type="rss" text="Kabar Dunia" title="Kabar Dunia"
+        xmlUrl="https://kabar-dunia.example/feeds/posts/default"
+        htmlUrl="https://kabar-dunia.example/"/>
+      <outline text="Tech" title="Tech">
+        <outline type="rss" text="Heise online" title="Heise online"
+          xmlUrl="https://www.heise.example/rss/atom.xml" htmlUrl="https://www.heise.example/"/>
+      </outline>
+    </outline>
+    <outline type="rss" text="Le Monde &#8211; International"
+      xmlUrl="https://www.lemonde.example/international/rss_full.xml"/>
+    <outline type="rss" text="Heise again" xmlUrl="https://www.heise.example/rss/atom.xml"/>
+  </body>
+</opml>"""
+
+# Inoreader / Miniflux / NetNewsWire: OPML 2.0, some with only `title`, lower-case attrs.
+OPML2 = b"""<?xml version="1.0" encoding="utf-8"?>
+<opml version="2.0">
+  <head><title>Miniflux</title><dateCreated>Mon, 04 Mar 2024 10:00:00 GMT</dateCreated></head>
+  <body>
+    <outline title="Deutsch" text="Deutsch">
+      <outline title="Tagesschau" text="Tagesschau" type="rss"
+        xmlUrl="https://www.tagesschau.example/xml/rss2" htmlUrl="https://www.tagesschau.example"/>
+    </outline>
+    <outline title="&#x65B0;&#x534E;&#x7F51;" type="rss"
+      xmlurl="http://www.xinhua.example/politics.xml"/>
+  </body>
+</opml>"""
+
+SOURCES = """\
+# My sources: the blogs I read every morning
+[settings]
+per_host_delay_seconds = 2.0  # be gentle
+
+# the blog that started it all
+[[sources]]
+name = "kabar-dunia"
+url = "https://kabar-dunia.example/"
+kind = "auto"
+"""
+
+
+def test_feedly_folders_become_groups_and_html_urls_are_kept():
+    opml = read_opml(FEEDLY, "feedly.opml")
+    by_url = {f.xml_url: f for f in opml.feeds}
+    heise = by_url["https://www.heise.example/rss/atom.xml"]
+    assert (heise.title, heise.folder, heise.html_url) == (
+        "Heise online", "News/Tech", "https://www.heise.example/",
+    )  # fmt: skip
+    assert by_url["https://www.lemonde.example/international/rss_full.xml"].folder is None
+    assert opml.repeated == ("https://www.heise.example/rss/atom.xml",)
+
+
+def test_import_appends_sources_keeping_comments_order_and_layout(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    opml = read_opml(FEEDLY, "feedly.opml")
+    report = import_feeds(path, list(opml.feeds), opml.repeated)
+    text = path.read_text()
+    assert text.startswith(SOURCES)  # every byte of the original, comments included
+    assert report.added == ["heise-online", "le-monde-international"]
+    config = load_sources(path)
+    assert [s.name for s in config.sources] == ["kabar-dunia", "heise-online",
+                                                "le-monde-international"]  # fmt: skip
+    heise = config.sources[1]
+    assert (heise.kind, heise.group, heise.site) == (
+        "feed",
+        "News/Tech",
+        "https://www.heise.example/",
+    )
+    assert config.settings.per_host_delay_seconds == 2.0
+
+
+def test_duplicates_are_reported_and_skipped(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    opml = read_opml(FEEDLY, "feedly.opml")
+    report = import_feeds(path, list(opml.feeds), opml.repeated)
+    skipped = "\n".join(report.skipped)
+    assert "listed more than once" in skipped  # Heise twice in the OPML
+    assert "same site as source 'kabar-dunia'" in skipped  # its site is already a source
+    again = import_feeds(path, list(opml.feeds))
+    assert again.added == [] and len(again.skipped) == 3
+    assert "same feed URL as source 'heise-online'" in "\n".join(again.skipped)
+
+
+def test_opml2_with_lowercase_attributes_and_untitled_slugs(tmp_path):
+    path = tmp_path / "new-sources.toml"  # missing: created
+    opml = read_opml(OPML2, "miniflux.opml")
+    report = import_feeds(path, list(opml.feeds))
+    assert report.added == ["tagesschau", "www.xinhua.example"]
+    config = load_sources(path)
+    assert config.sources[0].group == "Deutsch"
+    assert config.sources[1].url == "http://www.xinhua.example/politics.xml"
+
+
+def test_file_is_untouched_when_the_result_would_not_load(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    bad = FEEDLY.replace(b"https://www.lemonde.example", b"ftp://files.example")
+    opml = read_opml(bad, "bad.opml")
+    with pytest.raises(ConfigError, match="not changed") as caught:
+        import_feeds(path, list(opml.feeds))
+    assert "ftp://files.example" in str(caught.value)
+    assert path.read_text() == SOURCES
+    assert [p.name for p in tmp_path.iterdir()] == ["sources.toml"]  # no scratch file left
+
+
+def test_a_broken_sources_file_is_not_edited(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        SOURCES + '\n[[sources]]\nname = "x"\nurl = "https://x.example/"\nkind = "rss"\n'
+    )
+    before = path.read_text()
+    with pytest.raises(ConfigError, match="kind"):
+        import_feeds(path, list(read_opml(OPML2, "m.opml").feeds))
+    assert path.read_text() == before
+
+
+def test_not_an_opml_file_is_refused():
+    with pytest.raises(ConfigError, match="notes.opml"):
+        read_opml(b"<html><body>hello</body></html>", "notes.opml")
+    with pytest.raises(ConfigError, match="notes.opml"):
+        read_opml(b"not xml at all <", "notes.opml")
+
+
+def test_export_round_trips_through_a_reader(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    import_feeds(path, list(read_opml(FEEDLY, "feedly.opml").feeds))
+    config = load_sources(path)
+    feeds = [(s, s.url) for s in config.sources if s.kind == "feed"]
+    document = write_opml(feeds)
+    parsed = listparser.parse(document.encode())
+    assert parsed.version == "opml2"
+    assert {f.url for f in parsed.feeds} == {s.url for s, _ in feeds}
+    heise = next(f for f in parsed.feeds if "heise" in f.url)
+    assert heise.categories == [["News", "Tech"]]
+    assert (
+        read_opml(document.encode(), "out.opml").feeds[0].html_url == "https://www.heise.example/"
+    )
+
+
+def test_config_accepts_group_and_site_and_checks_the_site_url(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES + 'group = "Indonesia"\nsite = "https://kabar-dunia.example/"\n')
+    assert load_sources(path).sources[0].group == "Indonesia"
+    path.write_text(SOURCES + 'site = "kabar-dunia"\n')
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(kabar-dunia\)\.site"):
+        load_sources(path)
