@@ -17,9 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -27,6 +25,7 @@ import duckdb
 from bench.site import corpus
 from newsflow.demo.site import SiteServer
 from tests.support.corpus_site import corpus_site
+from tests.support.feed_files import FeedFilesServer, rss
 
 SLOW_ANSWER = 2.0  # seconds the small source's server takes
 
@@ -34,10 +33,11 @@ SLOW_ANSWER = 2.0  # seconds the small source's server takes
 def large_feed(args, measure, settings: str) -> None:
     """Runs the large-feed case (see the module docstring) and prints its figures."""
     feeds: dict[str, bytes] = {}
-    with _FeedServer(feeds) as server, tempfile.TemporaryDirectory() as tmp:
+    late = {"/small.xml": SLOW_ANSWER}
+    with FeedFilesServer(feeds, late) as server, tempfile.TemporaryDirectory() as tmp:
         # The items link to this server, which answers 404 at once: pages cost a request.
-        feeds.update({f"/big-{n}.xml": _rss(args.items, server.base, f"big{n}") for n in (1, 2)})
-        feeds["/small.xml"] = _rss(3, server.base, "small")
+        feeds.update({f"/big-{n}.xml": rss(args.items, server.base, f"big{n}") for n in (1, 2)})
+        feeds["/small.xml"] = rss(3, server.base, "small")
         toml = settings.format(concurrency=args.concurrency, timeout=args.timeout)
         toml += "max_page_bytes = 200_000_000\n"
         toml += "".join(
@@ -53,7 +53,7 @@ def large_feed(args, measure, settings: str) -> None:
                       "WHERE kind = 'feed' ORDER BY source")  # fmt: skip
         for source, outcome, ms, error in rows:
             print(f"  {source:8} {outcome:12} {ms:>7} ms  {error or ''}")
-        print(f"  small feed asked {server.hits.count('/small.xml')} time(s)")
+        print(f"  small feed asked {server.hits['/small.xml']} time(s)")
 
 
 def worker_crash(args, measure, settings: str) -> None:
@@ -152,51 +152,6 @@ def _query(tmp: str, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def _rss(items: int, base: str, prefix: str) -> bytes:
-    body = "".join(
-        f"<item><title>Item {n}</title><link>{base}/{prefix}/{n}.html</link>"
-        f"<pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate><description>Text of item {n}, a "
-        "few words long.</description></item>"
-        for n in range(items)
-    )
-    return _wrap(body)
-
-
 def _wrap(items: str) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}' \
         "</channel></rss>".encode()  # fmt: skip
-
-
-class _FeedServer:
-    """Serves feeds on 127.0.0.1; /small.xml after SLOW_ANSWER seconds."""
-
-    def __init__(self, files: dict[str, bytes]):
-        self.hits: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                server.hits.append(self.path)
-                if self.path == "/small.xml":
-                    time.sleep(SLOW_ANSWER)
-                body = files.get(self.path)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()

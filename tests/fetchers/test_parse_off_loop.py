@@ -5,11 +5,7 @@ large feeds. And a feed of very many items is read only as far as a night can us
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections import Counter
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,6 +14,7 @@ from fetchers.feeds import parse_feed
 from fetchers.http import Fetcher
 from newsflow.models import Source
 from newsflow.outcomes import Outcome
+from tests.support.feed_files import FeedFilesServer, rss
 from tests.support.fetching import TEST_SETTINGS
 
 BIG_ITEMS = 15_000  # ~4 MB; parsing one takes longer than the small source's timeout
@@ -26,53 +23,14 @@ TIMEOUT = 2.0
 
 
 def _rss(items: int, prefix: str) -> bytes:
-    body = "".join(
-        f"<item><title>Item {n} of the archive</title><link>http://example.org/{prefix}/{n}"
-        f"</link><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate><description>Text of item "
-        f"{n}, a few words long.</description></item>"
-        for n in range(items)
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{prefix}'
-        f"</title>{body}</channel></rss>"
-    ).encode()
+    return rss(items, "http://example.org", prefix)
 
 
-class _FeedServer:
+def _feed_server() -> FeedFilesServer:
     """Two large feeds served at once and a small one after SLOW_ANSWER seconds."""
-
-    def __init__(self):
-        self.files = {"/big-1.xml": _rss(BIG_ITEMS, "a"), "/big-2.xml": _rss(BIG_ITEMS, "b"),
-                      "/small.xml": _rss(3, "small")}  # fmt: skip
-        self.hits: Counter[str] = Counter()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                server.hits[self.path] += 1
-                if self.path == "/small.xml":
-                    time.sleep(SLOW_ANSWER)
-                body = server.files[self.path]
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    files = {"/big-1.xml": _rss(BIG_ITEMS, "a"), "/big-2.xml": _rss(BIG_ITEMS, "b"),
+             "/small.xml": _rss(3, "small")}  # fmt: skip
+    return FeedFilesServer(files, late={"/small.xml": SLOW_ANSWER})
 
 
 def test_a_small_source_is_unaffected_by_two_large_feeds_beside_it():
@@ -91,7 +49,7 @@ def test_a_small_source_is_unaffected_by_two_large_feeds_beside_it():
                   for s in sources)
             )  # fmt: skip
 
-    with _FeedServer() as server:
+    with _feed_server() as server:
         big_1, big_2, small = asyncio.run(read_all(server.base))
         hits = dict(server.hits)
 
@@ -114,7 +72,7 @@ def test_a_feed_of_very_many_items_is_read_only_as_far_as_a_night_can_use():
 def test_the_cut_is_recorded_on_the_feed_fetch():
     limit = 50
     settings = replace(TEST_SETTINGS, max_articles_per_source=limit, max_page_bytes=20_000_000)
-    with _FeedServer() as server:
+    with _feed_server() as server:
         server.files["/archive.xml"] = _rss(1_000, "archive")
 
         async def read():
