@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 
 from newsflow.chart import chart_path
@@ -30,13 +26,13 @@ from storage.reports import articles_per_day
 from tests.support import REPO
 from tests.support.flows import write_sources
 from tests.support.posts import NATO_POST
+from tests.support.prefect_server import PrefectServer, prefect_server
 from tests.support.required import unavailable
 from tests.support.screenshots import rendering_problems
 
 pytestmark = pytest.mark.e2e
 
 POOL = "newsflow-pool"
-PREFECT = [sys.executable, "-m", "prefect"]  # `uv run prefect`, in the interpreter under test
 DOCS = REPO / "docs"
 REFRESH_DOCS = "NEWSFLOW_REFRESH_DOCS"
 WINDOW = (1400, 1000)
@@ -87,17 +83,8 @@ HARBOUR_POSTS = [
 
 
 @dataclass
-class Server:
-    url: str
-    env: dict[str, str]
-
-    def api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
-        return httpx.request(method, f"{self.url}/api{path}", json=body, timeout=30)
-
-
-@dataclass
 class NightlyRun:
-    server: Server
+    server: PrefectServer
     flow_run: dict
     bad_db_run: dict
     db: Path
@@ -105,73 +92,11 @@ class NightlyRun:
     seconds: float
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _prefect(server: Server, *args: str, env: dict | None = None, cwd=REPO, timeout=120):
-    done = subprocess.run(
-        [*PREFECT, *args],
-        env=env or server.env,
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`prefect server start` on a free port of 127.0.0.1, with its own home and SQLite."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.pop("NEWSFLOW_HOME", None)  # deploying with it set would bake its value in
-    env |= {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": f"{url}/api",
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
-    }
-    log = (home / "server.log").open("w")
-    process = subprocess.Popen(
-        [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_healthy(url, process, home / "server.log")
-        yield Server(url, env)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the server and the processes it started
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"prefect server exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"prefect server not healthy after 90 s:\n{log.read_text()}")
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -194,17 +119,16 @@ def nightly_run(server, tmp_path_factory, request):
         (work / "not-a-directory").write_text("")
         bad_db = work / "not-a-directory" / "news.duckdb"
 
-        _prefect(server, "work-pool", "create", POOL, "--type", "process")
+        server.prefect("work-pool", "create", POOL, "--type", "process")
         started = time.monotonic()
-        _prefect(server, "deploy", "--all")
+        server.prefect("deploy", "--all")
         deployed = time.monotonic()
-        run_id = _deployment_run(server, "ingest/nightly", sources=sources, db=db)
+        run_id = server.deployment_run("ingest/nightly", sources=sources, db=db)
         bad_id = _create_run(server, "reextract", {"db": str(bad_db)})
         # The worker runs elsewhere than the checkout: NEWSFLOW_HOME says where the code is
         # (tests/flows/test_sharded_night.py starts workers in the checkout, with nothing set).
         worker_env = {**server.env, "NEWSFLOW_HOME": str(REPO)}
-        _prefect(
-            server,
+        server.prefect(
             "worker",
             "start",
             "--pool",
@@ -214,7 +138,7 @@ def nightly_run(server, tmp_path_factory, request):
             cwd=work,
             timeout=300,
         )
-        flow_run = _wait_final(server, run_id)
+        flow_run = server.wait_final(run_id, 60)
         seconds = time.monotonic() - started
     # Shown in every pytest run, output captured or not.
     with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
@@ -222,19 +146,10 @@ def nightly_run(server, tmp_path_factory, request):
             f"\nprefect deploy --all to finished nightly run: {seconds:.1f} s "
             f"(of which deploy {deployed - started:.1f} s)"
         )
-    return NightlyRun(server, flow_run, _wait_final(server, bad_id), db, blogs, seconds)
+    return NightlyRun(server, flow_run, server.wait_final(bad_id, 60), db, blogs, seconds)
 
 
-def _deployment_run(server: Server, name: str, **params) -> str:
-    args = [f"{k}={v}" for k, v in params.items()]
-    out = _prefect(
-        server, "deployment", "run", name, *(a for arg in args for a in ("--param", arg))
-    )
-    (line,) = [line for line in out.splitlines() if "UUID:" in line]
-    return line.split("UUID:")[1].strip()
-
-
-def _create_run(server: Server, deployment: str, parameters: dict) -> str:
+def _create_run(server: PrefectServer, deployment: str, parameters: dict) -> str:
     (found,) = server.api(
         "POST", "/deployments/filter", {"deployments": {"name": {"any_": [deployment]}}}
     ).json()
@@ -243,25 +158,6 @@ def _create_run(server: Server, deployment: str, parameters: dict) -> str:
     )
     assert created.status_code == 201, created.text
     return created.json()["id"]
-
-
-def _wait_final(server: Server, flow_run_id: str) -> dict:
-    deadline = time.monotonic() + 60
-    while True:
-        (run,) = server.api(
-            "POST", "/flow_runs/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}}
-        ).json()
-        if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            return run
-        assert time.monotonic() < deadline, f"run still {run['state']['type']}"
-        time.sleep(0.5)
-
-
-def _artifacts(server: Server, flow_run_id: str) -> dict[str, dict]:
-    found = server.api(
-        "POST", "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}}
-    ).json()
-    return {a["key"] or a["type"]: a for a in found}
 
 
 def test_deployed_nightly_run_completes_on_a_worker_and_stores_both_blogs(nightly_run):
@@ -281,7 +177,7 @@ def test_deployed_nightly_run_completes_on_a_worker_and_stores_both_blogs(nightl
 
 
 def test_run_has_summary_with_chart_per_source_table_failures_and_progress(nightly_run):
-    artifacts = _artifacts(nightly_run.server, nightly_run.flow_run["id"])
+    artifacts = nightly_run.server.artifacts(nightly_run.flow_run["id"])
 
     assert set(artifacts) == {"ingest-summary", "ingest-sources", "ingest-failures", "progress"}
     summary = artifacts["ingest-summary"]["data"]
@@ -380,7 +276,7 @@ def test_prefect_ui_shows_the_run_its_state_and_its_artifacts(nightly_run, tmp_p
     ):
         assert text in dom, f"{text!r} not on the flow run page"
 
-    summary_id = _artifacts(server, run["id"])["ingest-summary"]["id"]
+    summary_id = server.artifacts(run["id"])["ingest-summary"]["id"]
     summary = f"{server.url}/v2/artifacts/artifact/{summary_id}"
     dom = _browse(summary, tmp_path / "chromium", screenshots / "prefect-ui-summary.png")
     assert "Articles per day" in dom and 'src="data:image/svg+xml;base64,' in dom
