@@ -19,7 +19,11 @@ from extractors.pagemeta import PageMeta
 # Separators publishers put between headline, section and site name, in any script.
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•*»/]{1,2}\s+|\s*[｜|：]\s*|\s+::\s+")
 # Sources in order of trust when candidates tie: these rarely carry the site's name.
-_SOURCES = ("ld", "h1", "og", "twitter", "title")
+_SOURCES = ("ld", "og", "h1", "twitter", "title")
+# Where a kicker ends and the headline starts: "Kicker: ", "Kicker - ", "Kicker / ".
+_KICKER = re.compile(r"[:|/·»]\s+|\s+[\-–—]\s+")
+# A character reference left in a JSON-LD string ("&#8216;", "&uuml;").
+_ESCAPED = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 
 
 def choose_headline(meta: PageMeta, url: str = "") -> str | None:
@@ -32,22 +36,54 @@ def choose_headline(meta: PageMeta, url: str = "") -> str | None:
     }
     if not candidates:
         return None
-    chosen = next(candidates[s] for s in _SOURCES if s in candidates)
-    return _without_kicker(chosen, candidates.values())
+    candidates = _without_trailers(candidates)
+    source = next(s for s in _SOURCES if s in candidates)
+    chosen, og = candidates[source], candidates.get("og")
+    escaped = source == "ld" and _ESCAPED.search(meta.ld_headline or "") is not None
+    return og if og and _og_words_it(chosen, og, escaped) else chosen
 
 
-def _without_kicker(chosen: str, others) -> str:
-    """Returns another source's headline when `chosen` is it with a kicker in front.
+def _og_words_it(chosen: str, og: str, escaped: bool) -> bool:
+    """Tells whether og:title states the chosen headline and its wording is to be given.
 
-    "Kicker: Headline" in one place and "Headline" in another: the kicker is a topic
-    label set above the headline, which one of the page's own sources leaves out.
+    A kicker (a topic line set above the headline, "Kicker: Headline") is glued into the
+    <title>, JSON-LD and <h1> or left out of them by the site's templates alike; og:title
+    is the one line an editor writes to stand alone on a share card, so whether the
+    kicker belongs to the headline is read there. A JSON-LD headline that still holds
+    character references was escaped by a template from the rendered page (curled quotes,
+    dashes for colons): og:title gives the same words as the editor typed them.
     """
-    for other in others:
-        rest = _fold(chosen).removesuffix(_fold(other))
-        kicked = rest != _fold(chosen) and rest and re.search(r"[:\-–—|]\s*$", rest)
-        if kicked and len(other.split()) >= 4:
-            return other
-    return chosen
+    if _key(chosen) == _key(og):
+        return escaped
+    return _kicked(chosen, og) or _kicked(og, chosen)
+
+
+def _kicked(longer: str, shorter: str) -> bool:
+    """Tells whether `longer` is `shorter` with a kicker in front ("Kicker: Shorter")."""
+    key = _key(shorter)
+    return len(shorter.split()) >= 3 and any(
+        _key(longer[m.end() :]) == key for m in _KICKER.finditer(longer)
+    )
+
+
+def _without_trailers(candidates: dict[str, str]) -> dict[str, str]:
+    """Returns the candidates cut before end segments another source leaves out.
+
+    "Headline - National", "Headline | Börsen-Zeitung": a section or a site name the page
+    does not declare, found because the <h1> or JSON-LD states the headline without it.
+    """
+    keys = {_key(text): text for text in candidates.values()}
+    return {source: _trailer_cut(text, keys) for source, text in candidates.items()}
+
+
+def _trailer_cut(text: str, keys: dict[str, str]) -> str:
+    """Returns `text` up to the last separator after which the rest is a trailer: a label
+    shorter than the headline before it, which another source states alone."""
+    for found in reversed(list(_SEPARATOR.finditer(text))):
+        head, rest = text[: found.start()], text[found.end() :]
+        if _key(head) in keys and len(rest) < len(head):
+            return head.strip()
+    return text
 
 
 def _candidates(meta: PageMeta, sites: set[str]) -> dict[str, str | None]:
