@@ -19,7 +19,7 @@ from extractors.pagemeta import PageMeta
 # Separators publishers put between headline, section and site name, in any script.
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•*»/]{1,2}\s+|\s*[｜|：]\s*|\s+::\s+")
 # Sources in order of trust when candidates tie: these rarely carry the site's name.
-_SOURCES = ("ld", "og", "h1", "twitter", "title")
+_SOURCES = ("ld", "h1", "og", "twitter", "title")
 # Where a kicker ends and the headline starts: "Kicker: ", "Kicker - ", "Kicker / ".
 _KICKER = re.compile(r"[:|/·»]\s+|\s+[\-–—]\s+")
 # A character reference left in a JSON-LD string ("&#8216;", "&uuml;").
@@ -36,11 +36,12 @@ def choose_headline(meta: PageMeta, url: str = "") -> str | None:
     }
     if not candidates:
         return None
-    candidates = _without_trailers(candidates)
     source = next(s for s in _SOURCES if s in candidates)
     chosen, og = candidates[source], candidates.get("og")
-    escaped = source == "ld" and _ESCAPED.search(meta.ld_headline or "") is not None
-    return og if og and _og_words_it(chosen, og, escaped) else chosen
+    if source != "ld" or not og:
+        return chosen  # the <h1> is the headline as shown: og:title does not reword it
+    escaped = _ESCAPED.search(meta.ld_headline or "") is not None
+    return og if _og_words_it(chosen, og, escaped) else chosen
 
 
 def _og_words_it(chosen: str, og: str, escaped: bool) -> bool:
@@ -64,26 +65,6 @@ def _kicked(longer: str, shorter: str) -> bool:
     return len(shorter.split()) >= 3 and any(
         _key(longer[m.end() :]) == key for m in _KICKER.finditer(longer)
     )
-
-
-def _without_trailers(candidates: dict[str, str]) -> dict[str, str]:
-    """Returns the candidates cut before end segments another source leaves out.
-
-    "Headline - National", "Headline | Börsen-Zeitung": a section or a site name the page
-    does not declare, found because the <h1> or JSON-LD states the headline without it.
-    """
-    keys = {_key(text): text for text in candidates.values()}
-    return {source: _trailer_cut(text, keys) for source, text in candidates.items()}
-
-
-def _trailer_cut(text: str, keys: dict[str, str]) -> str:
-    """Returns `text` up to the last separator after which the rest is a trailer: a label
-    shorter than the headline before it, which another source states alone."""
-    for found in reversed(list(_SEPARATOR.finditer(text))):
-        head, rest = text[: found.start()], text[found.end() :]
-        if _key(head) in keys and len(rest) < len(head):
-            return head.strip()
-    return text
 
 
 def _candidates(meta: PageMeta, sites: set[str]) -> dict[str, str | None]:
@@ -114,19 +95,25 @@ def _best_h1(meta: PageMeta, sites: set[str]) -> str | None:
 
 
 def strip_site_name(text: str, sites: set[str]) -> str:
-    """Returns `text` without leading or trailing parts that name the site."""
-    parts = _SEPARATOR.split(text.strip())
-    if len(parts) < 2:
-        return text.strip()
-    while len(parts) > 1 and _is_site(parts[-1], sites):
-        parts.pop()
-    while len(parts) > 1 and _is_site(parts[0], sites):
-        parts.pop(0)
+    """Returns `text` without the parts that name the site: leading ones, and the first one
+    after the headline with all that follows it ("Headline | Site | Tagline")."""
     kept = text.strip()
-    # Cut the original string, not the parts: the headline keeps its own punctuation.
-    start = kept.find(parts[0])
-    end = kept.rfind(parts[-1]) + len(parts[-1])
-    return kept[start:end].strip() if start >= 0 and end > start else kept
+    # Spans of the original string, not the parts: the headline keeps its own punctuation.
+    spans = _part_spans(kept)
+    while len(spans) > 1 and _is_site(kept[slice(*spans[0])], sites):
+        spans.pop(0)
+    named = (i for i, span in enumerate(spans) if i and _is_site(kept[slice(*span)], sites))
+    spans = spans[: next(named, len(spans))]
+    return kept[spans[0][0] : spans[-1][1]].strip()
+
+
+def _part_spans(text: str) -> list[tuple[int, int]]:
+    """Returns where each part between the separators starts and ends."""
+    spans, start = [], 0
+    for separator in _SEPARATOR.finditer(text):
+        spans.append((start, separator.start()))
+        start = separator.end()
+    return [*spans, (start, len(text))]
 
 
 def _is_site(part: str, sites: set[str]) -> bool:

@@ -106,3 +106,73 @@ def test_graph_json_ld_and_rel_tag_links_are_read():
     )
     assert (meta.ld_headline, meta.authors) == ("A post", ("Ann Lee",))
     assert meta.tags == ("NATO", "Rusia")
+
+
+def _ld(headline: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        f'"{headline}"}}</script>'
+    )
+
+
+def test_a_kicker_og_title_keeps_is_kept():
+    # The kicker is glued into the <h1> and <title> but left out of JSON-LD: og:title,
+    # the line an editor writes to stand alone, keeps it, so it belongs to the headline.
+    meta = _meta(
+        _ld("Der 9. Juli naht: Gewerkschaften demonstrieren Einheit") + '<meta property="og:title"'
+        ' content="Nationale Demo / Der 9. Juli naht: Gewerkschaften demonstrieren Einheit">'
+        "<title>Nationale Demo Der 9. Juli naht: Gewerkschaften demonstrieren Einheit</title>",
+        "<h1><span>Nationale Demo</span>Der 9. Juli naht: Gewerkschaften demonstrieren"
+        " Einheit</h1>",
+    )
+    assert choose_headline(meta) == (
+        "Nationale Demo / Der 9. Juli naht: Gewerkschaften demonstrieren Einheit"
+    )
+
+
+def test_a_kicker_json_ld_and_og_title_agree_on_is_kept_though_the_h1_leaves_it_out():
+    meta = _meta(
+        _ld("Rückbau von Atomkraftwerk - Kühltürme von AKW Gundremmingen gesprengt")
+        + '<meta property="og:title"'
+        ' content="Rückbau von Atomkraftwerk - Kühltürme von AKW Gundremmingen gesprengt">',
+        "<h1>Kühltürme von AKW Gundremmingen gesprengt</h1>",
+    )
+    assert choose_headline(meta) == (
+        "Rückbau von Atomkraftwerk - Kühltürme von AKW Gundremmingen gesprengt"
+    )
+
+
+def test_an_escaped_json_ld_headline_is_worded_as_og_title_states_it():
+    # "&#8216;" in JSON-LD: a template escaped the rendered title (quotes curled, a dash
+    # for the colon); og:title holds the same words as the editor typed them.
+    meta = _meta(
+        _ld("R&uuml;ckbau - Strava unveils &#8216;family&#8217; plan")
+        + '<meta property="og:site_name" content="TechNews">'
+        '<meta property="og:title" content="Rückbau: Strava unveils \'family\' plan | TechNews">',
+        "<h1>Rückbau - Strava unveils ‘family’ plan</h1>",
+    )
+    assert meta.ld_headline.startswith("R&uuml;ckbau")
+    assert choose_headline(meta) == "Rückbau: Strava unveils 'family' plan"
+
+
+def test_a_plain_json_ld_headline_keeps_its_own_wording():
+    meta = _meta(
+        _ld("Doing What’s Right, Not What’s Easy")
+        + '<meta property="og:title" content="Doing What\'s Right, Not What\'s Easy">'
+    )
+    assert choose_headline(meta) == "Doing What’s Right, Not What’s Easy"
+
+
+def test_og_title_does_not_reword_the_h1_when_there_is_no_json_ld():
+    # A site-wide prefix in og:title and <title> ("Pétition : ") is not the h1's kicker.
+    head = '<meta property="og:title" content="Pétition : Non à la fermeture du choeur">'
+    meta = _meta(head + "<title>Pétition : Non à la fermeture du choeur</title>",
+                 "<h1>Non à la fermeture du choeur</h1>")  # fmt: skip
+    assert choose_headline(meta) == "Non à la fermeture du choeur"
+
+
+def test_what_follows_the_site_name_in_a_title_is_cut_with_it():
+    sites = {"journelles"}
+    title = "Christmas Gift Guide | Journelles | Jetzt entdecken!"
+    assert strip_site_name(title, sites) == "Christmas Gift Guide"
+    assert strip_site_name("Journelles | Gift Guide | Journelles", sites) == "Gift Guide"
