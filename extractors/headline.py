@@ -40,12 +40,11 @@ def choose_headline(meta: PageMeta, url: str = "") -> str | None:
     chosen, og = candidates[source], candidates.get("og")
     if source != "ld" or not og:
         return chosen  # the <h1> is the headline as shown: og:title does not reword it
-    escaped = _ESCAPED.search(meta.ld_headline or "") is not None
-    return og if _og_words_it(chosen, og, escaped) else chosen
+    return og if _og_words_it(chosen, og, meta) else chosen
 
 
-def _og_words_it(chosen: str, og: str, escaped: bool) -> bool:
-    """Tells whether og:title states the chosen headline and its wording is to be given.
+def _og_words_it(chosen: str, og: str, meta: PageMeta) -> bool:
+    """Tells whether og:title states the JSON-LD headline and its wording is to be given.
 
     A kicker (a topic line set above the headline, "Kicker: Headline") is glued into the
     <title>, JSON-LD and <h1> or left out of them by the site's templates alike; og:title
@@ -55,8 +54,12 @@ def _og_words_it(chosen: str, og: str, escaped: bool) -> bool:
     dashes for colons): og:title gives the same words as the editor typed them.
     """
     if _key(chosen) == _key(og):
-        return escaped
-    return _kicked(chosen, og) or _kicked(og, chosen)
+        return _ESCAPED.search(meta.ld_headline or "") is not None
+    if _kicked(chosen, og):
+        return True  # og:title leaves the kicker out
+    # og:title adds one: kept where the <h1> shows it with the headline, as a site's
+    # name put in front of og:title is not.
+    return _kicked(og, chosen) and any(_key(h1) == _key(og) for h1 in meta.h1s)
 
 
 def _kicked(longer: str, shorter: str) -> bool:

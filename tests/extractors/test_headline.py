@@ -176,3 +176,12 @@ def test_what_follows_the_site_name_in_a_title_is_cut_with_it():
     title = "Christmas Gift Guide | Journelles | Jetzt entdecken!"
     assert strip_site_name(title, sites) == "Christmas Gift Guide"
     assert strip_site_name("Journelles | Gift Guide | Journelles", sites) == "Gift Guide"
+
+
+def test_a_site_name_og_title_puts_in_front_is_not_taken_for_a_kicker():
+    meta = _meta(
+        _ld("Floods recede in the north after a week") + '<meta property="og:title"'
+        ' content="Northern Echo: Floods recede in the north after a week">',
+        "<h1>Floods recede in the north after a week</h1>",
+    )
+    assert choose_headline(meta) == "Floods recede in the north after a week"
