@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 from extractors import page_meta
 from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
+from extractors.furniture import page_lines, strip_recurring, trim_title
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
 from extractors.pagemeta import PageMeta, read_page_meta
@@ -22,7 +23,7 @@ from extractors.platforms import StoryHint, shown_lead, story_hint, within_marke
 from extractors.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
-from newsflow.models import Article, FeedEntry
+from newsflow.models import Article, FeedEntry, SourceFurniture
 
 log = logging.getLogger(__name__)
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
@@ -51,8 +52,11 @@ def extract_article(
     fetched_at: datetime,
     content_type: str = "",
     entry: FeedEntry | None = None,
+    furniture: SourceFurniture | None = None,
 ) -> Article:
-    """Returns the article in `body`; raises ExtractError when there is no readable text."""
+    """Returns the article in `body`; raises ExtractError when there is no readable text.
+
+    `furniture`: what the source's other pages showed to recur (extractors.furniture)."""
     if _looks_binary(body):
         raise ExtractError(url, "binary content, not HTML")
     text_html, encoding = decode_html(body, content_type)
@@ -74,6 +78,9 @@ def extract_article(
     headline = choose_headline(meta, url) or (entry.title if entry else None)
     authors = _authors(meta, tree)
     text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors)
+    # Counted before the source's furniture goes, so the memory keeps seeing it.
+    lines = page_lines(text, meta.title_tag or meta.og_title)
+    text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
     return Article(
@@ -99,6 +106,7 @@ def extract_article(
         encoding=encoding,
         keywords_declared=keywords or (entry.keywords if entry else ()),
         free_access=free,
+        lines=lines,
     )
 
 

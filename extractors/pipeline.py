@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from extractors.workers import Job, Supervisor, worker_loop
 from newsflow.errors import ExtractError
-from newsflow.models import FeedEntry, PageResult
+from newsflow.models import FeedEntry, PageResult, SourceFurniture
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class PageInput:
     content_type: str
     fetched_at: datetime
     entry: FeedEntry | None = None
+    furniture: SourceFurniture | None = None  # what the source's other pages showed to recur
 
 
 class ChunkResults(list):
@@ -95,6 +96,7 @@ def _extract(page: PageInput) -> PageResult:
             fetched_at=page.fetched_at,
             content_type=page.content_type,
             entry=page.entry,
+            furniture=page.furniture,
         )
     except ExtractError as exc:
         return PageResult(url=page.url, source=page.source, error=exc.reason)

@@ -81,9 +81,13 @@ async def fetch_pages(
 
 @task(name="extract and tag", task_run_name="extract and tag {batch_no}", cache_policy=NO_CACHE)
 async def extract_and_tag(
-    pool: ExtractorPool, fetched: list[tuple[FetchResult, FeedEntry]], batch_no: int
+    pool: ExtractorPool,
+    fetched: list[tuple[FetchResult, FeedEntry]],
+    batch_no: int,
+    furniture: dict | None = None,
 ) -> list[PageResult]:
-    """Returns the articles and tags of the batch's fetched pages (failures carry `error`)."""
+    """Returns the articles and tags of the batch's fetched pages (failures carry `error`);
+    `furniture`: each source's recurring lines, from its memory (Memory.furniture)."""
     pages = [
         PageInput(
             url=r.final_url or r.url,
@@ -92,6 +96,7 @@ async def extract_and_tag(
             content_type=r.content_type,
             fetched_at=r.fetched_at,
             entry=entry,
+            furniture=(furniture or {}).get(r.source),
         )
         for r, entry in fetched
         if r.ok
@@ -262,7 +267,9 @@ class _BatchPipeline:
             self.report.add_time("fetch", time.monotonic() - started)
             self.progress.fetched += len(fetched)
             publish(self.progress)
-            extracting = asyncio.create_task(extract_and_tag(self.pool, quote(fetched), n))
+            extracting = asyncio.create_task(
+                extract_and_tag(self.pool, quote(fetched), n, quote(self.memory.furniture))
+            )
             self.extracting.add(extracting)
             await self.queue.put((n, fetched, extracting))
         await self.queue.put(None)

@@ -142,6 +142,7 @@ class Article:
     encoding: str | None = None
     keywords_declared: tuple[str, ...] = ()  # the page's or the news sitemap's keywords
     free_access: bool | None = None  # JSON-LD isAccessibleForFree; None: not declared
+    lines: PageLines | None = None  # what the source's memory of recurring lines counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +173,26 @@ class PageResult:
     signature: bytes | None = None  # near-duplicate signature (MinHash), if computed
     tagged: bool = False  # the taggers ran (an article may still have no tags)
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageLines:
+    """What one page adds to its source's memory of recurring lines: short hashes
+    (extractors.furniture.line_key) of its text's lines, before the source's furniture was
+    stripped, and of its title's opening and closing parts. `page_hash` tells copies of one
+    page apart from distinct pages."""
+
+    page_hash: str
+    lines: tuple[str, ...] = ()
+    title_start: str | None = None
+    title_end: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFurniture:
+    """A source's furniture as its memory knows it: the keys of the lines, title openings
+    (" Section - ") and title endings (" | Site") found on most of its distinct pages."""
+
+    lines: frozenset[str] = frozenset()
+    title_starts: frozenset[str] = frozenset()
+    title_ends: frozenset[str] = frozenset()

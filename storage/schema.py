@@ -154,6 +154,27 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN free_access BOOLEAN;
     """
     + VIEWS_SQL,
+    # 6: each source's memory of recurring lines (storage/furniture.py): hashes and counts
+    # of distinct pages, never the text, and only for the source's recent pages.
+    """
+    CREATE TABLE furniture_pages (          -- the distinct pages counted, per source
+        source VARCHAR NOT NULL,
+        url VARCHAR NOT NULL,
+        page_hash VARCHAR NOT NULL,          -- of the page's line keys: copies count once
+        page_no INTEGER NOT NULL,            -- 1, 2, … in the order the source's pages came
+        counted_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (source, url)
+    );
+    CREATE TABLE furniture_lines (          -- on how many of those pages each line was
+        source VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,               -- line | title_start | title_end
+        key VARCHAR NOT NULL,                -- extractors.furniture.line_key of the line
+        pages INTEGER NOT NULL,
+        first_page INTEGER NOT NULL,         -- page_no where it was first seen
+        last_page INTEGER NOT NULL,          -- and last seen
+        PRIMARY KEY (source, kind, key)
+    );
+    """,
 ]
 
 
@@ -172,6 +193,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "tags": ("url", "kind", "value", "tagger"),
     "minhash_bands": ("band", "bucket", "url"),
     "article_taggers": ("url", "tagger"),
+    "furniture_pages": ("source", "url"),
+    "furniture_lines": ("source", "kind", "key"),
 }
 
 VERSION_TABLE = (

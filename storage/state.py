@@ -164,6 +164,7 @@ class Memory:
     sources: dict[str, SourceState] | None = None
     http_cache: dict | None = None
     staged: int = 0  # batches written to the staging folder instead of the database
+    furniture: dict | None = None  # by source: its SourceFurniture (storage.furniture)
 
     def discovered_feed(self, source: str) -> str | None:
         state = (self.sources or {}).get(source)
