@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
+from extractors import furniture
 from extractors.pipeline import ExtractorPool, PageInput
 from extractors.tagging import tagger_versions
 from flows.search_index import update_search_index
@@ -20,6 +21,7 @@ from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry
 from newsflow.progress import Progress, publish
 from storage.db import connect
+from storage.furniture import load_furniture
 from storage.rework import stale_urls, stored_pages
 from storage.writes import write_results
 
@@ -38,6 +40,8 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
     """Returns how many stored pages of the batch were re-extracted, re-tagged and written."""
     with connect(db) as con:
         pages = next(stored_pages(con, urls, batch_size=len(urls)), [])
+        # The sources' furniture, as a night's extraction strips it.
+        known = load_furniture(con, furniture.MIN_PAGES, furniture.MIN_SHARE)
     inputs = [
         PageInput(
             url=p.url,
@@ -47,6 +51,7 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
             fetched_at=p.fetched_at,
             # The feed's categories and keywords, kept in the article, are not in the HTML.
             entry=FeedEntry(p.url, p.feed_url, categories=p.categories, keywords=p.keywords),
+            furniture=known.get(p.source),
         )
         for p in pages
     ]

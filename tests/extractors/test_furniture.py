@@ -61,9 +61,9 @@ def test_without_a_memory_the_text_is_what_it_was():
 
 def test_a_recurring_sentence_inside_the_story_is_kept():
     quote = "Stoltenberg berkata: pintu NATO tetap terbuka bagi siapa pun yang ingin masuk."
-    text = f"First line of the story.\n{quote}\nLast line of the story.\nShare this"
+    story = f"First line of the story.\n{quote}\nLast line of the story."
     known = SourceFurniture(lines=frozenset({line_key(quote), line_key("share this")}))
-    assert strip_recurring(text, known) == f"First line of the story.\n{quote}\nLast line of the story."
+    assert strip_recurring(f"{story}\nShare this", known) == story
 
 
 def test_recurring_lines_go_from_both_ends_and_labels_from_anywhere():

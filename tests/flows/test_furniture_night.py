@@ -6,13 +6,14 @@ from the second night's posts, whose every story line stays."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
-import duckdb
 import pytest
 
 from extractors.furniture import line_key
 from newsflow.demo.site import SiteServer, blogger_site
+from storage.db import connect
 from tests.support.flows import run_flow, write_sources
 from tests.support.many_blogs import generated_post
 from tests.support.template_site import template_site
@@ -34,14 +35,14 @@ def _posts(count: int):
 
 
 def _articles(db) -> dict[str, str]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return dict(con.execute("SELECT url, text FROM articles").fetchall())
 
 
-def _two_nights(tmp_path, server, build, kind: str, path: str):
+def _two_nights(tmp_path, server, build, kind: str, path: str, db: str | None = None):
     """Runs night 1 over 4 posts, night 2 after 2 more; returns the articles after each."""
     sources = write_sources(tmp_path / "sources.toml", [("blog", server.base_url + path, kind)])
-    db = tmp_path / "news.duckdb"
+    db = db or str(tmp_path / "news.duckdb")
     posts = _posts(6)
     server.site = build(posts[:4])
     assert run_flow(sources, db).is_completed()
@@ -61,7 +62,7 @@ def _assert_learnt(posts, first, second, db):
         for paragraph in post.paragraphs[:-1]:
             assert paragraph in text, (url, paragraph)
     assert {url: second[url] for url in first} == first  # night 1's articles as stored
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         counted = con.execute(
             "SELECT pages FROM furniture_lines WHERE source = 'blog' AND key = ?",
             [line_key(SIGNATURE)],
@@ -69,12 +70,26 @@ def _assert_learnt(posts, first, second, db):
     assert counted == [(6,)]  # still counted on the pages it was stripped from
 
 
-def test_demo_blog_signature_is_learnt_on_night_one_and_stripped_on_night_two(tmp_path):
+@pytest.mark.parametrize("backend", ["file", "ducklake-sqlite"])
+def test_demo_blog_signature_is_learnt_on_night_one_and_stripped_on_night_two(tmp_path, backend):
+    from flows.reextract import reextract
+
+    db = str(tmp_path / "news.duckdb") if backend == "file" else None
+    db = db or f"ducklake:sqlite:{tmp_path / 'catalog.sqlite'}"
     with SiteServer(lambda base: blogger_site("Kabar Dunia", [], base, lang="en")) as server:
+
         def build(posts):
             return blogger_site("Kabar Dunia", posts, server.base_url, lang="en")
 
-        _assert_learnt(*_two_nights(tmp_path, server, build, "auto", "/"))
+        posts, first, second, db = _two_nights(tmp_path, server, build, "auto", "/", db)
+        _assert_learnt(posts, first, second, db)
+        requests = len(server.requests)
+        # Re-extraction from the stored HTML strips the furniture from night 1's pages too.
+        assert asyncio.run(reextract(db, everything=True, return_state=True)).is_completed()
+    assert len(server.requests) == requests
+    again = _articles(db)
+    for url, text in first.items():
+        assert again[url] == text.replace(SIGNATURE, "").strip()
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=TEMPLATES.values())
@@ -83,6 +98,7 @@ def test_blog_from_a_corpus_template_loses_its_signature_on_night_two(
 ):
     page = (corpus_dir / "pages" / template).read_bytes()
     with SiteServer(lambda base: template_site(page, [], base, "A blog")) as server:
+
         def build(posts):
             return template_site(page, posts, server.base_url, "A blog")
 

@@ -15,10 +15,13 @@ FOOTER = "Follow this blog on Instagram"
 
 def _pages(source: str, numbers, footer: str = FOOTER, title_end: str = "Kabar Dunia"):
     return [
-        (source, f"http://{source}.example/{n}", page_lines(f"Story {n}.\n{footer}",
-                                                            f"Story {n} | {title_end}"))
+        (
+            source,
+            f"http://{source}.example/{n}",
+            page_lines(f"Story {n}.\n{footer}", f"{n} | {title_end}"),
+        )
         for n in numbers
-    ]  # fmt: skip
+    ]
 
 
 def _furniture(con):
@@ -41,8 +44,10 @@ def test_a_line_on_most_distinct_pages_is_the_source_furniture(backend):
 def test_a_page_counts_once_whether_fetched_again_or_copied(backend):
     story = page_lines(f"The same story.\n{FOOTER}", None)
     copies = [("blog", f"http://blog.example/copy-{n}", story) for n in range(5)]
-    updated = [("blog", "http://blog.example/1", page_lines(f"Version {n}.\n{FOOTER}", None))
-               for n in range(5)]  # fmt: skip
+    updated = [
+        ("blog", "http://blog.example/1", page_lines(f"Version {n}.\n{FOOTER}", None))
+        for n in range(5)
+    ]
     with backend.connect() as con:
         assert remember_lines(con, copies, NOW) == 1
         assert remember_lines(con, updated, NOW) == 1
@@ -53,8 +58,10 @@ def test_a_page_counts_once_whether_fetched_again_or_copied(backend):
 
 
 def test_a_line_on_a_minority_of_pages_is_not_furniture(backend):
-    quoted = [("blog", f"http://blog.example/q{n}", page_lines(f"Quote {n}.\nA shared quote.",
-                                                               None)) for n in range(3)]  # fmt: skip
+    quoted = [
+        ("blog", f"http://blog.example/q{n}", page_lines(f"Quote {n}.\nA shared quote.", None))
+        for n in range(3)
+    ]
     with backend.connect() as con:
         remember_lines(con, _pages("blog", range(4), footer="Old footer"), NOW)
         remember_lines(con, quoted, NOW)
