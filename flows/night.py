@@ -12,9 +12,9 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from extractors import furniture
 from extractors.near_duplicates import signature
 from extractors.tagging import tagger_versions
+from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.outcomes import Outcome
@@ -22,7 +22,6 @@ from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import article_texts, assign_clusters, night_article_urls
 from storage.db import connect
-from storage.furniture import load_furniture, remember_lines
 from storage.lake import is_lake
 from storage.maintenance import maintain
 from storage.staging import merge_staged, stage_batch, staging_dir
@@ -69,7 +68,7 @@ def open_night(
             if record_run:
                 start_run(con, run_id, started)
             memory = load_memory(con, db)
-            memory.furniture = load_furniture(con, furniture.MIN_PAGES, furniture.MIN_SHARE)
+            memory.furniture = read_furniture(con)
             return memory
     except DatabaseBusyError as exc:
         log.warning("%s; reading the last snapshot instead", exc)
@@ -188,7 +187,7 @@ def write_pages(
         try:
             with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
                 counts = write_batch(con, run_id, *tables.values())
-                remember_lines(con, _page_lines(results), datetime.now(UTC))
+                count_lines(con, results)
                 if cluster:
                     _cluster(con, results)
         except DatabaseBusyError as exc:
@@ -200,16 +199,6 @@ def write_pages(
         memory.staged += 1
     report.add_batch(fetched, results, counts)
     report.add_time("store", time.monotonic() - started)
-
-
-def _page_lines(results: list[PageResult]) -> list:
-    # What the source's memory of recurring lines counts (a busy night's staged batches
-    # are not counted: the memory learns a night later).
-    return [
-        (r.article.source, r.article.url, r.article.lines)
-        for r in results
-        if r.article is not None and r.article.lines is not None
-    ]
 
 
 def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) -> None:

@@ -12,16 +12,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from extractors import furniture
 from extractors.pipeline import ExtractorPool, PageInput
 from extractors.tagging import tagger_versions
 from flows.search_index import update_search_index
+from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry
 from newsflow.progress import Progress, publish
 from storage.db import connect
-from storage.furniture import load_furniture
 from storage.rework import stale_urls, stored_pages
 from storage.writes import write_results
 
@@ -41,7 +40,7 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
     with connect(db) as con:
         pages = next(stored_pages(con, urls, batch_size=len(urls)), [])
         # The sources' furniture, as a night's extraction strips it.
-        known = load_furniture(con, furniture.MIN_PAGES, furniture.MIN_SHARE)
+        known = read_furniture(con)
     inputs = [
         PageInput(
             url=p.url,

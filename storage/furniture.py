@@ -154,3 +154,20 @@ def _forget_old(con: duckdb.DuckDBPyConnection, totals: dict[str, int]) -> None:
         con.execute(
             "DELETE FROM furniture_pages WHERE source = $source AND page_no <= $since", since
         )
+
+
+def unremembered_articles(con: duckdb.DuckDBPyConnection, per_source: int) -> list[tuple]:
+    """Returns (source, url, text) of the latest `per_source` stored articles of each
+    source whose memory has counted no page yet (a database from before the memory),
+    oldest first."""
+    return con.execute(
+        """
+        SELECT source, url, text FROM (
+            SELECT source, url, text, first_seen_at FROM articles
+            WHERE source NOT IN (SELECT DISTINCT source FROM furniture_pages)
+            QUALIFY row_number() OVER (PARTITION BY source ORDER BY first_seen_at DESC, url)
+                <= $per_source)
+        ORDER BY source, first_seen_at, url
+        """,
+        {"per_source": per_source},
+    ).fetchall()
