@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 from extractors import page_meta
 from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
+from extractors.feed_text import within_feed_text
 from extractors.furniture import page_lines, strip_recurring, trim_title
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
@@ -77,7 +78,8 @@ def extract_article(
     doc = _main_text(tree, url, hint)
     headline = choose_headline(meta, url) or (entry.title if entry else None)
     authors = _authors(meta, tree)
-    text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors)
+    text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors,
+                       feed_text=entry.content if entry else None)  # fmt: skip
     # Counted before the source's furniture goes, so the memory keeps seeing it.
     lines = page_lines(text, meta.title_tag or meta.og_title)
     text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
@@ -118,6 +120,7 @@ def _story_text(
     *,
     headline: str | None,
     authors: tuple[str, ...],
+    feed_text: str | None = None,
 ) -> str:
     """Returns trafilatura's text without furniture, bounded by the post body, with its lead."""
     text = strip_furniture(
@@ -131,6 +134,8 @@ def _story_text(
     marked = hint.text if hint and hint.marked else None
     bounded = within_marked_body(text, marked) if marked else None
     text = bounded if bounded is not None else text
+    # A feed entry's full text bounds it too (extractors.feed_text).
+    text = within_feed_text(text, feed_text) or text
     lead = shown_lead(tree, meta.description) if text else None
     # The standfirst sits above the post body, so it is added even where the body bounds
     # the text (dropping it lost expected sentences on the corpus and news-multi).

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from fetchers.discovery import absolute_http_url
-from fetchers.feed_items import first_items
+from fetchers.feed_items import first_items, full_text
 from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
 from newsflow.charset import decode_text
 from newsflow.models import FeedEntry
@@ -269,6 +269,7 @@ def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
         updated=_struct_time_utc(dict.get(entry, "updated_parsed")),
         guid=guid,
         categories=_labels(t.get("label") or t.get("term") for t in entry.get("tags") or ()),
+        content=_content(entry.get("content")),
     )
 
 
@@ -313,7 +314,19 @@ def _json_entry(item: Any, feed_url: str) -> FeedEntry | None:
         updated=parse_w3c_datetime(_text(item.get("date_modified"))),
         guid=guid,
         categories=_labels(item.get("tags") if isinstance(item.get("tags"), list) else ()),
+        content=full_text(_text(item.get("content_html")))
+        or full_text(_text(item.get("content_text")), is_html=False),
     )
+
+
+def _content(contents) -> str | None:
+    """Returns the text of the longest full content feedparser found (content:encoded,
+    Atom content); never the summary, which is what a teaser feed carries."""
+    values = [c for c in contents or () if isinstance(c, dict) and c.get("value")]
+    if not values:
+        return None
+    longest = max(values, key=lambda c: len(c["value"]))
+    return full_text(longest["value"], is_html="html" in (longest.get("type") or "html"))
 
 
 def _labels(values) -> tuple[str, ...]:

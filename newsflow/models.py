@@ -115,6 +115,7 @@ class FeedEntry:
     keywords: tuple[str, ...] = ()
     language: str | None = None
     publication: str | None = None  # <news:publication><news:name>
+    content: str | None = None  # the entry's full text (content:encoded, Atom content), bounded
 
 
 @dataclass(slots=True)

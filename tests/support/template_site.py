@@ -20,14 +20,24 @@ BODY = " | ".join(_HAS_CLASS.format(c) for c in ("post-body", "entry-content"))
 TITLES = " | ".join(_HAS_CLASS.format(c) for c in ("entry-title", "post-title"))
 
 
-def template_site(template: bytes, posts: list[Post], base_url: str, blog_title: str) -> Site:
-    """Returns the blog: one page per post at /posts/SLUG.html, and /feed.xml."""
+def template_site(
+    template: bytes,
+    posts: list[Post],
+    base_url: str,
+    blog_title: str,
+    full_posts: dict | None = None,
+) -> Site:
+    """Returns the blog: one page per post at /posts/SLUG.html, and /feed.xml; the feed
+    carries `full_posts[slug]` (paragraphs) as an item's content:encoded."""
     site = Site()
     tree = lxml.html.fromstring(template)
     for post in posts:
         site.files[f"/posts/{post.slug}.html"] = ("text/html; charset=utf-8",
                                                  _page(tree, post, blog_title))  # fmt: skip
-    site.files["/feed.xml"] = ("application/rss+xml", _rss(base_url, posts, blog_title))
+    site.files["/feed.xml"] = (
+        "application/rss+xml",
+        _rss(base_url, posts, blog_title, full_posts or {}),
+    )
     site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
     return site
 
@@ -56,15 +66,24 @@ def _page(template, post: Post, blog_title: str) -> bytes:
     return b"<!DOCTYPE html>\n" + lxml.html.tostring(tree, encoding="utf-8")
 
 
-def _rss(base_url: str, posts: list[Post], blog_title: str) -> bytes:
+def _rss(base_url: str, posts: list[Post], blog_title: str, full_posts: dict) -> bytes:
     items = "".join(
         f"<item><title>{html.escape(p.title)}</title><link>{base_url}/posts/{p.slug}.html</link>"
         f"<guid>{base_url}/posts/{p.slug}.html</guid>"
-        f"<pubDate>{format_datetime(p.published)}</pubDate></item>"
+        f"<pubDate>{format_datetime(p.published)}</pubDate>{_content(full_posts.get(p.slug))}"
+        "</item>"
         for p in posts
     )
     return (
-        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
         f"<title>{html.escape(blog_title)}</title><link>{base_url}/</link>{items}"
         "</channel></rss>"
     ).encode()
+
+
+def _content(paragraphs) -> str:
+    if not paragraphs:
+        return ""
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return f"<content:encoded>{html.escape(body)}</content:encoded>"
