@@ -102,4 +102,10 @@ def test_blog_from_a_corpus_template_loses_its_signature_on_night_two(
         def build(posts):
             return template_site(page, posts, server.base_url, "A blog")
 
-        _assert_learnt(*_two_nights(tmp_path, server, build, "feed", "/feed.xml"))
+        posts, first, second, db = _two_nights(tmp_path, server, build, "feed", "/feed.xml")
+    _assert_learnt(posts, first, second, db)
+    with connect(db, read_only=True) as con:
+        ends = con.execute(
+            "SELECT key, pages FROM furniture_lines WHERE kind = 'title_end'"
+        ).fetchall()
+    assert ends == [(line_key("A blog"), 6)]  # every "<post> | A blog" title: the site's name
