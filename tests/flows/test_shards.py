@@ -90,6 +90,8 @@ def test_a_night_in_three_local_shards_stores_every_page_once_and_clusters_acros
     stored = _rows(lake, "SELECT url, count(*) FROM articles GROUP BY url")
     assert {url for url, _ in stored} == blogs.page_urls()
     assert all(n == 1 for _, n in stored)
+    # Each shard counted its pages in their sources' memory of recurring lines.
+    assert _rows(lake, "SELECT count(*) FROM furniture_pages") == [(blogs.pages,)]
     page_fetches = _rows(lake, "SELECT url, count(*) FROM fetches WHERE kind = 'page' GROUP BY 1")
     assert len(page_fetches) == blogs.pages and all(n == 1 for _, n in page_fetches)
     assert _rows(lake, "SELECT DISTINCT run_id FROM article_versions") == [(run_id,)]
