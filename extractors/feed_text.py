@@ -5,7 +5,8 @@ page's template around it.
 Only where the feed's text is the post, not an excerpt: as long as most of the page's
 text, not ending like a teaser ("[…]", "Read more"), and found, most of it, in the page's
 text. Then lines before the first and after the last line the feed also has are not the
-story. Where any of this fails the text stays as it is.
+story. A line the feed words a little differently (an emoji, an edit) counts as the
+feed's when most of its words are in it. Where any of this fails the text stays as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import re
 FULL_SHARE = 0.6
 # Of the feed's text the page's lines must hold: else the feed describes another text.
 TRUST_SHARE = 0.8
+# A line most of whose words (of 4 letters or more, 3 at least) the feed has is its line.
+SHARED_WORDS = 0.6
+_WORD = re.compile(r"\w{4,}")
 _TEASER_END = re.compile(
     r"(\[\s*(…|\.\.\.)\s*\]|…|\.\.\.|read more|continue reading|weiterlesen|lire la suite"
     r"|leer más|seguir leyendo|baca selengkapnya|czytaj dalej|leia mais)\W*$",
@@ -36,9 +40,16 @@ def within_feed_text(text: str, feed_text: str | None) -> str | None:
     found = sum(len(_fold(line)) for line, ok in zip(lines, inside, strict=True) if ok)
     if found < TRUST_SHARE * len(feed):
         return None
-    first = inside.index(True)
-    last = len(inside) - 1 - inside[::-1].index(True)
+    words = set(_WORD.findall(feed))
+    near = [ok or _mostly_in(line, words) for line, ok in zip(lines, inside, strict=True)]
+    first = near.index(True)
+    last = len(near) - 1 - near[::-1].index(True)
     return "\n".join(lines[first : last + 1])
+
+
+def _mostly_in(line: str, words: set[str]) -> bool:
+    own = _WORD.findall(_fold(line))
+    return len(own) >= 3 and sum(w in words for w in own) >= SHARED_WORDS * len(own)
 
 
 def _fold(text: str) -> str:

@@ -69,3 +69,13 @@ def test_the_feed_entry_carries_its_full_content_bounded():
     assert len(full_text("<p>" + "x" * MAX_CONTENT_CHARS + "</p>")) == MAX_CONTENT_CHARS
     assert full_text("<p>" + "x" * (MAX_CONTENT_CHARS + 1) + "</p>") is None  # never cut
     assert full_text("Plain\n text", is_html=False) == "Plain\ntext"
+
+
+def test_a_last_line_the_feed_words_a_little_differently_stays():
+    story = [*generated_post(5, 1).paragraphs, "It passed by seven votes to two after a debate."]
+    feed = "\n".join([*story[:-1], story[-1].replace("seven", "7")])
+    text = "\n".join(["Home", *story, "Thanks for reading! Subscribe below."])
+    assert within_feed_text(text, feed) == "\n".join(story)
+    assert within_feed_text(text.replace("seven", "three"), feed).endswith(
+        "three votes to two after a debate."
+    )
