@@ -80,8 +80,9 @@ def extract_article(
     authors = _authors(meta, tree)
     text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors,
                        feed_text=entry.content if entry else None)  # fmt: skip
-    # Counted before the source's furniture goes, so the memory keeps seeing it.
-    lines = page_lines(text, meta.title_tag or meta.og_title)
+    # Counted before the source's furniture goes, so the memory keeps seeing it; the
+    # headline's parts as chosen: where they recur, the choice kept the site's name.
+    lines = page_lines(text, headline)
     text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
     if not text:
         raise ExtractError(url, "main text is only a comment widget")

@@ -53,6 +53,20 @@ def test_the_source_furniture_goes_and_the_story_stays():
     assert {line_key(SIGNATURE), line_key(LABEL)} <= set(article.lines.lines)
 
 
+def test_the_title_parts_the_source_repeats_are_cut_from_the_headline():
+    post = replace(_post(2), title="Lokal - Harga minyak naik lagi | Kota Kita")
+    assert _extract(post).title == post.title  # one page cannot tell
+    known = SourceFurniture(
+        title_starts=frozenset({line_key("lokal")}), title_ends=frozenset({line_key("kota kita")})
+    )
+    article = _extract(post, known)
+    assert article.title == "Harga minyak naik lagi"
+    assert (article.lines.title_start, article.lines.title_end) == (
+        line_key("Lokal"),
+        line_key("Kota Kita"),
+    )
+
+
 def test_without_a_memory_the_text_is_what_it_was():
     post = _post(1)
     assert _extract(post).text == _extract(post, SourceFurniture()).text

@@ -26,14 +26,16 @@ def template_site(
     base_url: str,
     blog_title: str,
     full_posts: dict | None = None,
+    og_title: str = "{title}",
 ) -> Site:
     """Returns the blog: one page per post at /posts/SLUG.html, and /feed.xml; the feed
-    carries `full_posts[slug]` (paragraphs) as an item's content:encoded."""
+    carries `full_posts[slug]` (paragraphs) as an item's content:encoded; the pages'
+    og:title is `og_title` with the post's title in it (themes add the site's name)."""
     site = Site()
     tree = lxml.html.fromstring(template)
     for post in posts:
-        site.files[f"/posts/{post.slug}.html"] = ("text/html; charset=utf-8",
-                                                 _page(tree, post, blog_title))  # fmt: skip
+        page = _page(tree, post, blog_title, og_title)
+        site.files[f"/posts/{post.slug}.html"] = ("text/html; charset=utf-8", page)
     site.files["/feed.xml"] = (
         "application/rss+xml",
         _rss(base_url, posts, blog_title, full_posts or {}),
@@ -42,7 +44,7 @@ def template_site(
     return site
 
 
-def _page(template, post: Post, blog_title: str) -> bytes:
+def _page(template, post: Post, blog_title: str, og_title: str) -> bytes:
     tree = copy.deepcopy(template)
     body = tree.xpath(BODY)[0]
     for child in list(body):
@@ -57,7 +59,7 @@ def _page(template, post: Post, blog_title: str) -> bytes:
     for title in tree.xpath("//title"):
         title.text = f"{post.title} | {blog_title}"
     for meta in tree.xpath("//meta[@property='og:title' or @name='twitter:title']"):
-        meta.set("content", post.title)
+        meta.set("content", og_title.format(title=post.title))
     for meta in tree.xpath("//meta[@name='description' or @property='og:description']"):
         meta.set("content", post.paragraphs[0][:150])
     # The template's own address would make every post a copy of its one page.
