@@ -42,14 +42,18 @@ def line_key(line: str) -> str:
 
 def page_lines(text: str, title: str | None) -> PageLines:
     """Returns what this page adds to its source's memory: its lines' and title parts' keys."""
-    keys = [k for k in map(line_key, text.splitlines()) if k]
-    if len(keys) > 2 * COUNTED_LINES:
-        keys = keys[:COUNTED_LINES] + keys[-COUNTED_LINES:]
-    unique = tuple(dict.fromkeys(keys))
+    sized = [(line_key(line), len(line.strip())) for line in text.splitlines()]
+    sized = [(key, size) for key, size in sized if key]
+    if len(sized) > 2 * COUNTED_LINES:
+        sized = sized[:COUNTED_LINES] + sized[-COUNTED_LINES:]
+    by_key: dict[str, int] = {}
+    for key, size in sized:
+        by_key.setdefault(key, size)
+    unique = tuple(by_key)
     parts = _SEPARATOR.split((title or "").strip())
     first, last = (line_key(parts[0]), line_key(parts[-1])) if len(parts) > 1 else (None, None)
     page_hash = hashlib.blake2b(" ".join(sorted(unique)).encode(), digest_size=8).hexdigest()
-    return PageLines(page_hash, unique, first or None, last or None)
+    return PageLines(page_hash, unique, first or None, last or None, tuple(by_key.values()))
 
 
 def strip_recurring(text: str, furniture: SourceFurniture | None) -> str:

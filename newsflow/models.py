@@ -187,6 +187,7 @@ class PageLines:
     lines: tuple[str, ...] = ()
     title_start: str | None = None
     title_end: str | None = None
+    sizes: tuple[int, ...] = ()  # each line's length, in characters
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@ batch is stored, and read by the next night before extraction.
 
 A page counts once: not again when its URL is fetched again (an updated story would
 otherwise count its own sentences once per version), nor when its lines are a copy of a
-page already counted (the same post under two URLs). The memory stays bounded: a line
+page already counted (the same post under two URLs), nor when most of its text is in
+lines known already (a near-copy: the print version, a story reposted with a line
+added). The memory stays bounded: a line
 not seen on the source's last PAGE_WINDOW pages is forgotten, and so is a counted page
 that far back.
 """
@@ -23,6 +25,10 @@ from storage.upsert import upsert
 # Furniture is on most of a source's pages: a line none of its last 200 pages shows is
 # not (or no longer) furniture, and a line seen once can wait that long for a second.
 PAGE_WINDOW = 200
+# A page most of whose text (by characters: a story's lines are its long ones) is in
+# lines the source's memory holds already is a near-copy of pages counted: three
+# near-copies of one story would otherwise make its sentences look like a template's.
+COPY_SHARE = 0.8
 _KINDS = ("line", "title_start", "title_end")
 
 
@@ -93,13 +99,38 @@ def _uncounted(con: duckdb.DuckDBPyConnection, pages) -> list[tuple[str, str, Pa
         ).fetchall()
     )
     seen = {(s, u) for s, u, _ in counted} | {(s, h) for s, _, h in counted}
+    known = _known_lines(con, pages)
     new = []
     for source, url, lines in pages:
         if (source, url) in seen or (source, lines.page_hash) in seen:
             continue
+        keys = [(source, key) for key in lines.lines]
+        sizes = lines.sizes or (1,) * len(keys)
+        held = sum(size for k, size in zip(keys, sizes, strict=True) if k in known)
+        if keys and held >= COPY_SHARE * sum(sizes):
+            continue
         seen |= {(source, url), (source, lines.page_hash)}
+        known.update(keys)
         new.append((source, url, lines))
     return new
+
+
+def _known_lines(con: duckdb.DuckDBPyConnection, pages) -> set[tuple[str, str]]:
+    """Returns the (source, key) of the pages' lines that their source's memory holds."""
+    wanted = {(source, key) for source, _, lines in pages for key in lines.lines}
+    if not wanted:
+        return set()
+    sources, keys = zip(*wanted, strict=True)
+    con.register("wanted_lines", pa.table({"source": sources, "key": keys}))
+    try:
+        return set(
+            con.execute(
+                "SELECT source, key FROM furniture_lines JOIN wanted_lines USING (source, key)"
+                " WHERE kind = 'line'"
+            ).fetchall()
+        )
+    finally:
+        con.unregister("wanted_lines")
 
 
 def _keys(lines: PageLines):

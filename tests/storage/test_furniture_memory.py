@@ -93,3 +93,34 @@ def test_the_memory_forgets_what_its_last_pages_did_not_show(backend, monkeypatc
     assert line_key("Story 15.") in keys
     assert (pages, first) == (5, 12)  # pages 12-16 of 16
     assert found == {line_key("New footer")}
+
+
+def test_near_copies_of_a_story_do_not_make_its_sentences_furniture(backend):
+    story = [f"Sentence {n} of the one story that is reposted." for n in range(8)]
+    copies = [
+        (
+            "blog",
+            f"http://blog.example/copy-{n}",
+            page_lines("\n".join([*story, f"Copy {n}."]), None),
+        )
+        for n in range(4)
+    ]
+    with backend.connect() as con:
+        remember_lines(con, _pages("blog", range(6)), NOW)
+        assert remember_lines(con, copies, NOW) == 1  # the first copy; the others add a line
+        remember_lines(con, _pages("blog", range(6, 8)), NOW)
+        found = _furniture(con)["blog"].lines
+    assert found == {line_key(FOOTER)}
+
+
+def test_short_posts_whose_lines_are_mostly_furniture_still_teach_it(backend):
+    labels = ["Share this", "Labels: photo", "Newer post", "Older post"]
+    captions = [f"A photo of the harbour at dawn, day {n}, from the pier." for n in range(4)]
+    posts = [
+        ("blog", f"http://blog.example/p{n}", page_lines("\n".join([caption, *labels]), None))
+        for n, caption in enumerate(captions)
+    ]
+    with backend.connect() as con:
+        assert remember_lines(con, posts, NOW) == 4
+        found = _furniture(con)["blog"].lines
+    assert found == set(map(line_key, labels))
