@@ -29,6 +29,9 @@ PAGE_WINDOW = 200
 # lines the source's memory holds already is a near-copy of pages counted: three
 # near-copies of one story would otherwise make its sentences look like a template's.
 COPY_SHARE = 0.8
+# ...and at least a story's worth of it: a short post whose text is mostly its blog's
+# footer is not a copy, and it is how the memory learns that footer.
+COPY_CHARS = 300
 _KINDS = ("line", "title_start", "title_end")
 
 
@@ -107,7 +110,7 @@ def _uncounted(con: duckdb.DuckDBPyConnection, pages) -> list[tuple[str, str, Pa
         keys = [(source, key) for key in lines.lines]
         sizes = lines.sizes or (1,) * len(keys)
         held = sum(size for k, size in zip(keys, sizes, strict=True) if k in known)
-        if keys and held >= COPY_SHARE * sum(sizes):
+        if keys and held >= max(COPY_CHARS, COPY_SHARE * sum(sizes)):
             continue
         seen |= {(source, url), (source, lines.page_hash)}
         known.update(keys)

@@ -96,7 +96,7 @@ def test_the_memory_forgets_what_its_last_pages_did_not_show(backend, monkeypatc
 
 
 def test_near_copies_of_a_story_do_not_make_its_sentences_furniture(backend):
-    story = [f"Sentence {n} of the one story that is reposted." for n in range(8)]
+    story = [f"Sentence {n} of the one story that is reposted." for n in range(12)]
     copies = [
         (
             "blog",
