@@ -1,16 +1,19 @@
 """A database that stored articles before it had a memory of recurring lines gets one
-from those articles on the next night, once."""
+from those articles on the next night, once; a memory that cannot be read or written
+leaves the night extracting without it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from extractors.furniture import line_key
-from flows.source_memory import read_furniture
+from extractors.furniture import line_key, page_lines
+from flows.source_memory import count_lines, read_furniture
 from storage.lake import forget_engines
 from storage.writes import write_batch
 from tests.support.backends import make_backend
-from tests.support.batches import batch_rows, stored_article
+from tests.support.batches import batch_rows, page_results, stored_article
 
 FOOTER = "Donate to keep this blog free of ads"
 
@@ -31,3 +34,19 @@ def test_stored_articles_seed_the_memory_of_a_source_that_has_none(tmp_path, req
     assert found == again
     assert found["blog"].lines == {line_key(FOOTER)}
     assert pages == 4  # each stored page counted once, however often the memory is read
+
+
+def test_a_broken_memory_leaves_the_night_extracting_without_it(tmp_path, request, caplog):
+    backend = make_backend("file", tmp_path, request)
+    articles = [stored_article(f"https://b.example/{n}", f"Story {n}.\n{FOOTER}") for n in range(4)]
+    with backend.connect() as con:
+        write_batch(con, "run-1", *batch_rows("run-1", articles))
+        con.execute("DROP TABLE furniture_lines")  # what a hand-edited database may hold
+        assert read_furniture(con) == {}
+        _, results = page_results([replace(articles[0], lines=page_lines("x", None))])
+        assert count_lines(con, results) == 0
+        [(stored,)] = con.execute("SELECT count(*) FROM articles").fetchall()
+    assert stored == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("could not be read" in w and "furniture_lines" in w for w in warnings)
+    assert any("did not count 1 pages" in w for w in warnings)
