@@ -23,12 +23,12 @@ log = logging.getLogger(__name__)
 
 def read_furniture(con: duckdb.DuckDBPyConnection) -> dict[str, SourceFurniture]:
     """Returns each source's furniture, by source, once sources with stored articles but no
-    memory yet have had it seeded from their latest articles (their text as stored is what
-    extraction saw: no memory stripped it)."""
+    memory yet have had it seeded from their latest articles (their text and headline as
+    stored are what extraction saw: no memory stripped them)."""
     try:
         stored = unremembered_articles(con, PAGE_WINDOW)
         if stored:
-            pages = [(source, url, page_lines(text, None)) for source, url, text in stored]
+            pages = [(s, url, page_lines(text, title)) for s, url, text, title in stored]
             remember_lines(con, pages, datetime.now(UTC))
         return load_furniture(con, MIN_PAGES, MIN_SHARE)
     except (duckdb.Error, StorageError) as exc:

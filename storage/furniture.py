@@ -6,9 +6,8 @@ A page counts once: not again when its URL is fetched again (an updated story wo
 otherwise count its own sentences once per version), nor when its lines are a copy of a
 page already counted (the same post under two URLs), nor when most of its text is in
 lines known already (a near-copy: the print version, a story reposted with a line
-added). The memory stays bounded: a line
-not seen on the source's last PAGE_WINDOW pages is forgotten, and so is a counted page
-that far back.
+added). The memory stays bounded: a line not seen on the source's last PAGE_WINDOW pages
+is forgotten, and so is a counted page that far back.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ COPY_SHARE = 0.8
 # ...and at least a story's worth of it: a short post whose text is mostly its blog's
 # footer is not a copy, and it is how the memory learns that footer.
 COPY_CHARS = 300
-_KINDS = ("line", "title_start", "title_end")
 
 
 def remember_lines(
@@ -191,13 +189,13 @@ def _forget_old(con: duckdb.DuckDBPyConnection, totals: dict[str, int]) -> None:
 
 
 def unremembered_articles(con: duckdb.DuckDBPyConnection, per_source: int) -> list[tuple]:
-    """Returns (source, url, text) of the latest `per_source` stored articles of each
+    """Returns (source, url, text, title) of the latest `per_source` stored articles of each
     source whose memory has counted no page yet (a database from before the memory),
     oldest first."""
     return con.execute(
         """
-        SELECT source, url, text FROM (
-            SELECT source, url, text, first_seen_at FROM articles
+        SELECT source, url, text, title FROM (
+            SELECT source, url, text, title, first_seen_at FROM articles
             WHERE source NOT IN (SELECT DISTINCT source FROM furniture_pages)
             QUALIFY row_number() OVER (PARTITION BY source ORDER BY first_seen_at DESC, url)
                 <= $per_source)
