@@ -15,6 +15,7 @@ from trafilatura.utils import load_html
 from extractors import page_meta
 from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
+from extractors.element_classes import fast_element_classes
 from extractors.feed_text import within_feed_text
 from extractors.furniture import page_lines, strip_recurring, trim_title
 from extractors.headline import choose_headline
@@ -28,6 +29,7 @@ from newsflow.models import Article, FeedEntry, SourceFurniture
 
 log = logging.getLogger(__name__)
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
+fast_element_classes()  # the same element classes, looked up in C: ~5% of a page's CPU
 
 # Below this share of the page's own story hint, fast mode has stopped at a fragment.
 RECALL_RESCUE_SHARE = 0.5

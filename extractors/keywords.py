@@ -95,29 +95,34 @@ def _ranked_phrases(text: str, stop: frozenset[str]) -> list[tuple[tuple[str, ..
 
 
 def _count(text: str, stopped: _Stopped) -> tuple[_Words, Counter, int]:
+    # The hottest loop of tagging: plain dict lookups, each token's class decided once.
     words, phrases = _Words(), Counter()
+    tf, cased, pairs, where = words.tf, words.cased, words.pairs, words.sentences
+    is_word = _WordTokens()
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     for n, sentence in enumerate(sentences):
         run: tuple[str, ...] = ()  # the current run of candidate words, at most MAX_NGRAM
         previous = None  # the word before, within the same stretch between punctuation
         for i, token in enumerate(_TOKEN.findall(sentence)):
-            if not _is_word(token):
+            if not is_word[token]:
                 run, previous = (), None
                 continue
             word = token.lower()
-            words.tf[word] += 1
-            words.sentences[word].append(n)
+            tf[word] = tf.get(word, 0) + 1
+            where[word].append(n)
             if token.isupper() or (i and token[0].isupper()):
-                words.cased[word] += 1
+                cased[word] = cased.get(word, 0) + 1
             if previous is not None:
-                words.pairs[previous, word] += 1
+                pair = (previous, word)
+                pairs[pair] = pairs.get(pair, 0) + 1
             previous = word
             if stopped[word]:
                 run = ()
                 continue
             run = (*run[1 - MAX_NGRAM :], word)
             for k in range(1, len(run) + 1):
-                phrases[run[-k:]] += 1
+                phrase = run[-k:]
+                phrases[phrase] = phrases.get(phrase, 0) + 1
     return words, phrases, max(len(sentences), 1)
 
 
@@ -130,26 +135,39 @@ def _word_scores(words: _Words, stopped: _Stopped, n_sentences: int) -> dict[str
     max_tf = max(words.tf.values())
     # Different neighbours per occurrence, on each side: a word found beside many
     # different words ("year", "people") is generic; one with steady neighbours is not.
-    distinct = Counter()  # (word, side) -> different neighbours
-    for left, right in words.pairs:
-        distinct[left, 1] += 1
-        distinct[right, 0] += 1
-    occurrences = Counter()  # (word, side) -> co-occurrences
+    sides = ({}, {})  # per side (0: left, 1: right): word -> [different, occurrences]
     for (left, right), count in words.pairs.items():
-        occurrences[left, 1] += count
-        occurrences[right, 0] += count
+        for side, word in ((1, left), (0, right)):
+            seen = sides[side].get(word)
+            if seen is None:
+                sides[side][word] = [1, count]
+            else:
+                seen[0] += 1
+                seen[1] += count
     h = {}
+    log, cased = math.log, words.cased
     for word, tf in words.tf.items():
         spread = 0.0
-        for side in (0, 1):
-            if occurrences[word, side]:
-                spread += distinct[word, side] / occurrences[word, side]
+        for side in sides:
+            if (seen := side.get(word)) is not None:
+                spread += seen[0] / seen[1]
         rel = 1.0 + spread * tf / max_tf
-        case = words.cased[word] / (1.0 + math.log(tf))
-        position = math.log(math.log(3.0 + statistics.median(words.sentences[word])))
-        sentences = len(set(words.sentences[word])) / n_sentences
+        case = cased.get(word, 0) / (1.0 + log(tf))
+        where = words.sentences[word]  # sentence numbers in order: the median is in place
+        middle = len(where) // 2
+        median = where[middle] if len(where) % 2 else (where[middle - 1] + where[middle]) / 2
+        position = log(log(3.0 + median))
+        sentences = len(set(where)) / n_sentences
         h[word] = position * rel / (case + tf / norm / rel + sentences / rel)
     return h
+
+
+class _WordTokens(dict):
+    """token -> is it keyword material; each distinct token of a document judged once."""
+
+    def __missing__(self, token: str) -> bool:
+        found = self[token] = _is_word(token)
+        return found
 
 
 class _Stopped(dict):

@@ -50,11 +50,9 @@ def signature(text: str) -> bytes:
     grams = shingles(text)
     if not grams:
         return b""
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.sha1(g).digest()[:4], "little") for g in grams),
-        dtype=np.uint32,
-        count=len(grams),
-    )
+    sha1 = hashlib.sha1
+    # Each shingle's first 4 digest bytes as a little-endian uint32, read in one go.
+    hashes = np.frombuffer(b"".join([sha1(g).digest()[:4] for g in grams]), dtype="<u4")
     a, b = _permutations()
     permuted = _fmix(hashes).reshape(-1, 1) * a + b  # wraps around: the modulo 2**32
     return permuted.min(axis=0).astype("<u4").tobytes()
