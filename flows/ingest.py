@@ -21,7 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
+from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from extractors.pipeline import ChunkResults, ExtractorPool, PageInput
@@ -133,6 +133,23 @@ tidy_lake = _in_thread(night.tidy_lake, name="tidy lake")
 cluster_articles = _in_thread(night.cluster_night, name="cluster near-duplicates")  # sharded
 
 
+async def open_run(sources: str, db: str) -> tuple[SourcesConfig, RunReport, Memory] | State:
+    """Loads `sources` and opens `db` for a new run (this flow run's id); a Failed state
+    naming the parameter at fault when either can't be."""
+    run_id = flow_run.get_id() or str(uuid.uuid4())
+    started = datetime.now(UTC)
+    try:
+        config = await load_config(sources)
+    except ConfigError as exc:
+        return Failed(message=f"parameter 'sources': {exc}")
+    report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
+    try:
+        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
+    except StorageError as exc:
+        return Failed(message=f"parameter 'db': {exc}")
+    return config, report, memory
+
+
 @flow(name="ingest", log_prints=True)
 async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", shards: int = 1):
     """Fetches every source's new articles into the database `db`; returns the run summary.
@@ -145,18 +162,12 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
 
         return await sharded_night(sources, db, shards)
     logger = get_run_logger()
-    run_id = flow_run.get_id() or str(uuid.uuid4())
-    started = datetime.now(UTC)
-    try:
-        config = await load_config(sources)
-    except ConfigError as exc:
-        return Failed(message=f"parameter 'sources': {exc}")
-    report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
+    opened = await open_run(sources, db)
+    if isinstance(opened, State):
+        return opened
+    config, report, memory = opened
+    run_id = report.run_id
     progress = Progress("ingest", sources_total=len(config.sources))
-    try:
-        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
-    except StorageError as exc:
-        return Failed(message=f"parameter 'db': {exc}")
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
     await store_sources(config, memory, run_id, report, progress=progress)

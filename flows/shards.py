@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
-from datetime import UTC, datetime
 
 from prefect import get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import ObjectNotFound
-from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
+from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from fetchers.http import Fetcher
@@ -37,8 +34,7 @@ from flows.artifacts import publish_report
 from flows.ingest import (
     close_database,
     cluster_articles,
-    load_config,
-    open_database,
+    open_run,
     plan_pages,
     read_sources,
     tidy_lake,
@@ -46,7 +42,6 @@ from flows.ingest import (
 from flows.search_index import update_search_index
 from flows.shard_plan import Shard, plan_shards
 from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
-from newsflow.errors import ConfigError, StorageError
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
 
@@ -57,17 +52,11 @@ async def sharded_night(sources: str, db: str, shards: int):
     if refused:
         return Failed(message=refused)
     logger = get_run_logger()
-    run_id = flow_run.get_id() or str(uuid.uuid4())
-    started = datetime.now(UTC)
-    try:
-        config = await load_config(sources)
-    except ConfigError as exc:
-        return Failed(message=f"parameter 'sources': {exc}")
-    report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
-    try:
-        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
-    except StorageError as exc:
-        return Failed(message=f"parameter 'db': {exc}")
+    opened = await open_run(sources, db)
+    if isinstance(opened, State):
+        return opened
+    config, report, memory = opened
+    run_id = report.run_id
     plan = await _split(config, memory, report, shards)
     pool = await on_work_pool()
     where = "on the work pool" if pool else "as local processes"
