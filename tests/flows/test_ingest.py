@@ -127,3 +127,12 @@ def test_a_config_mistake_fails_fast_naming_file_and_line(tmp_path):
     state = run_flow(sources, tmp_path / "news.duckdb")
     assert state.is_failed()
     assert f"{sources}:4" in state.message and "kind" in state.message
+
+
+def test_a_database_that_cannot_be_opened_fails_fast_naming_the_parameter(tmp_path, blog):
+    sources = write_sources(tmp_path / "sources.toml", [("blog", blog.base_url + "/", "auto")])
+    (tmp_path / "a-file").write_text("")
+    state = run_flow(sources, tmp_path / "a-file" / "news.duckdb")
+    assert state.is_failed()
+    assert state.message.startswith("parameter 'db': ") and "a-file" in state.message
+    assert not blog.requests  # nothing fetched for a night that can't be stored
