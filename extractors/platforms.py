@@ -33,6 +33,9 @@ class StoryHint:
 
     text: str
     marked: bool  # a platform marker or itemprop, not just the densest paragraph group
+    # Unmarked: all the text of the element holding the densest paragraph group, where the
+    # story's subheadings, lists and quotes sit beside its paragraphs.
+    container: str = ""
 
 
 def story_hint(tree) -> StoryHint | None:
@@ -40,8 +43,11 @@ def story_hint(tree) -> StoryHint | None:
     body = marked_body(tree)
     if body is not None:
         return StoryHint(_flat(body.text_content()), marked=True)
-    text = densest_paragraphs(tree)
-    return StoryHint(text, marked=False) if text else None
+    group = densest_paragraphs(tree)
+    if group is None:
+        return None
+    parent, texts = group
+    return StoryHint("\n".join(texts), marked=False, container=_flat(parent.text_content()))
 
 
 def marked_body(tree):
@@ -65,17 +71,16 @@ def marked_body(tree):
     return found[0] if len(found) == 1 else None
 
 
-def densest_paragraphs(tree) -> str:
-    """Returns the text of the <p>s under the one parent that holds the most paragraph text."""
+def densest_paragraphs(tree) -> tuple[object, list[str]] | None:
+    """Returns the one parent whose <p>s hold the most paragraph text, and their texts."""
     groups: dict[object, list[str]] = defaultdict(list)
     for paragraph in tree.iter("p"):
         text = _flat(paragraph.text_content())
         if text:
             groups[paragraph.getparent()].append(text)
     if not groups:
-        return ""
-    best = max(groups.values(), key=lambda texts: sum(map(len, texts)))
-    return "\n".join(best)
+        return None
+    return max(groups.items(), key=lambda group: sum(map(len, group[1])))
 
 
 def _flat(text: str) -> str:
@@ -90,15 +95,40 @@ def within_marked_body(text: str, marked: str) -> str | None:
     Lines between two lines of the body stay: the marked body's text runs its inline
     elements together, so a line is not always found in it whole.
     """
-    lines = [line for line in text.splitlines() if line.strip()]
-    body = _fold(marked)
-    inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
-    inside_chars = sum(len(line) for line, ok in zip(lines, inside, strict=True) if ok)
-    if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
+    lines, inside = _inside(text, marked)
+    if inside is None:
         return None
     first = inside.index(True)
     last = len(inside) - 1 - inside[::-1].index(True)
     return "\n".join(lines[first : last + 1])
+
+
+def ending_in_story(text: str, container: str) -> str | None:
+    """Returns `text` cut after its last line inside the densest paragraph group's element,
+    or None when trafilatura's text does not mostly lie in that element.
+
+    What trafilatura keeps after the story and outside the element that holds it is the
+    page's: a press release's "About us", an author's bio box, a newsletter or donation
+    appeal, a paywall notice. Only the end is cut: a standfirst or a summary above the
+    story often sits outside that element and is the story's.
+    """
+    lines, inside = _inside(text, container)
+    if inside is None:
+        return None
+    last = len(inside) - 1 - inside[::-1].index(True)
+    return "\n".join(lines[: last + 1])
+
+
+def _inside(text: str, element_text: str) -> tuple[list[str], list[bool] | None]:
+    """Returns the text's lines and, for each, whether it lies in `element_text`; None
+    instead of the flags when under TRUST_SHARE of the text does."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    body = _fold(element_text)
+    inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
+    inside_chars = sum(len(line) for line, ok in zip(lines, inside, strict=True) if ok)
+    if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
+        return lines, None
+    return lines, inside
 
 
 def shown_lead(tree, description: str | None) -> str | None:

@@ -1,0 +1,62 @@
+"""Where the story ends on a page without platform markup: the element that holds its
+paragraphs bounds the end of trafilatura's text. Small pages written here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from extractors.article import extract_article
+from extractors.platforms import ending_in_story
+
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+STORY = [
+    "The council voted on Tuesday to close the old bridge to cars from next spring, after "
+    "engineers found cracks in two of its supporting piers during a routine inspection.",
+    "Cyclists and pedestrians will still be able to cross while a replacement is designed, "
+    "the mayor said, adding that the work would be paid for from the transport budget.",
+    "Shop owners on both banks said they feared losing customers during the closure, and "
+    "asked the council for a reduction in business rates until the new bridge opens.",
+    "The replacement is expected to take three years to build and will carry two lanes of "
+    "traffic, a cycle path and a wider pavement on each side of the river.",
+]
+# After the story, in a box of its own: a press release's boilerplate, an author's note.
+ABOUT = (
+    "Riverside Engineering is a global provider of bridge inspection services, with offices "
+    "in twelve countries and around 1,300 employees. Its shares are listed in Zurich."
+)
+BIO = "Jane Doe covers transport and city politics and has reported from the town hall since 2015."
+
+
+def _page(after: str) -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    return (
+        "<html><head><title>Old bridge to close</title></head><body><main><article>"
+        "<h1>Old bridge to close to cars</h1>"
+        f"<div class='story'>{paragraphs}</div>{after}"
+        "</article></main></body></html>"
+    ).encode()
+
+
+def _text(body: bytes) -> str:
+    url = "http://news.example/bridge"
+    return extract_article(body, url, source="news", fetched_at=NOW, content_type="text/html").text
+
+
+def test_boxes_after_the_story_and_outside_its_element_are_cut():
+    boxes = f"<div class='about'><p>{ABOUT}</p></div><div class='bio'><p>{BIO}</p></div>"
+    text = _text(_page(boxes))
+    assert text.splitlines() == STORY
+
+
+def test_the_story_keeps_its_own_last_paragraph_lists_and_subheadings():
+    inside = "<h2>What happens next</h2><ul><li>Consultation opens in May for six weeks.</li></ul>"
+    page = _page("").replace(b"</div>", inside.encode() + b"</div>", 1)
+    text = _text(page)
+    assert text.startswith(STORY[0]) and text.endswith("Consultation opens in May for six weeks.")
+
+
+def test_ending_in_story_cuts_only_the_end_and_only_where_the_element_holds_the_text():
+    container = " ".join(STORY[1:])
+    text = "\n".join(["A standfirst above the story, outside its element.", *STORY[1:], ABOUT])
+    assert ending_in_story(text, container) == "\n".join(text.splitlines()[:-1])
+    assert ending_in_story("\n".join([ABOUT, BIO, STORY[1]]), container) is None
