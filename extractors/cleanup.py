@@ -29,6 +29,8 @@ _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can n
 SHORT = 200
 PARAGRAPH = 100  # a line this long is a story paragraph: the head ends at the first
 HEADLINE_WORDS = 6
+HEAD_LINES = 4  # the headline repeated further down is a subheading, not the page's
+KICKER_WORDS = 5  # a kicker or section label above the headline is a few words
 TAIL_LINK_SHARE = 0.3
 MIN_KEPT_SHARE = 0.5
 
@@ -177,14 +179,37 @@ def _reads_as_headline(key: str) -> bool:
 
 
 def _without_leading_headline(lines: list[str], headlines: tuple[str, ...]) -> list[str]:
-    """Drops the first lines while they repeat the headline (often with a kicker before it)."""
-    folded = [_fold(h) for h in headlines if h and len(h) > 10]
-    start = 0
-    while start < min(len(lines), 3) and any(
-        _repeats(_fold(_line_key(lines[start])), h) for h in folded
-    ):
-        start += 1
-    return lines[start:]
+    """Drops the headline repeated near the top, with the short kicker lines just above it.
+
+    Pages print the headline above the story with a kicker ("Hitzefolgen", "POLITICS:") on
+    its own line or glued before it, or after a standfirst; the comparison is of words only,
+    since the headline sources punctuate and hyphenate it differently ("Kicker: Headline").
+    """
+    folded = [_words(h) for h in headlines if h and len(h) > 10]
+    doomed: set[int] = set()
+    in_head = True
+    for i, line in enumerate(lines[:HEAD_LINES]):
+        words = _words(_line_key(line))
+        # After a standfirst, only the headline itself: a subheading may well extend it.
+        if any(_repeats(words, h) if in_head else words == h for h in folded):
+            doomed.add(i)
+            kickers = range(i - 1, -1, -1)
+            doomed.update(j for j in _takewhile_short(lines, kickers) if j not in doomed)
+        in_head = in_head and len(line) < PARAGRAPH
+    return [line for i, line in enumerate(lines) if i not in doomed]
+
+
+def _takewhile_short(lines: list[str], indices) -> list[int]:
+    taken = []
+    for j in indices:
+        if len(lines[j].split()) > KICKER_WORDS:
+            break
+        taken.append(j)
+    return taken
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", _fold(text).replace("\u00ad", "")))
 
 
 def _repeats(line: str, headline: str) -> bool:

@@ -1,11 +1,15 @@
-"""Where the story ends on a page without platform markup: the element that holds its
-paragraphs bounds the end of trafilatura's text. Small pages written here."""
+"""Where the story starts and ends: the headline repeated above it goes (with its kicker),
+and on a page without platform markup the element that holds its paragraphs bounds the end
+of trafilatura's text. Small pages written here."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from extractors.article import extract_article
+from extractors.cleanup import strip_furniture
 from extractors.platforms import ending_in_story
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -60,3 +64,26 @@ def test_ending_in_story_cuts_only_the_end_and_only_where_the_element_holds_the_
     text = "\n".join(["A standfirst above the story, outside its element.", *STORY[1:], ABOUT])
     assert ending_in_story(text, container) == "\n".join(text.splitlines()[:-1])
     assert ending_in_story("\n".join([ABOUT, BIO, STORY[1]]), container) is None
+
+
+HEADLINE = "Old bridge to close to cars from next spring"
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        ["Transport", HEADLINE],  # a kicker on its own line above the headline
+        ["Old bridge to close to cars from next spring"],
+        ["Old bridge : to close to cars from next spr\u00ading"],  # punctuated, hyphenated
+        ["Transport: Old bridge to close to cars from next spring"],  # kicker glued on
+    ],
+)
+def test_the_headline_repeated_at_the_top_goes_with_its_kicker(top):
+    assert strip_furniture("\n".join([*top, *STORY]), {}, headlines=(HEADLINE,)) == "\n".join(STORY)
+
+
+def test_after_a_standfirst_only_the_headline_itself_goes_not_a_subheading_extending_it():
+    subheading = "Why the old bridge to close to cars from next spring matters"
+    text = "\n".join([STORY[0], HEADLINE, STORY[1], subheading, STORY[2]])
+    kept = strip_furniture(text, {}, headlines=(HEADLINE,)).splitlines()
+    assert kept == [STORY[0], STORY[1], subheading, STORY[2]]
