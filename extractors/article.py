@@ -23,10 +23,10 @@ from extractors.invisible import keep_meaningful_invisibles
 from extractors.pagemeta import PageMeta, read_page_meta
 from extractors.platforms import (
     StoryHint,
-    ending_in_story,
     shown_lead,
     story_hint,
     within_marked_body,
+    within_story_element,
 )
 from extractors.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
@@ -142,8 +142,8 @@ def _story_text(
     # lies before or after it (an excerpt, a signature, a share bar) is not the post.
     marked = hint.text if hint and hint.marked else None
     bounded = within_marked_body(text, marked) if marked else None
-    if hint and hint.container:  # no marker: the paragraphs' element bounds the end
-        bounded = ending_in_story(text, hint.container)
+    if hint and hint.container:  # no marker: the paragraphs' element bounds it
+        bounded = within_story_element(text, hint.container)
     text = bounded if bounded is not None else text
     # A feed entry's full text bounds it too (extractors.feed_text).
     text = within_feed_text(text, feed_text) or text

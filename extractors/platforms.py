@@ -25,6 +25,7 @@ _BODY_CLASSES = (
 _ARTICLE_BODY = ".//*[@itemprop='articleBody']"
 TRUST_SHARE = 0.6  # of trafilatura's text inside the marked body, to trust the marker
 MIN_LEAD = 40  # shorter descriptions are slogans or labels, not a story's lead
+LABEL_WORDS = 6  # above the story, a line this short is a label, byline or date
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,20 +104,23 @@ def within_marked_body(text: str, marked: str) -> str | None:
     return "\n".join(lines[first : last + 1])
 
 
-def ending_in_story(text: str, container: str) -> str | None:
+def within_story_element(text: str, container: str) -> str | None:
     """Returns `text` cut after its last line inside the densest paragraph group's element,
-    or None when trafilatura's text does not mostly lie in that element.
+    without the short lines above its first one there; None when trafilatura's text does
+    not mostly lie in that element.
 
     What trafilatura keeps after the story and outside the element that holds it is the
     page's: a press release's "About us", an author's bio box, a newsletter or donation
-    appeal, a paywall notice. Only the end is cut: a standfirst or a summary above the
-    story often sits outside that element and is the story's.
+    appeal, a paywall notice. Above the story, outside it, a line of a few words is a
+    label, a byline, a date or a counter; a longer one (a standfirst, a summary) is kept.
     """
     lines, inside = _inside(text, container)
     if inside is None:
         return None
+    first = inside.index(True)
     last = len(inside) - 1 - inside[::-1].index(True)
-    return "\n".join(lines[: last + 1])
+    above = [line for line in lines[:first] if len(line.split()) > LABEL_WORDS]
+    return "\n".join([*above, *lines[first : last + 1]])
 
 
 def _inside(text: str, element_text: str) -> tuple[list[str], list[bool] | None]:

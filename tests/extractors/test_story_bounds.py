@@ -10,7 +10,7 @@ import pytest
 
 from extractors.article import extract_article
 from extractors.cleanup import strip_furniture
-from extractors.platforms import ending_in_story
+from extractors.platforms import within_story_element
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 STORY = [
@@ -59,11 +59,19 @@ def test_the_story_keeps_its_own_last_paragraph_lists_and_subheadings():
     assert text.startswith(STORY[0]) and text.endswith("Consultation opens in May for six weeks.")
 
 
-def test_ending_in_story_cuts_only_the_end_and_only_where_the_element_holds_the_text():
+def test_within_story_element_cuts_the_end_and_the_labels_above_only_where_it_holds_the_text():
     container = " ".join(STORY[1:])
-    text = "\n".join(["A standfirst above the story, outside its element.", *STORY[1:], ABOUT])
-    assert ending_in_story(text, container) == "\n".join(text.splitlines()[:-1])
-    assert ending_in_story("\n".join([ABOUT, BIO, STORY[1]]), container) is None
+    standfirst = "A standfirst above the story, outside its element, is a sentence of the story."
+    text = "\n".join(["Updated 5:45 AM by Jane Doe", standfirst, *STORY[1:], ABOUT])
+    assert within_story_element(text, container) == "\n".join([standfirst, *STORY[1:]])
+    assert within_story_element("\n".join([ABOUT, BIO, STORY[1]]), container) is None
+
+
+def test_a_byline_and_date_above_the_story_and_outside_its_element_go():
+    page = _page("").replace(
+        b"<div class='story'>", b"<p>By Jane Doe | 5:45 AM</p><div class='story'>"
+    )
+    assert _text(page).splitlines() == STORY
 
 
 HEADLINE = "Old bridge to close to cars from next spring"
