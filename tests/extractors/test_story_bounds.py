@@ -95,3 +95,21 @@ def test_after_a_standfirst_only_the_headline_itself_goes_not_a_subheading_exten
     text = "\n".join([STORY[0], HEADLINE, STORY[1], subheading, STORY[2]])
     kept = strip_furniture(text, {}, headlines=(HEADLINE,)).splitlines()
     assert kept == [STORY[0], STORY[1], subheading, STORY[2]]
+
+
+CAPTION = "Pictured from left, the mayor and two engineers on the old bridge last week."
+
+
+def test_a_caption_sharing_a_small_box_with_its_image_goes_without_a_figure():
+    box = f"<div><span><img src='b.jpg'></span><p>{CAPTION}</p></div>"
+    page = _page("").replace(b"</p><p>Cyclists", f"</p>{box}<p>Cyclists".encode(), 1)
+    assert CAPTION.encode() in page
+    assert _text(page).splitlines() == STORY
+
+
+@pytest.mark.parametrize("box", ["blockquote", "li"])
+def test_text_beside_an_image_in_a_quote_or_list_item_is_the_story(box):
+    inner = f"<{box}><p><img src='portrait.jpg'></p><p>“{CAPTION}”</p></{box}>"
+    outer = f"<ul>{inner}</ul>" if box == "li" else inner
+    page = _page("").replace(b"</p><p>Cyclists", f"</p>{outer}<p>Cyclists".encode(), 1)
+    assert CAPTION in _text(page)
