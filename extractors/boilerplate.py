@@ -23,13 +23,17 @@ _OPENINGS = (
     r"|have a (story|tip)|do you have a (story|tip)|we want to hear|tell us"
     r"|don'?t miss|also read|must read|editor'?s picks|explore further|updated (at|on)"
     r"|if you (buy|purchase|click) |additional reporting|with reporting|reporting by"
-    r"|writing by|editing by|reading time|min read"
+    r"|writing by|editing by|reading time|min read|to reach the (reporter|editor|author)"
+    r"|all (photos|pictures|images) (by|from|courtesy)|(photos?|pictures?|images?) courtesy"
+    r"|this (story|article|project|report|reporting|coverage) (was|is) (produced|made possible"
+    r"|supported|funded|originally published|first published)"
     # German
     r"|lesen sie (auch|mehr|hier)|mehr (zum thema|dazu|aus|themen|lesen)|auch interessant"
     r"|weitere artikel|zum artikel|folgen sie|jetzt (abonnieren|lesen|anmelden|melden)"
     r"|alle rechte vorbehalten|vorschau auf|nächster artikel|vorheriger artikel"
     r"|fehler gefunden|ihre meinung ist uns wichtig|ähnliche artikel|verwandte artikel"
-    r"|mit (agentur)?material (von|der)|mit agenturmaterial|lesezeit"
+    r"|mit (agentur)?material (von|der)|mit agenturmaterial|lesezeit|alle (bilder|fotos) von"
+    r"|dieser (artikel|beitrag|text) (ist|erschien|wurde) (zuerst|ursprünglich|erstmals)"
     # French, Spanish, Portuguese, Italian
     r"|lire (aussi|la suite|plus)|à lire (aussi|également)|voir aussi|suivez-nous"
     r"|abonnez-vous|tous droits réservés|article suivant|article précédent|il vous reste"
@@ -58,7 +62,7 @@ _LABELS = (
 )
 _SEPARATOR = r"\s*[:：|/»›>,\-–—]"
 LINE_START = re.compile(
-    rf"^[(\[]?(({_OPENINGS})(?!\w)|{_CJK_OPENINGS}|({_LABELS})({_SEPARATOR}|\s*$"
+    rf"^[(\[–—-]?\s*(({_OPENINGS})(?!\w)|{_CJK_OPENINGS}|({_LABELS})({_SEPARATOR}|\s*$"
     rf"|(\s+\w+){{1,2}}\s*[:：]))",
     re.IGNORECASE,
 )

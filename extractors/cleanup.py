@@ -142,7 +142,9 @@ def strip_furniture(
     authors: tuple[str, ...] = (),
 ) -> str:
     """Returns `text` without headline, caption, credit, link-list and prompt lines."""
-    lines = _without_leading_headline([ln for ln in text.splitlines() if ln.strip()], headlines)
+    # A line without a letter or digit ("*", "—") says nothing: a theme's ornament.
+    lines = [ln for ln in text.splitlines() if re.search(r"\w", ln)]
+    lines = _without_leading_headline(lines, headlines)
     paragraphs = [i for i, line in enumerate(lines) if len(line) >= PARAGRAPH]
     first, last = (paragraphs[0], paragraphs[-1]) if paragraphs else (len(lines), -1)
     kept = [
@@ -152,8 +154,12 @@ def strip_furniture(
             line, blocks, authors, "head" if i < first else "tail" if i > last else "body"
         )
     ]
-    while kept and kept[-1].rstrip().endswith((":", "：")):
-        kept.pop()  # a story does not end on a colon: what it introduced is gone or never was
+    # A story does not end on a colon (what it introduced is gone or never was), nor on a
+    # note about its author, however long.
+    while kept and (
+        kept[-1].rstrip().endswith((":", "：")) or _is_bio(_line_key(kept[-1]), authors)
+    ):
+        kept.pop()
     result = "\n".join(kept).strip()
     if len(result) < MIN_KEPT_SHARE * len(text.strip()):
         return text.strip()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from extractors.article import extract_article
-from extractors.cleanup import strip_furniture
+from extractors.cleanup import furniture_reason, strip_furniture
 from extractors.platforms import within_story_element
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -113,3 +113,36 @@ def test_text_beside_an_image_in_a_quote_or_list_item_is_the_story(box):
     outer = f"<ul>{inner}</ul>" if box == "li" else inner
     page = _page("").replace(b"</p><p>Cyclists", f"</p>{outer}<p>Cyclists".encode(), 1)
     assert CAPTION in _text(page)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "– alle Bilder von Eileen Jordan –",
+        "All photos by Jane Doe",
+        "Photos courtesy of the city archive",
+        "To reach the reporter behind this story, contact jane@news.example.",
+        "This project was produced with support from the Civic Fund.",
+        "This article was originally published by Example Weekly.",
+        'Dieser Artikel ist zuerst bei "Beispiel" erschienen.',
+    ],
+)
+def test_credit_contact_and_republication_lines_are_furniture(line):
+    assert furniture_reason(line, {}) == "prompt"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["The photos by Jane Doe were shown in court.", "This project was a failure, he said."],
+)
+def test_story_lines_about_photos_and_projects_are_kept(line):
+    assert furniture_reason(line, {}) is None
+
+
+def test_ornament_lines_and_a_closing_note_about_the_author_go():
+    bio = (
+        "Jane Doe, doctor of history and a reporter at Example News, teaches journalism at "
+        "the city university and writes about transport, housing and local politics."
+    )
+    text = "\n".join(["*", *STORY, "—", bio])
+    assert strip_furniture(text, {}, authors=("Jane Doe",)) == "\n".join(STORY)
