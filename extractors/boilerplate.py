@@ -54,7 +54,8 @@ _CJK_OPENINGS = r"関連記事|おすすめ|有料会員|会員限定|관련 ?�
 _LABELS = (
     r"related|recommended|trending|newsletter|advertisement|sponsored|updated|published"
     r"|photos?|images?|pictures?|credits?|sources?|video|watch|listen|comments?|\d+ comments?"
-    r"|tags|topics|categories|filed under|share|article content|more"
+    r"|tags|topics|categories|filed under|share|article content|more|image credit|photo credit"
+    r"|featured image|titelbild|beitragsbild|headerbild|titelfoto|bildquelle|bildnachweis"
     r"|anzeige|werbung|teilen|fotos?|bild|quelle|aktualisiert|schlagwörter|themen"
     r"|publicité|partager|publicidad|compartir|fuente|fonte|compartilhe|pubblicità|condividi"
     r"|etiquetas|reklama|udostępnij|źródło|zdroj|sdílet|kilde|källa|фото|реклама|поделиться"
@@ -80,6 +81,11 @@ _ANYWHERE = (
     r"|subscribers only|for subscribers|réservée aux abonnés|nur für abonnenten"
     r"|sólo para suscriptores|solo para suscriptores|solo per abbonati|exclusivo para assinantes"
     r"|URL이 복사|コピーしました|कॉपी लिंक|affiliate (links?|commission)"
+    r"|we want to hear from you|wir wollen von (dir|ihnen|euch) hören"
+    r"|(hol dir|abonniere|abonnieren sie) (jetzt )?(meinen|unseren|den) [\w ]{0,20}newsletter"
+    r"|(folge|folgt|folgen sie) (mir|uns) [\w ]{0,30}(auf|bei) (facebook|twitter|instagram|youtube"
+    r"|tiktok)|(auf|bei) (facebook|twitter|instagram|youtube|tiktok)( und \w+)? folgen"
+    r"|\b(on|via|auf) (unsplash|pexels|pixabay)\b"  # stock photos' credit
 )
 ANYWHERE = re.compile(_ANYWHERE, re.IGNORECASE)
 

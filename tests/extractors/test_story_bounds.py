@@ -125,6 +125,10 @@ def test_text_beside_an_image_in_a_quote_or_list_item_is_the_story(box):
         "This project was produced with support from the Civic Fund.",
         "This article was originally published by Example Weekly.",
         'Dieser Artikel ist zuerst bei "Beispiel" erschienen.',
+        "Titelbild: Jane Doe on Unsplash",
+        "Hol dir jetzt meinen gratis Newsletter! Du kannst mir auch auf Facebook folgen.",
+        "Folgt mir gerne auf Instagram. Da gibt es die meisten aktuellen Fotos.",
+        "Are you a tenant? We want to hear from you! Send us your questions.",
     ],
 )
 def test_credit_contact_and_republication_lines_are_furniture(line):
