@@ -24,6 +24,7 @@ _OPENINGS = (
     r"|don'?t miss|also read|must read|editor'?s picks|explore further|updated (at|on)"
     r"|if you (buy|purchase|click) |additional reporting|with reporting|reporting by"
     r"|writing by|editing by|reading time|min read|to reach the (reporter|editor|author)"
+    r"|nutrition (information|facts|values) (is|are) (an )?estimate"
     r"|all (photos|pictures|images) (by|from|courtesy)|(photos?|pictures?|images?) courtesy"
     r"|this (story|article|project|report|reporting|coverage) (was|is) (produced|made possible"
     r"|supported|funded|originally published|first published)"
@@ -95,3 +96,12 @@ RIGHTS = re.compile(
     r"|todos los derechos reservados|무단 전재|版权所有|無断転載",
     re.IGNORECASE,
 )
+
+# Above the story: the label that discloses a paid post ("WERBUNG für …", "Anzeige").
+DISCLOSURE = re.compile(
+    r"^\W*((un)?bezahlte |paid )?(werbung|anzeige|advertorial|sponsored|advertisement"
+    r"|publicité|publicidad|pubblicità|reklama)\b",
+    re.IGNORECASE,
+)
+# A credit whose value is only a social handle ("Quote im Header: @someone").
+HANDLE_CREDIT = re.compile(r"^[\w .'’-]{1,40}[:：]\s*@[\w.]+\s*$")

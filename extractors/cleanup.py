@@ -191,6 +191,10 @@ def furniture_reason(
         return "links"  # after the story, a list of linked items lists other stories
     if len(key) > SHORT:
         return None
+    if where == "head" and boilerplate.DISCLOSURE.match(key):
+        return "ad label"
+    if boilerplate.HANDLE_CREDIT.match(key):
+        return "credit"
     if boilerplate.LINE_START.match(key) or boilerplate.ANYWHERE.search(key):
         return "prompt"
     if boilerplate.RIGHTS.search(key) and len(key) < 120:

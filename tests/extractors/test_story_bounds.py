@@ -150,3 +150,19 @@ def test_ornament_lines_and_a_closing_note_about_the_author_go():
     )
     text = "\n".join(["*", *STORY, "—", bio])
     assert strip_furniture(text, {}, authors=("Jane Doe",)) == "\n".join(STORY)
+
+
+def test_a_paid_post_label_goes_above_the_story_only():
+    label = "WERBUNG für Plantur Farbshampoo"
+    assert furniture_reason(label, {}, where="head") == "ad label"
+    assert furniture_reason("Werbung für Zigaretten ist seit 2007 verboten.", {}) is None
+
+
+@pytest.mark.parametrize("line", ["Quote im Header: @someone", "Illustration: @jane.doe"])
+def test_a_credit_to_a_social_handle_goes(line):
+    assert furniture_reason(line, {}) == "credit"
+
+
+def test_a_recipes_nutrition_disclaimer_goes():
+    line = "Nutrition information is an estimate and has been calculated automatically"
+    assert furniture_reason(line, {}) == "prompt"
