@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from itertools import islice
 
 from extractors import boilerplate
+from extractors.captions import image_captions
 
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "td")
 _BLOCK_TAGS += ("blockquote", "div", "span", "a", "strong", "em", "b", "small", "cite")
 _BLOCK_TAG_SET = frozenset(_BLOCK_TAGS)
 _CAPTION_TAGS = {"figure", "figcaption"}
-_IMAGE_BOX_DEPTH = 3  # <div><span><picture><img>: the caption sits a few levels up
-_MAX_CAPTION = 300  # a box with more text than this beside its image is not a caption
-_NOT_CAPTION_BOXES = {"blockquote", "li"}
 _LINK_DEPTH = 3  # a link's block is its parent or close above: <li><h3><a>
 _MAX_TEASER = 1500  # a teaser's paragraph inside a link may run long
 _MAX_BLOCK = 600  # longer blocks are story paragraphs, never furniture we can name
@@ -86,7 +84,7 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
         for element in figure.iter(*_BLOCK_TAGS, *_CAPTION_TAGS):
             if text := _short_text(element):
                 blocks.setdefault(text, SourceBlock(0.0, caption=True))
-    for text in _image_captions(tree):
+    for text in image_captions(tree, _BLOCK_TAGS):
         blocks.setdefault(text, SourceBlock(0.0, caption=True))
     link_chars: dict[object, int] = {}
     for link in tree.iter("a"):
@@ -103,31 +101,6 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
         if (text := _short_text(element)) and text not in blocks:
             blocks[text] = SourceBlock(min(1.0, chars / len(text)), caption=False)
     return blocks
-
-
-def _image_captions(tree):
-    """Yields the texts that share a small box with an image: captions and credits that
-    themes print beside the picture without a <figure> ("Pictured from left, …", "Image: …").
-
-    The box is the image's nearest ancestor (within _IMAGE_BOX_DEPTH) holding any text; it
-    holds a caption when that text is short. Not in quotes and list items: a quote block
-    shows its speaker's portrait, a listicle's item its picture, beside text of the story.
-    """
-    for image in tree.iter("img", "picture"):
-        box = next(
-            (a for a in islice(image.iterancestors(), _IMAGE_BOX_DEPTH) if _has_text(a)), None
-        )
-        if box is None or box.tag in _NOT_CAPTION_BOXES:
-            continue
-        if len(_flat(box.text_content())) > _MAX_CAPTION:
-            continue
-        for element in box.iter(*_BLOCK_TAGS):
-            if image not in element.iterdescendants() and (text := _flat(element.text_content())):
-                yield text
-
-
-def _has_text(element) -> bool:
-    return bool(element.text_content().strip())
 
 
 def _short_text(element) -> str:

@@ -166,3 +166,16 @@ def test_a_credit_to_a_social_handle_goes(line):
 def test_a_recipes_nutrition_disclaimer_goes():
     line = "Nutrition information is an estimate and has been calculated automatically"
     assert furniture_reason(line, {}) == "prompt"
+
+
+def test_caption_lines_typed_below_an_image_go():
+    # Blogger's editor: the image in a centred block, the caption in the next short blocks.
+    image = "<div class='separator'><a href='b.jpg'><img src='b.jpg'></a></div>"
+    typed = "<div>The old bridge</div><div>Seen from the north bank at dawn</div>"
+    paragraphs = "".join(f"<div>{p}</div>" for p in STORY)
+    page = (
+        "<html><body><h1>Old bridge to close to cars</h1>"
+        f"<div class='post-body entry-content'><div>{image}{typed}{paragraphs}</div></div>"
+        "</body></html>"
+    ).encode()
+    assert _text(page).splitlines() == STORY

@@ -1,0 +1,55 @@
+"""Finds the captions and credits a page prints beside its images without a <figure>.
+
+trafilatura keeps them as lines of the story ("Pictured from left, …", "Image: AFP");
+cleanup.py drops the lines this module names, as it drops <figcaption> lines.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+_IMAGE_BOX_DEPTH = 3  # <div><span><picture><img>: the caption sits a few levels up
+_MAX_CAPTION = 300  # a box with more text than this beside its image is not a caption
+_NOT_CAPTION_BOXES = {"blockquote", "li"}
+_MAX_TYPED_CAPTION = 150  # a caption typed below an image: a line, not a paragraph
+
+
+def image_captions(tree, block_tags: tuple[str, ...]):
+    """Yields the texts printed as an image's caption or credit without a <figure>.
+
+    The box is the image's nearest ancestor (within _IMAGE_BOX_DEPTH) holding any text; it
+    holds a caption when that text is short ("Pictured from left, …", "Image: …"). Not in
+    quotes and list items: a quote block shows its speaker's portrait, a listicle's item its
+    picture, beside text of the story. Blog editors also type the caption into the one or
+    two short blocks right after the image's own block (Blogger's centred lines).
+    """
+    for image in tree.iter("img", "picture"):
+        box = next(
+            (a for a in islice(image.iterancestors(), _IMAGE_BOX_DEPTH) if _has_text(a)), None
+        )
+        if box is None or box.tag in _NOT_CAPTION_BOXES:
+            continue
+        yield from _captions_after(image, box)
+        if len(_flat(box.text_content())) > _MAX_CAPTION:
+            continue
+        for element in box.iter(*block_tags):
+            if image not in element.iterdescendants() and (text := _flat(element.text_content())):
+                yield text
+
+
+def _captions_after(image, box):
+    """Yields the short <div>/<span> blocks right after the image's own block in `box`."""
+    block = next(a for a in (image, *image.iterancestors()) if a.getparent() is box)
+    for sibling in islice(block.itersiblings(), 2):
+        text = _flat(sibling.text_content())
+        if sibling.tag not in ("div", "span") or not text or len(text) > _MAX_TYPED_CAPTION:
+            return
+        yield text
+
+
+def _has_text(element) -> bool:
+    return bool(element.text_content().strip())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
