@@ -1,7 +1,8 @@
-"""Finds the captions and credits a page prints beside its images without a <figure>.
+"""Finds what a page prints beside its images that is not the story: captions and credits
+without a <figure>, and pop-up cards nested in a sentence's names.
 
-trafilatura keeps them as lines of the story ("Pictured from left, …", "Image: AFP");
-cleanup.py drops the lines this module names, as it drops <figcaption> lines.
+trafilatura keeps them as lines of the story ("Pictured from left, …", "Image: AFP") or
+inside its sentences; cleanup.py drops the lines and cards this module names.
 """
 
 from __future__ import annotations
@@ -53,3 +54,36 @@ def _has_text(element) -> bool:
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def drop_hover_cards(tree) -> int:
+    """Removes the pop-up cards some sites nest inside a paragraph's names; returns how many.
+
+    A name in a sentence becomes a link with a hidden card beside it (a portrait, the name
+    again, links to recent stories about the person); trafilatura reads the card into the
+    sentence ("Rep. Ilhan OmarIlhan OmarHillicon Valley: …"). Prose never nests an image and
+    a run of links inside an inline <span>.
+    """
+    cards = {card for image in tree.iter("img") if (card := _card_around(image)) is not None}
+    for card in cards:
+        card.drop_tree()
+    return len(cards)
+
+
+def _card_around(image):
+    for ancestor in image.iterancestors():
+        if ancestor.tag == "p" or ancestor.tag not in ("span", "a"):
+            return None
+        if ancestor.tag == "span" and _is_link_run(ancestor) and _in_paragraph(ancestor):
+            return ancestor
+    return None
+
+
+def _is_link_run(element) -> bool:
+    links = element.findall(".//a")
+    text = len(_flat(element.text_content()))
+    return len(links) >= 2 and sum(len(_flat(a.text_content())) for a in links) >= 0.9 * text
+
+
+def _in_paragraph(element) -> bool:
+    return any(a.tag == "p" for a in islice(element.iterancestors(), 6))

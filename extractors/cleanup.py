@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from extractors import boilerplate
-from extractors.captions import image_captions
+from extractors.captions import drop_hover_cards, image_captions
 
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "td")
 _BLOCK_TAGS += ("blockquote", "div", "span", "a", "strong", "em", "b", "small", "cite")
@@ -56,11 +56,13 @@ class SourceBlock:
 
 
 def drop_page_furniture(tree) -> int:
-    """Removes comment sections trafilatura does not know by name; returns how many went.
+    """Removes comment sections trafilatura does not know by name, and the pop-up cards
+    nested in a paragraph's names (captions.drop_hover_cards); returns how many went.
 
     trafilatura prunes containers whose class or id starts with "comment"; German, French,
     Spanish… themes name them in their own language ("kommentare", "commentaires").
     """
+    cards = drop_hover_cards(tree)
     doomed = [
         element
         for element in tree.iter("div", "section", "ol", "ul", "aside")
@@ -70,7 +72,7 @@ def drop_page_furniture(tree) -> int:
     outermost = [e for e in doomed if not any(a in doomed for a in e.iterancestors())]
     for element in outermost:
         element.drop_tree()  # keeps the tail text, which belongs to the parent
-    return len(outermost)
+    return cards + len(outermost)
 
 
 def source_blocks(tree) -> dict[str, SourceBlock]:

@@ -179,3 +179,35 @@ def test_caption_lines_typed_below_an_image_go():
         "</body></html>"
     ).encode()
     assert _text(page).splitlines() == STORY
+
+
+def test_a_pop_up_card_nested_in_a_name_leaves_the_sentence():
+    card = (
+        "<span class='card'><span><img src='p.jpg'><a href='/people/jane'>Jane Roe</a>"
+        "<a href='/a/1'>Council delays vote on the ferry</a> <a href='/a/2'>Mayor's budget "
+        "passes</a></span></span>"
+    )
+    sentence = (
+        f"The plan was backed by councillor <span><a href='/people/jane'>Jane Roe</a>{card}"
+        "</span>, who chairs the transport committee and has argued for it since May."
+    )
+    page = _page("").replace(
+        b"<div class='story'>", f"<div class='story'><p>{sentence}</p>".encode()
+    )
+    text = _text(page)
+    assert text.splitlines()[0] == (
+        "The plan was backed by councillor Jane Roe, who chairs the transport committee and "
+        "has argued for it since May."
+    )
+    assert "ferry" not in text
+
+
+def test_an_image_with_one_link_inside_a_sentence_is_left_alone():
+    sentence = (
+        "The council published <span><a href='/r.pdf'><img src='i.png'> the engineers' "
+        "report</a></span> on Tuesday, with photographs of the two cracked piers."
+    )
+    page = _page("").replace(
+        b"<div class='story'>", f"<div class='story'><p>{sentence}</p>".encode()
+    )
+    assert "the engineers' report on Tuesday" in _text(page)
