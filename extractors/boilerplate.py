@@ -83,6 +83,8 @@ _ANYWHERE = (
     r"|sólo para suscriptores|solo para suscriptores|solo per abbonati|exclusivo para assinantes"
     r"|URL이 복사|コピーしました|कॉपी लिंक|affiliate (links?|commission)"
     r"|we want to hear from you|wir wollen von (dir|ihnen|euch) hören"
+    r"|click here (for|to)|klicken sie hier|hier klicken|cliquez ici|haga clic aquí|clicca qui"
+    r"|\[(\w+)[^\]]*\].*\[/\w+\]"  # a widget's shortcode the theme did not render
     r"|(hol dir|abonniere|abonnieren sie) (jetzt )?(meinen|unseren|den) [\w ]{0,20}newsletter"
     r"|(folge|folgt|folgen sie) (mir|uns) [\w ]{0,30}(auf|bei) (facebook|twitter|instagram|youtube"
     r"|tiktok)|(auf|bei) (facebook|twitter|instagram|youtube|tiktok)( und \w+)? folgen"

@@ -129,6 +129,8 @@ def test_text_beside_an_image_in_a_quote_or_list_item_is_the_story(box):
         "Hol dir jetzt meinen gratis Newsletter! Du kannst mir auch auf Facebook folgen.",
         "Folgt mir gerne auf Instagram. Da gibt es die meisten aktuellen Fotos.",
         "Are you a tenant? We want to hear from you! Send us your questions.",
+        "Get the magazine every month. 12 issues for £11.99. Click here for more information.",
+        '[button link="https://news.example/tips" type="big"] Send us your tip[/button]',
     ],
 )
 def test_credit_contact_and_republication_lines_are_furniture(line):
