@@ -93,7 +93,7 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
         chars = len(_flat(link.text_content()))
         # A paragraph inside a link is a teaser (headline and dek) for another page: a
         # story's own paragraphs are never wholly a link.
-        for element in islice(link.iter(*_BLOCK_TAGS), 1, None):
+        for element in islice(link.iter(*_BLOCK_TAGS), 1, None) if len(link) else ():
             if (text := _flat(element.text_content())) and len(text) <= _MAX_TEASER:
                 blocks.setdefault(text, SourceBlock(1.0, caption=False))
         for element in (link, *islice(link.iterancestors(), _LINK_DEPTH)):
