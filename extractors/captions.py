@@ -24,18 +24,29 @@ def image_captions(tree, block_tags: tuple[str, ...]):
     picture, beside text of the story. Blog editors also type the caption into the one or
     two short blocks right after the image's own block (Blogger's centred lines).
     """
+    has_text: dict[object, bool] = {}  # images side by side share their ancestors
+    boxes_read = set()
     for image in tree.iter("img", "picture"):
-        box = next(
-            (a for a in islice(image.iterancestors(), _IMAGE_BOX_DEPTH) if _has_text(a)), None
-        )
+        box = _image_box(image, has_text)
         if box is None or box.tag in _NOT_CAPTION_BOXES:
             continue
         yield from _captions_after(image, box)
-        if len(_flat(box.text_content())) > _MAX_CAPTION:
+        if box in boxes_read or len(_flat(box.text_content())) > _MAX_CAPTION:
             continue
+        boxes_read.add(box)
         for element in box.iter(*block_tags):
             if image not in element.iterdescendants() and (text := _flat(element.text_content())):
                 yield text
+
+
+def _image_box(image, has_text: dict):
+    """Returns the image's nearest ancestor within _IMAGE_BOX_DEPTH that holds text."""
+    for ancestor in islice(image.iterancestors(), _IMAGE_BOX_DEPTH):
+        if ancestor not in has_text:
+            has_text[ancestor] = bool(ancestor.text_content().strip())
+        if has_text[ancestor]:
+            return ancestor
+    return None
 
 
 def _captions_after(image, box):
@@ -46,10 +57,6 @@ def _captions_after(image, box):
         if sibling.tag not in ("div", "span") or not text or len(text) > _MAX_TYPED_CAPTION:
             return
         yield text
-
-
-def _has_text(element) -> bool:
-    return bool(element.text_content().strip())
 
 
 def _flat(text: str) -> str:
