@@ -30,12 +30,17 @@ def image_captions(tree, block_tags: tuple[str, ...]):
         box = _image_box(image, has_text)
         if box is None or box.tag in _NOT_CAPTION_BOXES:
             continue
-        yield from _captions_after(image, box)
+        own = _between(image, box)  # the image's own blocks, up to the box
+        yield from _captions_after(own[-1], box)
         if box in boxes_read or len(_flat(box.text_content())) > _MAX_CAPTION:
             continue
         boxes_read.add(box)
         for element in box.iter(*block_tags):
-            if image not in element.iterdescendants() and (text := _flat(element.text_content())):
+            if (
+                element is not box
+                and element not in own
+                and (text := _flat(element.text_content()))
+            ):
                 yield text
 
 
@@ -49,12 +54,21 @@ def _image_box(image, has_text: dict):
     return None
 
 
-def _captions_after(image, box):
+def _between(image, box) -> list:
+    """Returns the image and its ancestors below `box`, innermost first."""
+    chain = [image]
+    while chain[-1].getparent() is not box:
+        chain.append(chain[-1].getparent())
+    return chain
+
+
+def _captions_after(block, box):
     """Yields the short <div>/<span> blocks right after the image's own block in `box`."""
-    block = next(a for a in (image, *image.iterancestors()) if a.getparent() is box)
     for sibling in islice(block.itersiblings(), 2):
+        if sibling.tag not in ("div", "span"):
+            return
         text = _flat(sibling.text_content())
-        if sibling.tag not in ("div", "span") or not text or len(text) > _MAX_TYPED_CAPTION:
+        if not text or len(text) > _MAX_TYPED_CAPTION:
             return
         yield text
 
