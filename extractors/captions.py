@@ -24,15 +24,15 @@ def image_captions(tree, block_tags: tuple[str, ...]):
     picture, beside text of the story. Blog editors also type the caption into the one or
     two short blocks right after the image's own block (Blogger's centred lines).
     """
-    has_text: dict[object, bool] = {}  # images side by side share their ancestors
+    lengths: dict[object, int] = {}  # images side by side share their ancestors
     boxes_read = set()
     for image in tree.iter("img", "picture"):
-        box = _image_box(image, has_text)
+        box = _image_box(image, lengths)
         if box is None or box.tag in _NOT_CAPTION_BOXES:
             continue
         own = _between(image, box)  # the image's own blocks, up to the box
         yield from _captions_after(own[-1], box)
-        if box in boxes_read or len(_flat(box.text_content())) > _MAX_CAPTION:
+        if box in boxes_read or lengths[box] > _MAX_CAPTION:
             continue
         boxes_read.add(box)
         for element in box.iter(*block_tags):
@@ -44,12 +44,13 @@ def image_captions(tree, block_tags: tuple[str, ...]):
                 yield text
 
 
-def _image_box(image, has_text: dict):
-    """Returns the image's nearest ancestor within _IMAGE_BOX_DEPTH that holds text."""
+def _image_box(image, lengths: dict):
+    """Returns the image's nearest ancestor within _IMAGE_BOX_DEPTH that holds text;
+    `lengths` keeps the length of each ancestor's folded text."""
     for ancestor in islice(image.iterancestors(), _IMAGE_BOX_DEPTH):
-        if ancestor not in has_text:
-            has_text[ancestor] = bool(ancestor.text_content().strip())
-        if has_text[ancestor]:
+        if ancestor not in lengths:
+            lengths[ancestor] = len(_flat(ancestor.text_content()))
+        if lengths[ancestor]:
             return ancestor
     return None
 
@@ -85,7 +86,8 @@ def drop_hover_cards(tree) -> int:
     sentence ("Rep. Ilhan OmarIlhan OmarHillicon Valley: …"). Prose never nests an image and
     a run of links inside an inline <span>.
     """
-    cards = {card for image in tree.iter("img") if (card := _card_around(image)) is not None}
+    candidates = tree.xpath("//p//span//img")  # in C: most pages have none
+    cards = {card for image in candidates if (card := _card_around(image)) is not None}
     for card in cards:
         card.drop_tree()
     return len(cards)
