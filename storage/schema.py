@@ -175,7 +175,26 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, kind, key)
     );
     """,
+    # 7: minhash_bands without its key on the file. Its index (32 entries an article) was
+    # loaded and rewritten at every batch: on 100,000 articles a batch's peak ~190 MB and
+    # ~1.5 CPU-s more (bench/store_memory.py). Nothing looks rows up by that key; an
+    # article's bands are replaced whole (storage/clusters.py deletes, then inserts).
+    # KEYS keeps (band, bucket, url) as what makes a row the same row.
+    """
+    CREATE TABLE minhash_bands_unkeyed (
+        band SMALLINT NOT NULL,
+        bucket UBIGINT NOT NULL,
+        url VARCHAR NOT NULL,
+        cluster_id VARCHAR NOT NULL
+    );
+    INSERT INTO minhash_bands_unkeyed SELECT band, bucket, url, cluster_id FROM minhash_bands;
+    DROP TABLE minhash_bands;
+    ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
+    """,
 ]
+
+# Tables whose key the file does not declare (no index): their writes never rely on it.
+UNINDEXED = frozenset({"minhash_bands"})
 
 
 # The key of every table: what makes a row the same row. The file declares it as PRIMARY

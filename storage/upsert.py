@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from storage.schema import KEYS, is_lake_connection
+from storage.schema import KEYS, UNINDEXED, is_lake_connection
 
 
 def upsert(
@@ -29,7 +29,9 @@ def upsert(
     incoming = (
         f"SELECT * FROM ({rows_sql}) QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)}) = 1"
     )
-    if is_lake_connection(con):
+    # A table the file declares no key for (its index cost more than it saved) is merged
+    # on its key columns, as on a lake: ON CONFLICT needs an index to name.
+    if table in UNINDEXED or is_lake_connection(con):
         sql = _merge(table, keys, incoming, update)
     else:
         sql = _insert_on_conflict(table, keys, incoming, update)
