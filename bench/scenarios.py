@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.measure import measure
 from bench.site import REPO, write_sources
+from storage.search_index import index_path
 
 _TIMINGS = re.compile(r"run timings (\{.*\})")
 _COUNTS = re.compile(r"articles_new=(\d+).*?fetches=(\d+)")
@@ -45,12 +46,19 @@ class Bench:
         return cls(workdir, env)
 
     def fresh_db(self, name: str, template: Path | None = None) -> Path:
-        """Returns the path of a database that does not exist yet (or a copy of template)."""
+        """Returns the path of a database that does not exist yet (or a copy of template),
+        and of its search index: none, or a copy of the template's. A night updates the
+        index beside its database, so one left from an earlier run would change its work."""
         db = self.workdir / f"{name}.duckdb"
-        for path in self.workdir.glob(f"{name}.duckdb*"):
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        for path in [*self.workdir.glob(f"{name}.duckdb*"), index_path(db)]:
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
         if template is not None:
             shutil.copyfile(template, db)
+            if index_path(template).exists():
+                shutil.copyfile(index_path(template), index_path(db))
         return db
 
 
