@@ -42,11 +42,13 @@ def write_report(results: dict, out: Path) -> None:
 
 
 def _kept_blocks(out: Path) -> str:
-    """Returns the other benchmarks' sections of the report (bench/search.py's), kept."""
+    """Returns the other benchmarks' sections of the report (bench/search.py's and
+    bench/scaling.py's, each between its markers), kept."""
     import re
 
     text = out.read_text(encoding="utf-8") if out.exists() else ""
-    return "\n\n".join(re.findall(r"<!-- search -->.*?<!-- /search -->", text, re.S))
+    blocks = re.finditer(r"<!-- (search|scaling) -->.*?<!-- /\1 -->", text, re.S)
+    return "\n\n".join(block[0] for block in blocks)
 
 
 class Figures:
