@@ -16,9 +16,17 @@ import duckdb
 from extractors.furniture import MIN_PAGES, MIN_SHARE, page_lines
 from newsflow.errors import StorageError
 from newsflow.models import PageResult, SourceFurniture
-from storage.furniture import PAGE_WINDOW, load_furniture, remember_lines, unremembered_articles
+from storage.furniture import (
+    PAGE_WINDOW,
+    latest_articles,
+    load_furniture,
+    remember_lines,
+    unremembered_sources,
+)
 
 log = logging.getLogger(__name__)
+# Sources seeded at a time: at most this many times PAGE_WINDOW articles' text in memory.
+SEED_SOURCES = 10
 
 
 def read_furniture(con: duckdb.DuckDBPyConnection) -> dict[str, SourceFurniture]:
@@ -26,15 +34,23 @@ def read_furniture(con: duckdb.DuckDBPyConnection) -> dict[str, SourceFurniture]
     memory yet have had it seeded from their latest articles (their text and headline as
     stored are what extraction saw: no memory stripped them)."""
     try:
-        stored = unremembered_articles(con, PAGE_WINDOW)
-        if stored:
-            pages = [(s, url, page_lines(text, title)) for s, url, text, title in stored]
-            remember_lines(con, pages, datetime.now(UTC))
+        _seed(con)
         return load_furniture(con, MIN_PAGES, MIN_SHARE)
     except (duckdb.Error, StorageError) as exc:
         log.warning("the sources' memory of recurring lines could not be read (%s): "
                     "tonight's pages are extracted without it", _brief(exc))  # fmt: skip
         return {}
+
+
+def _seed(con: duckdb.DuckDBPyConnection) -> None:
+    """Seeds the memory of sources that have none from their latest stored articles,
+    SEED_SOURCES sources at a time: an upgraded database of many sources never holds more
+    than their latest articles' text at once."""
+    todo = unremembered_sources(con)
+    for first in range(0, len(todo), SEED_SOURCES):
+        stored = latest_articles(con, todo[first : first + SEED_SOURCES], PAGE_WINDOW)
+        pages = [(s, url, page_lines(text, title)) for s, url, text, title in stored]
+        remember_lines(con, pages, datetime.now(UTC))
 
 
 def count_lines(con: duckdb.DuckDBPyConnection, results: list[PageResult]) -> int:

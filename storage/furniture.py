@@ -188,18 +188,32 @@ def _forget_old(con: duckdb.DuckDBPyConnection, totals: dict[str, int]) -> None:
         )
 
 
-def unremembered_articles(con: duckdb.DuckDBPyConnection, per_source: int) -> list[tuple]:
+def unremembered_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Returns the sources with stored articles whose memory has counted no page yet (a
+    database from before the memory)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT source FROM articles
+        WHERE source NOT IN (SELECT DISTINCT source FROM furniture_pages) ORDER BY source
+        """
+    ).fetchall()
+    return [source for (source,) in rows]
+
+
+def latest_articles(
+    con: duckdb.DuckDBPyConnection, sources: list[str], per_source: int
+) -> list[tuple]:
     """Returns (source, url, text, title) of the latest `per_source` stored articles of each
-    source whose memory has counted no page yet (a database from before the memory),
-    oldest first."""
+    of `sources`, oldest first."""
     return con.execute(
         """
-        SELECT source, url, text, title FROM (
-            SELECT source, url, text, title, first_seen_at FROM articles
-            WHERE source NOT IN (SELECT DISTINCT source FROM furniture_pages)
+        WITH latest AS (  -- ranked without their text: only the chosen rows' is read
+            SELECT source, url, first_seen_at FROM articles
+            WHERE list_contains($sources, source)
             QUALIFY row_number() OVER (PARTITION BY source ORDER BY first_seen_at DESC, url)
                 <= $per_source)
-        ORDER BY source, first_seen_at, url
+        SELECT source, url, a.text, a.title FROM latest JOIN articles a USING (source, url)
+        ORDER BY source, latest.first_seen_at, url
         """,
-        {"per_source": per_source},
+        {"sources": sources, "per_source": per_source},
     ).fetchall()

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from extractors.furniture import line_key, page_lines
-from flows.source_memory import count_lines, read_furniture
+from flows.source_memory import SEED_SOURCES, count_lines, read_furniture
 from storage.lake import forget_engines
 from storage.writes import write_batch
 from tests.support.backends import make_backend
@@ -34,6 +34,23 @@ def test_stored_articles_seed_the_memory_of_a_source_that_has_none(tmp_path, req
     assert found == again
     assert found["blog"].lines == {line_key(FOOTER)}
     assert pages == 4  # each stored page counted once, however often the memory is read
+
+
+def test_seeding_many_sources_in_groups_reaches_every_source(tmp_path, request):
+    backend = make_backend("file", tmp_path, request)
+    sources = [f"blog-{n:02}" for n in range(SEED_SOURCES * 2 + 3)]  # three groups
+    articles = [
+        replace(stored_article(f"https://{s}.example/{n}", f"{s} story {n}.\n{FOOTER}"), source=s)
+        for s in sources
+        for n in range(3)
+    ]
+    with backend.connect() as con:
+        write_batch(con, "run-1", *batch_rows("run-1", articles))
+        found = read_furniture(con)
+        counted = con.execute("SELECT source, count(*) FROM furniture_pages GROUP BY ALL")
+        per_source = dict(counted.fetchall())
+    assert per_source == {s: 3 for s in sources}
+    assert {s for s, f in found.items() if line_key(FOOTER) in f.lines} == set(sources)
 
 
 def test_a_broken_memory_leaves_the_night_extracting_without_it(tmp_path, request, caplog):
