@@ -21,7 +21,7 @@ def write_report(results: dict, out: Path) -> None:
         results["machine"]["scores"] = scores
     if not results.get("rounds"):  # parts measured one at a time: the rounds are not in yet
         sections = [header(results), targets_table(results), "The main rounds: not measured yet."]
-        out.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+        out.write_text("\n\n".join([*sections, _kept_blocks(out)]) + "\n", encoding="utf-8")
         return
     figures = Figures(results)
     sections = [
