@@ -75,10 +75,7 @@ def search(args: Namespace) -> int:
                 raise OptionError("QUERY", f"no word to search for in {args.query!r}")
             terms = {v for w in words for v in w.variants}
             hits = run_search(con, sorted(terms), filters)
-    except OptionError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return 2
-    except NewsflowError as exc:
+    except (OptionError, NewsflowError) as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
     if not hits:
