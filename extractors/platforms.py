@@ -128,11 +128,25 @@ def _inside(text: str, element_text: str) -> tuple[list[str], list[bool] | None]
     instead of the flags when under TRUST_SHARE of the text does."""
     lines = [line for line in text.splitlines() if line.strip()]
     body = _fold(element_text)
-    inside = [_fold(line.lstrip("-*• ")) in body for line in lines]
+    inside = _found_in_order([_fold(line.lstrip("-*• ")) for line in lines], body)
     inside_chars = sum(len(line) for line, ok in zip(lines, inside, strict=True) if ok)
     if not lines or inside_chars < TRUST_SHARE * sum(map(len, lines)):
         return lines, None
     return lines, inside
+
+
+def _found_in_order(needles: list[str], text: str) -> list[bool]:
+    """Returns whether each needle is in `text`. Each is looked for from where the one
+    before it was found, then anywhere: lines mostly come in the text's order, so a long
+    story costs about one pass over `text` instead of one per line."""
+    found, start = [], 0
+    for needle in needles:
+        at = text.find(needle, start)
+        if at < 0:
+            at = text.find(needle)
+        found.append(at >= 0)
+        start = at if at >= 0 else start
+    return found
 
 
 def shown_lead(tree, description: str | None) -> str | None:

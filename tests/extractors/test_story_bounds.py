@@ -213,3 +213,11 @@ def test_an_image_with_one_link_inside_a_sentence_is_left_alone():
         b"<div class='story'>", f"<div class='story'><p>{sentence}</p>".encode()
     )
     assert "the engineers' report on Tuesday" in _text(page)
+
+
+def test_lines_out_of_the_elements_order_are_still_found_in_it():
+    # Lines are looked for from the previous one's place first; one found earlier in the
+    # element (a pull quote repeated, lines reordered) must still count as inside.
+    element = "First paragraph of the story. Second paragraph. Third paragraph, the last."
+    text = "First paragraph of the story.\nThird paragraph, the last.\nSecond paragraph."
+    assert within_story_element(text + "\nSubscribe to our newsletter", element) == text
