@@ -166,13 +166,12 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
     if isinstance(opened, State):
         return opened
     config, report, memory = opened
-    run_id = report.run_id
     progress = Progress("ingest", sources_total=len(config.sources))
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
-    await store_sources(config, memory, run_id, report, progress=progress)
+    await store_sources(config, memory, report.run_id, report, progress=progress)
     summary = report.finish(state=_state_name(report, memory))
-    await close_database(quote(memory), run_id, quote(summary))
+    await close_database(quote(memory), report.run_id, quote(summary))
     tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))

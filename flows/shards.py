@@ -56,20 +56,20 @@ async def sharded_night(sources: str, db: str, shards: int):
     if isinstance(opened, State):
         return opened
     config, report, memory = opened
-    run_id = report.run_id
     plan = await _split(config, memory, report, shards)
     pool = await on_work_pool()
     where = "on the work pool" if pool else "as local processes"
     split = "; ".join(f"{s.number}: {len(s.sources)} sources, {s.pages} pages" for s in plan)
     logger.info("%d shards, %s: %s", len(plan), where, split)
     try:
-        outcomes = await run_shards(plan, {"sources": sources, "db": db, "night": run_id}, pool)
+        params = {"sources": sources, "db": db, "night": report.run_id}
+        outcomes = await run_shards(plan, params, pool)
     except ObjectNotFound:
         return Failed(message=f"deployment {SHARD_DEPLOYMENT} not found: `prefect deploy --all`")
     for outcome in outcomes:
         merge_outcome(report, outcome, len(plan))
     started_clustering = time.monotonic()
-    clustered = await cluster_articles(db, run_id)
+    clustered = await cluster_articles(db, report.run_id)
     logger.info("%d articles clustered in %.1f s", clustered, time.monotonic() - started_clustering)
     await update_search_index(db)  # once, over every shard's articles
     return await _finish(report, memory, outcomes, config.storage.keep_snapshots_days)

@@ -50,19 +50,14 @@ def connect(
     """
     if is_lake(db):
         con = open_lake(str(db), data_path=data_path, read_only=read_only)
-        try:
-            if not read_only:
-                migrate(con)
-            yield con
-        finally:
-            con.close()
-        return
-    path = Path(db)
-    if not read_only:
-        _ensure_directory(path)
-    elif not path.exists():
-        raise StorageError(str(path), "database file does not exist yet (run `newsflow ingest`)")
-    con = _open_with_retry(path, read_only, wait_seconds)
+    else:
+        path = Path(db)
+        if not read_only:
+            _ensure_directory(path)
+        elif not path.exists():
+            missing = "database file does not exist yet (run `newsflow ingest`)"
+            raise StorageError(str(path), missing)
+        con = _open_with_retry(path, read_only, wait_seconds)
     try:
         if not read_only:
             migrate(con)
