@@ -20,6 +20,16 @@ FLOW_MODULES = {
     "demo": "newsflow.demo.run",
     "reextract": "flows.reextract",
 }
+# What Prefect imports only once a flow starts (its engines; fastapi's JSON encoder for the
+# flow's parameters, ~0.3 CPU-s; graphviz; rich's emoji table for the first log line),
+# after its server answers: imported while the server starts instead.
+ENGINE_MODULES = (
+    "prefect.flow_engine",
+    "prefect.task_engine",
+    "prefect.utilities.visualization",
+    "fastapi.encoders",
+    "rich._emoji_codes",
+)
 # Commands whose handlers live outside commands.py: command -> module.
 HANDLER_MODULES = {
     "search": "newsflow.cli.analyst",
@@ -79,7 +89,8 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
-    importlib.import_module(FLOW_MODULES[args.command])
+    for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
+        importlib.import_module(module)
 
 
 def _lists_sources(path: str) -> bool:
