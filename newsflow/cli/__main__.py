@@ -1,7 +1,5 @@
 """`python -m newsflow.cli`: the `newsflow` command."""
 
-import sys
+from newsflow.cli.main import run
 
-from newsflow.cli.main import main
-
-sys.exit(main())
+run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -36,6 +37,16 @@ HANDLER_MODULES = {
     "index": "newsflow.cli.analyst",
     "export": "newsflow.cli.analyst",
 }
+
+
+def run() -> None:
+    """The process's entry point: runs the command, then exits."""
+    code = main()
+    # The interpreter's last garbage collection walks every object of ~1,500 modules
+    # (Prefect, pydantic, duckdb...): 0.2-0.7 s before the process can end, for memory the
+    # process is about to give back anyway. Frozen objects are left out of it.
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
