@@ -94,14 +94,20 @@ def _handler(args: argparse.Namespace):
 
 
 def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
-    """Starts what a flow command waits for at once, in other processes, then imports."""
+    """Starts what a flow command waits for in other processes, and imports meanwhile.
+
+    Prefect's server is launched first: nothing runs before it answers. The fork server
+    (the models, ~2.5 CPU-s) starts once this command's imports are done, so the three
+    never share the 2 cores at once: the server answers sooner, and the models are ready
+    about when the first pages are fetched.
+    """
     server.launch()  # Prefect's server, when none is configured
+    for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
+        importlib.import_module(module)
     if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
-    for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
-        importlib.import_module(module)
 
 
 def _lists_sources(path: str) -> bool:
