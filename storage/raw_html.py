@@ -70,9 +70,11 @@ def join_waiting(con: duckdb.DuckDBPyConnection, directory: Path) -> int:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, files: list[str]) -> int:
-    # A plain INSERT … SELECT writes whole row groups as they fill. With any join in it
-    # (ON CONFLICT, NOT EXISTS) DuckDB held the night's HTML instead: a 10,000-page night
-    # rose ~300-740 MB against ~150 MB. So only the files that repeat a key take the join.
+    # One plain INSERT … SELECT writes whole row groups as they fill: a 10,000-page night
+    # rose ~150-190 MB. With any join in it (ON CONFLICT, NOT EXISTS) DuckDB held the
+    # night's HTML instead (~300-740 MB), and in chunks of 4,096 rows each chunk filled the
+    # previous one's last row group, rewritten at the checkpoint (~460-520 MB). So only the
+    # files that repeat a key (after a crash) take the join, in a statement of their own.
     repeats = {name for (name,) in con.execute(_REPEATING, [files]).fetchall()}
     plain = [name for name in files if name not in repeats]
     added = 0
