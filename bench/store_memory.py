@@ -6,10 +6,13 @@ it the batch went (the extractors' models, loaded here to make the pages, are no
 
     uv run python bench/store_memory.py --history HISTORY.duckdb --batches 30
 
-HISTORY is a file bench/history.py built (as `bench/run.py --history-db` takes).
+HISTORY is a file bench/history.py built (as `bench/run.py --history-db` takes). The
+batches' raw HTML waits beside the file (storage/raw_html.py); the night's close, which
+joins it to raw_pages, is measured the same way after the batches.
 
 The history is copied first (it is not changed). Prints a line every 10 batches and a JSON
-summary: the largest and median rise a batch (MB) and the median CPU seconds a batch.
+summary: the largest and median rise a batch (MB), the median CPU seconds a batch, and the
+close's rise.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from extractors.pipeline import PageInput, process_page  # noqa: E402
 from flows import night  # noqa: E402
 from newsflow.models import FetchResult, PageResult  # noqa: E402
 from newsflow.outcomes import Outcome  # noqa: E402
+from storage.db import connect  # noqa: E402
+from storage.raw_html import join_waiting, waiting_dir  # noqa: E402
 
 BATCH = 100
 
@@ -56,10 +61,21 @@ def main(argv: list[str] | None = None) -> int:
             if n % 10 == 0 or n == args.batches - 1:
                 print(f"batch {n + 1}: {before} MB before, peak +{rises[-1]} MB, "
                       f"{cpus[-1]:.2f} CPU-s", flush=True)  # fmt: skip
+        join_rise = _join_rise(db)
     summary = {"max_rise_mb": max(rises), "median_rise_mb": statistics.median(rises),
-               "median_cpu_s": round(statistics.median(cpus), 2)}  # fmt: skip
+               "median_cpu_s": round(statistics.median(cpus), 2),
+               "close_rise_mb": join_rise}  # fmt: skip
     print(json.dumps(summary))
     return 0
+
+
+def _join_rise(db: str) -> int:
+    """Returns how far the night's close rose: the batches' raw HTML joining raw_pages."""
+    _reset_peak()
+    before = _status("VmRSS")
+    with connect(db) as con:
+        join_waiting(con, waiting_dir(db))
+    return _status("VmHWM") - before
 
 
 def corpus_results(corpus: Path) -> list[PageResult]:

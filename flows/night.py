@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from extractors.near_duplicates import signature
 from extractors.tagging import tagger_versions
@@ -24,6 +25,7 @@ from storage.clusters import article_texts, assign_clusters, night_article_urls
 from storage.db import connect
 from storage.lake import is_lake
 from storage.maintenance import maintain
+from storage.raw_html import join_waiting, waiting_dir
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
     KnownPage,
@@ -63,6 +65,7 @@ def open_night(
     """
     try:
         with connect(db, wait_seconds=BUSY_WAIT_SECONDS, data_path=data_path) as con:
+            join_waiting(con, waiting_dir(db))  # a night cut short left its raw HTML there
             merged = merge_staged(con, staging_dir(db))
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
             if record_run:
@@ -186,7 +189,8 @@ def write_pages(
     if not memory.busy:
         try:
             with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                counts = write_batch(con, run_id, *tables.values())
+                raw = None if is_lake(memory.db) else _raw_file(memory.db, run_id, batch_no)
+                counts = write_batch(con, run_id, *tables.values(), raw_waiting=raw)
                 count_lines(con, results)
                 if cluster:
                     _cluster(con, results)
@@ -199,6 +203,11 @@ def write_pages(
         memory.staged += 1
     report.add_batch(fetched, results, counts)
     report.add_time("store", time.monotonic() - started)
+
+
+def _raw_file(db: str, run_id: str, batch_no: int) -> Path:
+    # Named by batch: a batch written again replaces its file.
+    return waiting_dir(db) / f"{run_id}-{batch_no:05d}.parquet"
 
 
 def _mark_extract_errors(fetched: list[FetchResult], results: list[PageResult]) -> None:
@@ -296,8 +305,11 @@ def tidy_lake(memory: Memory, keep_snapshots_days: int) -> dict | None:
 def close_night(memory: Memory, run_id: str, summary: dict) -> None:
     """Records the run's end and refreshes the snapshot read on busy nights."""
     if memory.busy:
-        return
+        return  # tonight's raw HTML joins raw_pages when the next night opens
     try:
+        if not is_lake(memory.db):  # in a connection of its own: its checkpoint is the peak
+            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                join_waiting(con, waiting_dir(memory.db))
         with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             finish_run(con, run_id, summary)
             snapshot.write(con, memory.db)

@@ -21,6 +21,7 @@ from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry
 from newsflow.progress import Progress, publish
 from storage.db import connect
+from storage.raw_html import join_waiting, waiting_dir
 from storage.rework import stale_urls, stored_pages
 from storage.writes import write_results
 
@@ -29,6 +30,7 @@ from storage.writes import write_results
 def find_stale(db: str, everything: bool) -> list[str]:
     """Returns the URLs whose tags were made by another tagger version (or all)."""
     with connect(db) as con:
+        join_waiting(con, waiting_dir(db))  # raw HTML a night cut short left beside the file
         return stale_urls(con, tagger_versions(), everything)
 
 

@@ -56,18 +56,27 @@ def refresh_index(db: str, index: str | Path | None = None, full: bool = False) 
     report = IndexReport(path=str(path))
     with connect(db, read_only=True, wait_seconds=READ_WAIT_SECONDS) as con:
         current = search_index.article_fingerprints(con)
+    # Each step opens the index file for itself: DuckDB's memory goes with the connection,
+    # so a night of 10,000 new articles (two chunks, three segments) peaks as one step does.
     with open_index(path) as idx:
         if full or search_index.analyzer_version(idx) != ANALYZER_VERSION:
             search_index.reset(idx, ANALYZER_VERSION)
         todo, gone = search_index.changes(idx, current)
         report.removed = search_index.remove(idx, gone) if gone else 0
-        for start in range(0, len(todo), CHUNK):
+    for start in range(0, len(todo), CHUNK):
+        with open_index(path) as idx:
             _index_chunk(db, idx, todo[start : start + CHUNK], report)
-        built = time.monotonic()
-        report.segments_rebuilt = len(search_index.rebuild_dirty(idx))
+    built = time.monotonic()
+    with open_index(path) as idx:
+        dirty = search_index.dirty_segments(idx)
+    for segment in dirty:
+        with open_index(path) as idx:
+            search_index.rebuild_segment(idx, segment)
+    report.segments_rebuilt = len(dirty)
+    with open_index(path) as idx:
         write_search_macro(idx)
-        report.build_seconds = time.monotonic() - built
         [(report.documents,)] = idx.execute("SELECT count(*) FROM documents").fetchall()
+    report.build_seconds = time.monotonic() - built
     report.seconds = time.monotonic() - started
     log.info("%s", report.brief())
     return report

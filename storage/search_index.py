@@ -244,36 +244,44 @@ def _insert(con, segment: int, ids: list[int], docs: list[IndexDocument]) -> Non
 
 def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Re-creates the fts index of every segment that changed; returns their numbers."""
-    dirty = [r[0] for r in con.execute("SELECT segment FROM segments WHERE dirty").fetchall()]
+    dirty = dirty_segments(con)
     for segment in dirty:
-        started = time.monotonic()
-        [(live,)] = con.execute(f"SELECT count(*) FROM {segment_table(segment)}").fetchall()
-        if live == 0:
-            _drop_segment(con, segment)
-            con.execute("DELETE FROM segments WHERE segment = ?", [segment])
-            continue
-        # Terms are made by extractors.search_terms: fts only splits on whitespace. (Its
-        # lower/strip_accents would change nothing in them and double the build time;
-        # bm25() folds a query typed in SQL instead.)
-        con.execute(
-            f"PRAGMA create_fts_index('{segment_table(segment)}', 'doc_id', 'terms',"
-            " stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=0,"
-            " overwrite=1)"
-        )
-        # Postings sorted by term: a query's terms then sit in a few row groups, which
-        # DuckDB's zone maps find without scanning the rest (half the query time).
-        fts = f"fts_main_{segment_table(segment)}"
-        con.execute(
-            f"CREATE OR REPLACE TABLE {fts}.terms AS SELECT * FROM {fts}.terms ORDER BY termid"
-        )
-        con.execute(
-            "UPDATE segments SET docs = ?, removed = 0, dirty = false, built_at = now()"
-            " WHERE segment = ?",
-            [live, segment],
-        )
-        log.info("search index segment %d: %d documents in %.1fs", segment, live,
-                 time.monotonic() - started)  # fmt: skip
+        rebuild_segment(con, segment)
     return dirty
+
+
+def dirty_segments(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Returns the segments whose fts index is out of date."""
+    return [r[0] for r in con.execute("SELECT segment FROM segments WHERE dirty").fetchall()]
+
+
+def rebuild_segment(con: duckdb.DuckDBPyConnection, segment: int) -> None:
+    """Re-creates one segment's fts index (drops the segment when nothing is left in it)."""
+    started = time.monotonic()
+    [(live,)] = con.execute(f"SELECT count(*) FROM {segment_table(segment)}").fetchall()
+    if live == 0:
+        _drop_segment(con, segment)
+        con.execute("DELETE FROM segments WHERE segment = ?", [segment])
+        return
+    # Terms are made by extractors.search_terms: fts only splits on whitespace. (Its
+    # lower/strip_accents would change nothing in them and double the build time;
+    # bm25() folds a query typed in SQL instead.)
+    con.execute(
+        f"PRAGMA create_fts_index('{segment_table(segment)}', 'doc_id', 'terms',"
+        " stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=0,"
+        " overwrite=1)"
+    )
+    # Postings sorted by term: a query's terms then sit in a few row groups, which
+    # DuckDB's zone maps find without scanning the rest (half the query time).
+    fts = f"fts_main_{segment_table(segment)}"
+    con.execute(f"CREATE OR REPLACE TABLE {fts}.terms AS SELECT * FROM {fts}.terms ORDER BY termid")
+    con.execute(
+        "UPDATE segments SET docs = ?, removed = 0, dirty = false, built_at = now()"
+        " WHERE segment = ?",
+        [live, segment],
+    )
+    log.info("search index segment %d: %d documents in %.1fs", segment, live,
+             time.monotonic() - started)  # fmt: skip
 
 
 def segment_numbers(con: duckdb.DuckDBPyConnection) -> list[int]:

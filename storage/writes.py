@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from newsflow.models import FetchResult, PageResult
+from storage.raw_html import keep_waiting
 from storage.transaction import in_transaction
 from storage.upsert import upsert
 
@@ -149,12 +152,15 @@ def write_batch(
     articles: pa.Table,
     tags: pa.Table,
     taggers: pa.Table | None = None,
+    raw_waiting: Path | None = None,
 ) -> dict[str, BatchCounts]:
     """Returns, by source, how many articles were new, updated and unchanged, once written.
 
     One transaction: a crash leaves either the whole batch or none of it. Writing the
     same batch twice changes nothing the second time. On a DuckLake another writer's
     commit may win the race; the batch is then written again from the start.
+    With `raw_waiting` (a file's night) the batch's raw HTML goes to that Parquet file,
+    before the commit, instead of `raw_pages` (storage.raw_html).
     """
     inputs = {
         "in_fetches": fetches,
@@ -166,17 +172,20 @@ def write_batch(
         con.register(name, table)
     try:
         rows = {name: table.num_rows for name, table in inputs.items()}
-        return in_transaction(con, lambda: _write(con, run_id, rows), "write batch")
+        work = functools.partial(_write, con, run_id, rows, raw_waiting)
+        return in_transaction(con, work, "write batch")
     finally:
         for name in inputs:
             con.unregister(name)
 
 
-def _write(con: duckdb.DuckDBPyConnection, run_id: str, rows: dict) -> dict[str, BatchCounts]:
+def _write(
+    con: duckdb.DuckDBPyConnection, run_id: str, rows: dict, raw_waiting: Path | None
+) -> dict[str, BatchCounts]:
     # Statements with nothing to write are skipped: each costs ~50 ms on a lake.
     if rows["in_fetches"]:
         upsert(con, "fetches", "SELECT * FROM in_fetches")
-    counts = _upsert_articles(con, run_id) if rows["in_articles"] else {}
+    counts = _upsert_articles(con, run_id, raw_waiting) if rows["in_articles"] else {}
     if rows["in_tags"] or rows["in_taggers"]:
         _replace_tags(con)
     if rows["in_taggers"]:
@@ -185,7 +194,9 @@ def _write(con: duckdb.DuckDBPyConnection, run_id: str, rows: dict) -> dict[str,
     return counts
 
 
-def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, BatchCounts]:
+def _upsert_articles(
+    con: duckdb.DuckDBPyConnection, run_id: str, raw_waiting: Path | None
+) -> dict[str, BatchCounts]:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE batch AS
@@ -204,7 +215,7 @@ def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, B
         ).fetchall()
     }
     if any(c.new or c.updated for c in counts.values()):
-        _store_changed(con, run_id)
+        _store_changed(con, run_id, raw_waiting)
     if any(c.unchanged for c in counts.values()):
         con.execute(
             """
@@ -216,8 +227,9 @@ def _upsert_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, B
     return counts
 
 
-def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Stores the new and changed articles of `batch`, each with its new version."""
+def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str, raw_waiting: Path | None) -> None:
+    """Stores the new and changed articles of `batch`, each with its new version; their raw
+    HTML waits in `raw_waiting` for the night's close when given."""
     upsert(
         con,
         "article_versions",
@@ -225,12 +237,14 @@ def _store_changed(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         " title, text FROM batch WHERE change <> 'unchanged'",
         params=[run_id],
     )
-    upsert(
-        con,
-        "raw_pages",
+    raw_rows = (
         "SELECT url, content_hash, fetched_at, NULL::VARCHAR AS content_type, encoding, html_zlib"
-        " FROM batch WHERE change <> 'unchanged'",
+        " FROM batch WHERE change <> 'unchanged'"
     )
+    if raw_waiting is None:
+        upsert(con, "raw_pages", raw_rows)
+    else:
+        keep_waiting(raw_waiting, con.execute(raw_rows).to_arrow_table())
     upsert(
         con,
         "articles",

@@ -16,6 +16,7 @@ import pytest
 
 from newsflow.demo.site import SiteServer
 from storage.db import connect
+from storage.raw_html import join_waiting, waiting_dir
 from tests.support.corpus_site import corpus_site
 from tests.support.flows import run_flow, write_sources
 
@@ -87,8 +88,10 @@ def _pump(stream, lines: queue.Queue) -> None:
 
 def _integrity(db) -> dict[str, int]:
     """Returns the articles count and every integrity problem count, after opening the file
-    as the next run does (read-write, write-ahead log replayed, migrated)."""
+    as the next run does (read-write, write-ahead log replayed, migrated, the raw HTML the
+    killed night left beside the file joined: flows.night.open_night)."""
     with connect(db, wait_seconds=10) as con:
+        join_waiting(con, waiting_dir(db))
         found = {name: con.execute(sql).fetchall()[0][0] for name, sql in INTEGRITY.items()}
         found["articles"] = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     return found
