@@ -65,7 +65,7 @@ def open_night(
     """
     try:
         with connect(db, wait_seconds=BUSY_WAIT_SECONDS, data_path=data_path) as con:
-            join_waiting(con, waiting_dir(db))  # a night cut short left its raw HTML there
+            join_raw_html(con, db)  # a night cut short left its raw HTML there
             merged = merge_staged(con, staging_dir(db))
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
             if record_run:
@@ -77,6 +77,16 @@ def open_night(
         log.warning("%s; reading the last snapshot instead", exc)
         report.storage_error = f"database busy: {exc.reason}"
         return snapshot.load_memory(db)
+
+
+def join_raw_html(con, db: str) -> None:
+    """Adds the raw HTML waiting beside a DuckDB file to `raw_pages`. When it cannot join
+    (a file unreadable, a disk full) the night goes on: the files stay where they are, the
+    warning names them, and the next night tries again."""
+    try:
+        join_waiting(con, waiting_dir(db))
+    except StorageError as exc:
+        log.warning("%s; kept for the next night", exc)
 
 
 def next_attempt(state: SourceState | None, settings) -> datetime | None:
@@ -309,7 +319,7 @@ def close_night(memory: Memory, run_id: str, summary: dict) -> None:
     try:
         if not is_lake(memory.db):  # in a connection of its own: its checkpoint is the peak
             with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                join_waiting(con, waiting_dir(memory.db))
+                join_raw_html(con, memory.db)
         with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             finish_run(con, run_id, summary)
             snapshot.write(con, memory.db)

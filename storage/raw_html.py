@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsflow.errors import StorageError
 from storage.transaction import in_transaction
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,18 @@ def waiting_files(directory: Path) -> list[Path]:
 def join_waiting(con: duckdb.DuckDBPyConnection, directory: Path) -> int:
     """Returns how many waiting rows were added to `raw_pages`; their files are removed once
     committed. A row whose key is stored already (a batch written again after a crash) is
-    not added twice."""
+    not added twice. Raises StorageError, naming the folder, when they cannot be added:
+    nothing is removed then."""
     for cut_off in directory.glob("*.tmp") if directory.is_dir() else []:
         cut_off.unlink()  # a write cut off mid-way; its batch was not committed either
     files = [str(path) for path in waiting_files(directory)]
     if not files:
         return 0
-    added = in_transaction(con, lambda: _insert(con, files), "raw pages")
+    try:
+        added = in_transaction(con, lambda: _insert(con, files), "raw pages")
+    except duckdb.Error as exc:  # a file unreadable, a disk full: the files stay as they are
+        reason = " ".join(str(exc).split())[:300]
+        raise StorageError(str(directory), f"raw HTML could not join raw_pages: {reason}") from None
     for path in files:
         Path(path).unlink(missing_ok=True)
     log.info("raw HTML of %d pages (%d batches) joined raw_pages", added, len(files))

@@ -76,6 +76,20 @@ def test_the_next_night_joins_what_a_night_cut_short_left(tmp_path):
     assert set(_raw(db)) == {a.url for a in _articles("a", 2)}
 
 
+def test_a_night_goes_on_when_waiting_raw_html_cannot_join_and_keeps_the_files(tmp_path, caplog):
+    db = tmp_path / "news.duckdb"
+    _write(db, 1, _articles("a", 2))
+    bad = waiting_dir(db) / "run-1-00002.parquet"
+    bad.write_bytes(b"not a parquet file")  # a file damaged on disk
+    memory = night.open_night(str(db), "run-2", datetime.now(UTC), _Report())
+    assert memory.db == str(db)  # the night opened
+    assert str(waiting_dir(db)) in caplog.text and "kept for the next night" in caplog.text
+    assert len(waiting_files(waiting_dir(db))) == 2 and _raw(db) == {}
+    bad.unlink()  # once the damaged file is dealt with, the next night joins the rest
+    night.open_night(str(db), "run-3", datetime.now(UTC), _Report())
+    assert set(_raw(db)) == {a.url for a in _articles("a", 2)}
+
+
 def test_a_copy_takes_the_raw_html_still_waiting(tmp_path):
     db, target = tmp_path / "news.duckdb", tmp_path / "copy.duckdb"
     _write(db, 1, _articles("a", 2))
