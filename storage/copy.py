@@ -67,7 +67,10 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: str, source: Path) -> int
     waiting = [str(path) for path in waiting_files(waiting_dir(source))]
     if table == "raw_pages" and waiting:  # a night cut short: its raw HTML is still beside
         rows_sql += f" UNION ALL SELECT {COLUMNS} FROM read_parquet({waiting!r})"
-    in_transaction(con, lambda: upsert(con, table, rows_sql), f"copy {table}")
+    try:
+        in_transaction(con, lambda: upsert(con, table, rows_sql), f"copy {table}")
+    except duckdb.Error as exc:  # e.g. a damaged file of raw HTML waiting beside the source
+        raise StorageError(str(source), f"copy {table}: {str(exc).splitlines()[0]}") from None
     [(rows,)] = con.execute(f"SELECT count(*) FROM {SOURCE}.main.{table}").fetchall()
     log.info("copied %s: %d rows", table, rows)
     return rows

@@ -7,8 +7,10 @@ import zlib
 from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
+import pytest
 
 from flows import night
+from newsflow.errors import StorageError
 from storage.copy import copy_database
 from storage.db import connect
 from storage.raw_html import join_waiting, keep_waiting, waiting_dir, waiting_files
@@ -85,6 +87,8 @@ def test_a_night_goes_on_when_waiting_raw_html_cannot_join_and_keeps_the_files(t
     assert memory.db == str(db)  # the night opened
     assert str(waiting_dir(db)) in caplog.text and "kept for the next night" in caplog.text
     assert len(waiting_files(waiting_dir(db))) == 2 and _raw(db) == {}
+    with pytest.raises(StorageError, match="copy raw_pages: .*run-1-00002.parquet"):
+        copy_database(db, str(tmp_path / "copy.duckdb"))  # a copy would lack its pages: stop
     bad.unlink()  # once the damaged file is dealt with, the next night joins the rest
     night.open_night(str(db), "run-3", datetime.now(UTC), _Report())
     assert set(_raw(db)) == {a.url for a in _articles("a", 2)}
