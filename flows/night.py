@@ -82,7 +82,9 @@ def open_night(
 def join_raw_html(con, db: str) -> None:
     """Adds the raw HTML waiting beside a DuckDB file to `raw_pages`. When it cannot join
     (a file unreadable, a disk full) the night goes on: the files stay where they are, the
-    warning names them, and the next night tries again."""
+    warning names them, and the next night tries again. A DuckLake keeps no such files."""
+    if is_lake(db):
+        return
     try:
         join_waiting(con, waiting_dir(db))
     except StorageError as exc:

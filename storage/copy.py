@@ -64,8 +64,8 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: str, source: Path) -> int
     if not columns:
         return 0
     rows_sql = f"SELECT {', '.join(columns)} FROM {SOURCE}.main.{table}"
-    waiting = [str(path) for path in waiting_files(waiting_dir(source))]
-    if table == "raw_pages" and waiting:  # a night cut short: its raw HTML is still beside
+    # A night cut short: its raw HTML may still wait beside the source (raw_pages only).
+    if table == "raw_pages" and (waiting := [str(p) for p in waiting_files(waiting_dir(source))]):
         rows_sql += f" UNION ALL SELECT {COLUMNS} FROM read_parquet({waiting!r})"
     try:
         in_transaction(con, lambda: upsert(con, table, rows_sql), f"copy {table}")
