@@ -242,14 +242,6 @@ def _insert(con, segment: int, ids: list[int], docs: list[IndexDocument]) -> Non
         con.unregister("new_documents")
 
 
-def rebuild_dirty(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Re-creates the fts index of every segment that changed; returns their numbers."""
-    dirty = dirty_segments(con)
-    for segment in dirty:
-        rebuild_segment(con, segment)
-    return dirty
-
-
 def dirty_segments(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Returns the segments whose fts index is out of date."""
     return [r[0] for r in con.execute("SELECT segment FROM segments WHERE dirty").fetchall()]
