@@ -151,11 +151,18 @@ async def open_run(sources: str, db: str) -> tuple[SourcesConfig, RunReport, Mem
 
 
 @flow(name="ingest", log_prints=True)
-async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", shards: int = 1):
+async def ingest(
+    sources: str = "sources.toml",
+    db: str = "data/news.duckdb",
+    shards: int = 1,
+    due_only: bool = False,
+):
     """Fetches every source's new articles into the database `db`; returns the run summary.
 
     With `shards` > 1 the night is split by host over that many shard runs, on the work
-    pool or in local processes (flows.shards); `db` must then be a DuckLake.
+    pool or in local processes (flows.shards); `db` must then be a DuckLake. With
+    `due_only` only the sources whose pace says they are due are read (newsflow/pace.py);
+    a sharded night reads every source.
     """
     if shards != 1:
         from flows.shards import sharded_night  # it builds on this module's tasks
@@ -169,7 +176,7 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
     progress = Progress("ingest", sources_total=len(config.sources))
     if memory.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
-    await store_sources(config, memory, report.run_id, report, progress=progress)
+    await store_sources(config, memory, report.run_id, report, progress=progress, due_only=due_only)
     summary = report.finish(state=_state_name(report, memory))
     await close_database(quote(memory), report.run_id, quote(summary))
     tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
@@ -195,6 +202,7 @@ async def store_sources(
     cluster: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    due_only: bool = False,
 ) -> None:
     """Reads the config's due sources, fetches their new pages, extracts, tags and stores
     them under `run_id`, and remembers the feeds.
@@ -203,8 +211,9 @@ async def store_sources(
     night clusters once, over every shard's articles) and its share of the cores.
     """
     async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
-        # Unhealthy sources still backing off are not asked tonight (the report says so).
-        due = night.sources_due(config, memory, report)
+        # Unhealthy sources still backing off are not asked tonight (the report says so),
+        # nor, with `due_only`, those whose pace says not yet.
+        due = night.sources_due(config, memory, report, due_only=due_only)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
@@ -335,6 +344,6 @@ def _final_state(report: RunReport, memory: Memory, summary: dict):
     return Completed(message=report.brief(), data=summary)
 
 
-def run_ingest(sources: str | Path, db: str | Path, shards: int = 1):
+def run_ingest(sources: str | Path, db: str | Path, shards: int = 1, due_only: bool = False):
     """Runs the flow now and returns its final state (the CLI's entry to Prefect)."""
-    return asyncio.run(ingest(str(sources), str(db), shards, return_state=True))
+    return asyncio.run(ingest(str(sources), str(db), shards, due_only, return_state=True))

@@ -19,6 +19,7 @@ from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.outcomes import Outcome
+from newsflow.pace import Reading, later, read_interval
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import article_texts, assign_clusters, night_article_urls
@@ -107,10 +108,17 @@ def next_attempt(state: SourceState | None, settings) -> datetime | None:
 
 
 def sources_due(
-    config: SourcesConfig, memory: Memory, report: RunReport, now: datetime | None = None
+    config: SourcesConfig,
+    memory: Memory,
+    report: RunReport,
+    now: datetime | None = None,
+    due_only: bool = False,
 ) -> SourcesConfig:
-    """Returns the config with only tonight's sources; unhealthy ones still backing off
-    are left out and recorded in the report (they keep their health row untouched)."""
+    """Returns the config with only this run's sources; unhealthy ones still backing off
+    are left out and recorded in the report (they keep their health row untouched).
+
+    With `due_only`, so are the sources whose pace says they are not due yet (a source
+    never read is due)."""
     now = now or datetime.now(UTC)
     due = []
     for source in config.sources:
@@ -120,6 +128,8 @@ def sources_due(
             log.info("source %s (%s) is unhealthy: skipped until %s", source.name, source.url,
                      when)  # fmt: skip
             report.add_unhealthy(source.name, state.consecutive_failures, when)
+        elif due_only and state is not None and state.next_due_at and now < state.next_due_at:
+            report.not_due += 1
         else:
             due.append(source)
     return replace(config, sources=tuple(due))
@@ -131,6 +141,8 @@ def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tupl
     known = _known(memory, urls)
     todo = []
     for crawl in crawls:
+        unseen = sum(1 for e in crawl.entries if e.url not in known)
+        memory.windows[crawl.source.name] = (len(crawl.entries), unseen)  # for its pace
         limit = settings.max_articles_per_source
         entries, skipped = select_new_entries(crawl.entries, known, limit)
         report.add_skipped(crawl.source.name, skipped)
@@ -250,11 +262,14 @@ def cluster_night(db: str, run_id: str) -> int:
     return len(urls)
 
 
-def save_night(memory: Memory, crawls, robots: dict, report: RunReport, settings) -> None:
-    """Remembers feeds' validators, sources' health and robots.txt files for next night."""
+def save_night(
+    memory: Memory, crawls, robots: dict, report: RunReport, settings, now: datetime | None = None
+) -> None:
+    """Remembers feeds' validators, sources' health and pace, and robots.txt files for
+    the next run."""
     if memory.busy:
         return  # nothing new is known for sure until the staged batches are merged
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     feeds = [_feed_row(f, c.source.name, memory) for c in crawls for f in c.feeds]
     sources = [_source_row(c, memory, settings, now) for c in crawls]
     try:
@@ -288,7 +303,7 @@ def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
 def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
     old = (memory.sources or {}).get(crawl.source.name)
     failures = 0 if not crawl.error else (old.consecutive_failures if old else 0) + 1
-    return {
+    row = {
         "source": crawl.source.name,
         "discovered_feed": crawl.feed_url,
         "last_run_id": None,
@@ -298,6 +313,29 @@ def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
         "last_error": crawl.error,
         "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
     }
+    wait = _read_interval(crawl, old, memory, settings, now)
+    health = SourceState(row["source"], consecutive_failures=failures, last_attempt_at=now)
+    row["read_interval_seconds"] = round(wait.total_seconds())
+    row["next_due_at"] = later(now + wait, next_attempt(health, settings))
+    return row
+
+
+def _read_interval(crawl, old: SourceState | None, memory: Memory, settings, now) -> timedelta:
+    """Returns how long the source waits before its next read: its pace from tonight's
+    window; a failed read keeps the pace it had (its health back-off comes on top)."""
+    if crawl.error:
+        known = old.read_interval_seconds if old else None
+        return timedelta(seconds=known) if known else settings.pace_bounds.shortest
+    entries, unseen = memory.windows.get(crawl.source.name, (len(crawl.entries), 0))
+    reading = Reading(
+        at=now,
+        entries=entries,
+        new=unseen,
+        dates=tuple(d for e in crawl.entries if (d := e.published or e.updated) is not None),
+        since=old.last_ok_at if old else None,
+        not_modified=crawl.not_modified,
+    )
+    return read_interval(reading, settings.pace_bounds)
 
 
 def tidy_lake(memory: Memory, keep_snapshots_days: int) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -121,12 +122,26 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
                 line=line,
                 field=f"settings.{key}",
             )
+        if wanted == "float" and not math.isfinite(value):
+            raise ConfigError(
+                str(path), f"expected a finite number, got {value!r}", line=line,
+                field=f"settings.{key}",
+            )  # fmt: skip
         if key == "per_host_delay_seconds" and value < 0:
             raise ConfigError(
                 str(path), f"expected 0 or more, got {value!r}", line=line, field=f"settings.{key}"
             )
         values[key] = float(value) if wanted == "float" else value
-    return Settings(**values)
+    settings = Settings(**values)
+    if settings.pace_bounds.shortest > settings.pace_bounds.longest:
+        raise ConfigError(
+            str(path),
+            f"expected at most max_interval_days ({settings.max_interval_days} days), "
+            f"got {settings.min_interval_minutes} minutes",
+            line=_find_line(lines, "min_interval_minutes"),
+            field="settings.min_interval_minutes",
+        )
+    return settings
 
 
 def _sources(path: Path, lines: list[str], raw: object, environ) -> tuple[Source, ...]:

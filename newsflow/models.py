@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from newsflow.credentials import Credentials
 from newsflow.outcomes import Outcome
+from newsflow.pace import PaceBounds
 
 SourceKind = Literal["auto", "feed", "page", "sitemap"]
 TagKind = Literal["language", "person", "org", "place", "keyword", "topic", "category"]
@@ -30,6 +31,16 @@ class Settings:
     unhealthy_after_failures: int = 3
     extract_timeout_seconds: float = 30.0  # a page still extracting after this is a timeout
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
+    # Each source is read about half as often as its feed's window lasts, within these.
+    min_interval_minutes: float = 15.0
+    max_interval_days: float = 7.0
+
+    @property
+    def pace_bounds(self) -> PaceBounds:
+        """Returns the shortest and longest time between two reads of a source."""
+        return PaceBounds(
+            timedelta(minutes=self.min_interval_minutes), timedelta(days=self.max_interval_days)
+        )
 
 
 @dataclass(frozen=True, slots=True)

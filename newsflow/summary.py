@@ -43,6 +43,7 @@ class RunReport:
     staged_merged: int = 0
     # Unhealthy sources left out tonight, still backing off: name -> when they are asked again.
     unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
+    not_due: int = 0  # sources a `--due` run left for later: their pace says not yet
     finished_at: datetime | None = None
     state: str = "RUNNING"
     # Seconds by stage (fetch, extract_cpu, tag_cpu, store, ...), for the benchmark.
@@ -130,7 +131,8 @@ class RunReport:
         skipped = len(self.unhealthy_skipped)
         return (
             f"{len(self.sources)} sources ({len(self.failed_sources)} failed"
-            f"{f', {skipped} unhealthy skipped' if skipped else ''}): {t.new} new, "
+            f"{f', {skipped} unhealthy skipped' if skipped else ''}"
+            f"{f', {self.not_due} not due' if self.not_due else ''}): {t.new} new, "
             f"{t.updated} updated, {t.unchanged} unchanged, {t.failed} pages failed"
         )
 

@@ -14,7 +14,7 @@ import re
 import duckdb
 
 from storage.transaction import in_transaction
-from storage.views import VIEWS_SQL
+from storage.views import VIEWS_SQL, source_status_sql
 
 MIGRATIONS: list[str] = [
     # 1: the core pipeline
@@ -191,6 +191,14 @@ MIGRATIONS: list[str] = [
     DROP TABLE minhash_bands;
     ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
     """,
+    # 8: each source at its own pace (newsflow/pace.py): how long it waits between reads,
+    # and when it is next due (the later of its pace and its health back-off).
+    """
+    ALTER TABLE source_health ADD COLUMN read_interval_seconds INTEGER;
+    ALTER TABLE source_health ADD COLUMN next_due_at TIMESTAMPTZ;
+    DROP VIEW source_status;
+    """
+    + source_status_sql(("next_due_at",)),
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.

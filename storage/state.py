@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -31,6 +31,8 @@ class SourceState:
     last_ok_at: datetime | None = None
     last_error: str | None = None
     last_attempt_at: datetime | None = None
+    read_interval_seconds: int | None = None  # its pace (newsflow/pace.py)
+    next_due_at: datetime | None = None  # the later of its pace and its health back-off
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, SourceState]:
     """Returns each source's remembered feed and health, by source name."""
     rows = con.execute(
         "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error,"
-        " last_attempt_at FROM source_health"
+        " last_attempt_at, read_interval_seconds, next_due_at FROM source_health"
     ).fetchall()
     return {r[0]: SourceState(*r) for r in rows}
 
@@ -165,6 +167,8 @@ class Memory:
     http_cache: dict | None = None
     staged: int = 0  # batches written to the staging folder instead of the database
     furniture: dict | None = None  # by source: its SourceFurniture (storage.furniture)
+    # By source: (links in the window read tonight, how many of them were not stored).
+    windows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def discovered_feed(self, source: str) -> str | None:
         state = (self.sources or {}).get(source)

@@ -16,7 +16,7 @@ def ingest(args: Namespace) -> int:
     """Runs the ingest flow now; 0 when it finished, 1 when it could not run or all failed."""
     from flows.ingest import run_ingest
 
-    state = run_ingest(args.sources, args.db, args.shards)
+    state = run_ingest(args.sources, args.db, args.shards, due_only=args.due)
     summary = state.result(raise_on_failure=False)
     print_summary(state, summary if isinstance(summary, dict) else None)
     return 0 if state.is_completed() else 1
@@ -76,10 +76,13 @@ def sources(args: Namespace) -> int:
     except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
         err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
         return 2
-    table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
+    table = Table(
+        "source", "kind", "url", "last fetch", "outcome", "articles", "health", "pace",
+        "next due", "feed",
+    )  # fmt: skip
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error, attempt = health.get(
-            s.name, (None, None, 0, 0, None, None, None, None)
+        fetched_at, outcome, articles, failures, healthy, feed, error, attempt, every, due = (
+            health.get(s.name, (None, None, 0, 0, None, None, None, None, None, None))
         )
         label = (
             "never run"
@@ -99,10 +102,22 @@ def sources(args: Namespace) -> int:
             outcome or "",
             str(articles),
             label[:80],
+            _pace(every),
+            f"{due:%Y-%m-%d %H:%M}" if due else "now",
             feed or "",
         )
     console.print(table)
     return 0
+
+
+def _pace(seconds: int | None) -> str:
+    """Returns how often a source is read, as "every 45m", "every 6h", "every 3d"."""
+    if seconds is None:
+        return ""
+    for unit, size in (("d", 86400), ("h", 3600)):
+        if seconds >= 2 * size:
+            return f"every {seconds / size:.0f}{unit}"
+    return f"every {seconds / 60:.0f}m"
 
 
 def _next_try(config, failures: int, last_attempt) -> str:
@@ -123,10 +138,17 @@ def demo(args: Namespace) -> int:
 
 
 def serve(args: Namespace) -> int:
-    """Runs the nightly schedule in this process (no work pool needed)."""
+    """Runs the nightly schedule and the frequent due runs in this process (no work pool)."""
     from flows.schedule import serve_nightly
 
-    serve_nightly(args.sources, args.db, cron=args.cron, timezone=args.timezone, shards=args.shards)
+    serve_nightly(
+        args.sources,
+        args.db,
+        cron=args.cron,
+        timezone=args.timezone,
+        shards=args.shards,
+        due_every_minutes=args.due_every,
+    )
     return 0
 
 

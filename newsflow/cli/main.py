@@ -104,7 +104,9 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     server.launch()  # Prefect's server, when none is configured
     for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
         importlib.import_module(module)
-    if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
+    # A `--due` run often has nothing due: the models load when a first page needs them.
+    reads_all = args.command == "ingest" and not args.due
+    if args.command == "demo" or (reads_all and _lists_sources(args.sources)):
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
@@ -130,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="fetch, extract, tag and store every source now")
     _sources_and_db(ingest)
     _shards(ingest)
+    ingest.add_argument(
+        "--due", action="store_true", help="only the sources whose pace says they are due"
+    )
 
     query = sub.add_parser("query", help="run read-only SQL on the database")
     query.add_argument("sql")
@@ -151,10 +156,19 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="serve a sample blog on 127.0.0.1 and ingest it (offline)")
 
-    serve = sub.add_parser("serve", help="run the nightly schedule in this process")
+    serve = sub.add_parser(
+        "serve", help="run the nightly schedule and the frequent due runs in this process"
+    )
     _sources_and_db(serve)
     serve.add_argument("--cron", default="0 2 * * *")
     serve.add_argument("--timezone", default="UTC")
+    serve.add_argument(
+        "--due-every",
+        type=int,
+        default=15,
+        metavar="MINUTES",
+        help="read the due sources this often, beside the night (0: never)",
+    )
     _shards(serve)
 
     reextract = sub.add_parser(

@@ -21,8 +21,9 @@ DEPLOYMENTS = {d["name"]: d for d in CONFIG["deployments"]}
 
 
 def test_the_issue_s_deployments_are_there():
-    assert set(DEPLOYMENTS) == {"nightly", "reextract", "shard"}
+    assert set(DEPLOYMENTS) == {"nightly", "frequent", "reextract", "shard"}
     assert DEPLOYMENTS["nightly"]["entrypoint"] == "flows/ingest.py:ingest"
+    assert DEPLOYMENTS["frequent"]["entrypoint"] == "flows/ingest.py:ingest"
     assert DEPLOYMENTS["reextract"]["entrypoint"] == "flows/reextract.py:reextract"
     assert DEPLOYMENTS["shard"]["entrypoint"] == "flows/shard.py:ingest_shard"
 
@@ -78,6 +79,18 @@ def test_nightly_runs_at_two_in_an_explicit_timezone_and_reextract_is_unschedule
     assert not DEPLOYMENTS["reextract"].get("schedule")
     # One place to change it: the timezone is written once in the file.
     assert len(re.findall(r"^\s*timezone:", PREFECT_YAML.read_text(), re.M)) == 1
+
+
+def test_frequent_reads_only_the_due_sources_every_fifteen_minutes_into_the_night_s_db():
+    frequent, nightly = DEPLOYMENTS["frequent"], DEPLOYMENTS["nightly"]
+    assert frequent["parameters"]["due_only"] is True
+    assert nightly["parameters"]["due_only"] is False  # the night reads every source
+    assert frequent["parameters"]["shards"] == 1
+    for shared in ("sources", "db"):
+        assert frequent["parameters"][shared] == nightly["parameters"][shared]
+    (schedule,) = frequent["schedules"]
+    assert schedule["interval"] == 15 * 60
+    assert frequent["concurrency_limit"]["limit"] == 1
 
 
 def test_code_is_found_by_our_pull_step_not_a_clone_or_a_baked_path():

@@ -20,8 +20,8 @@ def write_sources(path: Path, sources: list[tuple[str, str, str]], settings: str
     return path
 
 
-def run_flow(sources: Path, db: Path):
+def run_flow(sources: Path, db: Path, due_only: bool = False):
     """Runs the ingest flow on the current Prefect API (the test server); returns its state."""
     from flows.ingest import ingest
 
-    return asyncio.run(ingest(str(sources), str(db), return_state=True))
+    return asyncio.run(ingest(str(sources), str(db), due_only=due_only, return_state=True))

@@ -1,0 +1,115 @@
+"""When a source should next be read: before its feed's window rolls over.
+
+A feed shows its latest N entries. A source publishing r entries an hour fills that
+window in N / r hours, after which what it published first is gone from the feed unseen.
+Reading again at about half that time leaves room for a burst; the interval is kept
+between `[settings] min_interval_minutes` and `max_interval_days`.
+
+Two things tell how long the window lasts, and neither alone can be trusted:
+
+- how many of the window's entries were new since the last read, and how long ago that
+  read was (ground truth about the site, but only once a source has been read before);
+- the entries' own dates (useful on a first read; but some feeds date every entry with
+  the time of the request, or in the future).
+
+So the count decides whenever there is one; the dates only fill in on a first read and
+when every entry was new (the window may have rolled over: the count can only say
+"at most the time since the last read").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# A source read once, with nothing to go on (no dates): read again after a day, as the
+# nightly run did before any source had a pace of its own.
+FIRST_GUESS = timedelta(days=1)
+# Every entry new since the last read: the window lasted at most that long, maybe much
+# less. Shrinking by this much a read finds a busy source's pace in a few reads.
+ROLLED_OVER_SHRINK = 4
+# Nothing new since the last read (or a 304, which does not say how big the window is):
+# the window lasts at least this many times that long, so each quiet read at least
+# doubles the wait.
+QUIET_GROWTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PaceBounds:
+    """The shortest and longest time between two reads of one source."""
+
+    shortest: timedelta = timedelta(minutes=15)
+    longest: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one read of a source showed: its window of entries, as of `at`.
+
+    `entries` is how many links the window held, `new` how many of them were not stored
+    before, `dates` the entries' publication (else update) dates the feed gave, and
+    `since` the last successful read before this one (None on a first read).
+    `not_modified`: the feed answered 304, so nothing is new and its size is unknown.
+    """
+
+    at: datetime
+    entries: int = 0
+    new: int = 0
+    dates: tuple[datetime, ...] = ()
+    since: datetime | None = None
+    not_modified: bool = False
+
+
+def window_lasts(reading: Reading) -> timedelta | None:
+    """Returns how long the source takes to fill its window, as this read shows it;
+    None when the read tells nothing (a first read without dates)."""
+    counted = counted_window(reading)
+    if counted is not None and (reading.new < reading.entries or reading.not_modified):
+        return counted
+    dated = dated_window(reading)
+    if counted is None:
+        return dated
+    return counted if dated is None else min(counted, dated)
+
+
+def counted_window(reading: Reading) -> timedelta | None:
+    """Returns the window's lifetime from how much of it was new since the last read."""
+    if reading.since is None or reading.at <= reading.since:
+        return None
+    elapsed = reading.at - reading.since
+    if reading.not_modified or reading.new == 0:
+        # Nothing in `elapsed`: the window lasts at least `entries` times that long.
+        return elapsed * max(reading.entries, QUIET_GROWTH)
+    if reading.new >= reading.entries:
+        return elapsed / ROLLED_OVER_SHRINK
+    return elapsed * reading.entries / reading.new
+
+
+def dated_window(reading: Reading) -> timedelta | None:
+    """Returns the window's lifetime from its entries' dates: from the oldest to now,
+    scaled to the whole window when some entries carry no date. Dates in the future are
+    not believed; fewer than two dates tell nothing."""
+    past = sorted(d for d in reading.dates if d <= reading.at)
+    if len(past) < 2:
+        return None
+    return (reading.at - past[0]) * max(reading.entries, len(past)) / len(past)
+
+
+def read_interval(reading: Reading, bounds: PaceBounds) -> timedelta:
+    """Returns how long to wait before reading the source again: half its window's
+    lifetime, within `bounds`."""
+    lasts = window_lasts(reading)
+    wait = FIRST_GUESS if lasts is None else lasts / 2
+    return min(max(wait, bounds.shortest), bounds.longest)
+
+
+def next_due(reading: Reading, bounds: PaceBounds) -> datetime:
+    """Returns when the source should next be read, after the read `reading` describes."""
+    return reading.at + read_interval(reading, bounds)
+
+
+def later(*moments: datetime | None) -> datetime | None:
+    """Returns the latest of the moments given (None ones left out); None when all are.
+    A source waits for both its pace and its health back-off: the later one wins."""
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
