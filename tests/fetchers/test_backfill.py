@@ -1,0 +1,176 @@
+"""Walking back past a feed's window, on busy sites served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fetchers.backfill import Backfill, backfill, gap_in
+from fetchers.crawl import crawl_source
+from fetchers.http import Fetcher
+from newsflow.models import FeedEntry, Source
+from tests.support.busy_site import BusySite, SiteShape
+from tests.support.fetching import settings
+
+POLITE = settings(respect_robots_txt=True)
+
+
+def walk(site: BusySite, stored: int, max_requests: int = 10, paging=None, **options) -> Backfill:
+    """Returns the backfill of `site` when its `stored` oldest posts are stored."""
+    known = {site.url_of(p) for p in site.posts[:stored]}
+    since = site.posts[stored - 1].published if stored else None
+
+    async def run() -> Backfill:
+        async with Fetcher(options.pop("config", POLITE)) as fetcher:
+            crawl = await crawl_source(fetcher, Source("busy", site.feed_url, "feed"), {}, None)
+            assert crawl.error is None, crawl.error
+            return await backfill(fetcher, crawl, known, since, max_requests, paging, **options)
+
+    return asyncio.run(run())
+
+
+def served(site: BusySite, first: int, last: int) -> set[str]:
+    return {site.url_of(p) for p in site.posts[first:last]}
+
+
+@pytest.mark.parametrize(
+    ("paging", "links", "learned"),
+    [("wordpress", True, "wordpress"), ("blogger", True, "next"), ("blogger", False, "blogger"),
+     ("rfc5005", True, "next")],
+)  # fmt: skip
+def test_feed_paging_walks_back_to_the_stored_posts(paging, links, learned):
+    with BusySite("busy", SiteShape(paging=paging, window=10, next_links=links)) as site:
+        site.publish(70)
+        found = walk(site, stored=40)
+    assert found.closed and found.reason is None
+    assert {e.url for e in found.entries} == served(site, 40, 60)  # 60..69 were on page 1
+    assert {f.kind for f in found.fetches} == {"feed_page"}
+    assert len(found.fetches) == 3  # pages 2 and 3 new, page 4 reaches post 39
+    assert found.paging == learned
+
+
+def test_an_unannounced_wordpress_paging_is_tried_once_and_learned():
+    with BusySite("busy", SiteShape(paging="wordpress", generator=False)) as site:
+        site.publish(40)
+        found = walk(site, stored=15)
+        assert found.closed and found.paging == "wordpress"
+        assert "/feed/?paged=2" in site.requests
+
+
+def test_a_feed_without_paging_is_tried_once_then_remembered_as_none():
+    with BusySite("busy", SiteShape(paging="none")) as site:
+        site.publish(40)
+        first = walk(site, stored=15)
+        site.requests.clear()
+        again = walk(site, stored=15, paging=first.paging)
+    assert not first.closed and first.paging == "none"
+    assert "/feed.xml?paged=2" in {f.url.removeprefix(site.base_url) for f in first.fetches}
+    assert not again.closed and again.paging is None
+    assert not any("paged" in path for path in site.requests)  # not tried again
+    assert "no older pages" in again.reason and "no sitemap" in again.reason
+
+
+@pytest.mark.parametrize("sitemap", ["robots", "plain", "index", "news"])
+def test_sitemaps_give_the_posts_newer_than_the_last_stored(sitemap):
+    with BusySite("busy", SiteShape(paging="none", sitemap=sitemap)) as site:
+        site.publish(70)
+        found = walk(site, stored=40, paging="none")
+    assert found.closed, found.reason
+    assert {e.url for e in found.entries} == served(site, 40, 60)
+    assert {f.kind for f in found.fetches} == {"sitemap"}
+
+
+def test_a_sitemap_index_of_50000_children_costs_only_its_newest():
+    shape = SiteShape(sitemap="index", index_padding=50_000)
+    with BusySite("busy", shape) as site:
+        site.publish(70)
+        found = walk(site, stored=40, paging="none", config=settings(max_page_bytes=20_000_000))
+        asked = [p for p in site.requests if p.startswith("/sitemap")]
+    assert found.closed and {e.url for e in found.entries} == served(site, 40, 60)
+    # the index, then the children newest first until the one holding post 39
+    assert asked == ["/sitemap.xml", "/sitemap-6.xml", "/sitemap-5.xml", "/sitemap-4.xml"]
+
+
+def test_the_bound_stops_a_walk_and_says_so():
+    with BusySite("busy", SiteShape(paging="wordpress", window=10)) as site:
+        site.publish(200)
+        found = walk(site, stored=10, max_requests=3)
+    assert not found.closed and len(found.fetches) == 3
+    assert "backfill_max_pages (3)" in found.reason
+    assert len(found.entries) == 30  # what the pages read gave is kept all the same
+
+
+def test_max_entries_bounds_what_is_kept():
+    with BusySite("busy", SiteShape(paging="wordpress", window=10)) as site:
+        site.publish(100)
+        found = walk(site, stored=10, max_entries=25)
+    assert not found.closed and len(found.entries) == 25
+    assert "max_articles_per_source (25)" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("shape", "why"),
+    [
+        (SiteShape(paging="rfc5005", loop=True), "loops back"),
+        (SiteShape(paging="wordpress", ignore_paging=True), "repeats entries already read"),
+        (SiteShape(paging="blogger", ignore_paging=True), "repeats entries already read"),
+        (SiteShape(paging="rfc5005", ignore_paging=True), "repeats entries already read"),
+    ],
+)
+def test_paging_that_loops_or_repeats_is_stopped_and_said(shape, why):
+    with BusySite("busy", shape) as site:
+        site.publish(100)
+        found = walk(site, stored=10)
+        asked = len(site.requests)
+    assert not found.closed and why in found.reason
+    assert asked <= 8  # robots, the feed, a page or two, the sitemap probes
+
+
+@pytest.mark.parametrize(("lastmod", "why"), [("future", "in the future"), ("missing", "without")])
+def test_sitemap_dates_in_the_future_or_missing_are_not_taken(lastmod, why):
+    with BusySite("busy", SiteShape(sitemap="plain", lastmod=lastmod)) as site:
+        site.publish(70)
+        found = walk(site, stored=40, paging="none")
+    assert not found.closed and found.entries == []
+    assert why in found.reason
+
+
+def entry(n: int, day: int | None) -> FeedEntry:
+    when = datetime(2025, 3, day, tzinfo=UTC) if day else None
+    return FeedEntry(
+        url=f"https://b.example/{n}", feed_url="https://b.example/feed", published=when
+    )
+
+
+def test_gap_in_needs_history_and_no_overlap():
+    window = [entry(n, 20) for n in range(10)]
+    newest = datetime(2025, 3, 10, tzinfo=UTC)
+    assert gap_in(window, set(), newest, has_history=True)
+    assert not gap_in(window, set(), newest, has_history=False)  # a first run
+    assert not gap_in(window, {"https://b.example/3"}, newest, has_history=True)
+    assert not gap_in([], set(), newest, has_history=True)
+
+
+def test_gap_in_by_dates_and_without_them():
+    newest = datetime(2025, 3, 10, tzinfo=UTC)
+    reaching_back = [entry(1, 20), entry(2, 9)]  # an unseen old post: the window overlaps
+    assert not gap_in(reaching_back, set(), newest, has_history=True)
+    assert gap_in([entry(1, None), entry(2, None)], set(), newest, has_history=True)
+    future = FeedEntry("https://b.example/f", "f", published=datetime.now(UTC) + timedelta(days=9))
+    assert gap_in([future], set(), newest, has_history=True)
+
+
+def test_a_reordered_window_is_no_gap():
+    with BusySite("busy", SiteShape(reorder=True)) as site:
+        site.publish(30)
+        known = {site.url_of(p) for p in site.posts[:25]}
+
+        async def read():
+            async with Fetcher(POLITE) as fetcher:
+                return await crawl_source(fetcher, Source("b", site.feed_url, "feed"), {}, None)
+
+        crawl = asyncio.run(read())
+    assert crawl.entries[0].url == site.url_of(site.posts[20])  # oldest first
+    assert not gap_in(crawl.entries, known, site.posts[24].published, has_history=True)
