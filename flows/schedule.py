@@ -9,6 +9,7 @@ from prefect import serve
 from prefect.schedules import Cron, Interval
 
 from flows.ingest import ingest
+from newsflow.defaults import DUE_EVERY_MINUTES, NIGHTLY_CRON, TIMEZONE
 from storage.lake import is_lake
 
 
@@ -16,10 +17,10 @@ def serve_nightly(
     sources: str,
     db: str,
     *,
-    cron: str = "0 2 * * *",
-    timezone: str = "UTC",
+    cron: str = NIGHTLY_CRON,
+    timezone: str = TIMEZONE,
     shards: int = 1,
-    due_every_minutes: int = 15,
+    due_every_minutes: int = DUE_EVERY_MINUTES,
 ):
     """Serves the `ingest` flow on `cron` in `timezone` until interrupted, and its due
     sources every `due_every_minutes` (none when 0); one run of each at a time. With

@@ -25,7 +25,8 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import publish_tables
-from flows.ingest import load_config, open_database, store_sources
+from flows.batches import store_sources
+from flows.tasks import load_config, open_database
 from newsflow.errors import ConfigError, StorageError
 from newsflow.summary import RunReport
 

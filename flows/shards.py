@@ -31,7 +31,10 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
-from flows.ingest import (
+from flows.search_index import update_search_index
+from flows.shard_plan import Shard, plan_shards
+from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
+from flows.tasks import (
     close_database,
     cluster_articles,
     open_run,
@@ -39,9 +42,6 @@ from flows.ingest import (
     read_sources,
     tidy_lake,
 )
-from flows.search_index import update_search_index
-from flows.shard_plan import Shard, plan_shards
-from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
 
