@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prefect import flow
 from prefect.states import Failed, State
@@ -20,10 +20,10 @@ from prefect.states import Failed, State
 from flows.batches import store_sources
 from flows.ingest import run_to_end
 from flows.tasks import open_run
-from newsflow.defaults import DB_PATH, SOURCES_PATH
+from newsflow.config import load_sources
+from newsflow.defaults import BACKFILL_MAX_PAGES, DB_PATH, SOURCES_PATH
+from newsflow.errors import ConfigError
 from newsflow.progress import Progress
-
-DEFAULT_MAX_PAGES = 50
 
 
 @flow(name="backfill", log_prints=True)
@@ -32,26 +32,35 @@ async def backfill(
     db: str = DB_PATH,
     since: datetime | None = None,
     source: str | None = None,
-    max_pages: int = DEFAULT_MAX_PAGES,
+    max_pages: int = BACKFILL_MAX_PAGES,
 ):
     """Stores the articles `source` (every source when None) published since `since`,
     walking back through its feed's pages and its sitemaps; returns the run summary."""
+    if since is None:
+        return Failed(message="parameter 'since': a date to walk back to is needed")
+    if source is not None and _unknown(source, sources):
+        return Failed(message=f"parameter 'source': no source named {source!r} in {sources}")
     opened = await open_run(sources, db)
     if isinstance(opened, State):
         return opened
     config, report, memory = opened
     if source is not None:
-        chosen = tuple(s for s in config.sources if s.name == source)
-        if not chosen:
-            return Failed(message=f"parameter 'source': no source named {source!r} in {sources}")
-        config = replace(config, sources=chosen)
-    if since is None:
-        return Failed(message="parameter 'since': a date to walk back to is needed")
+        config = replace(config, sources=tuple(s for s in config.sources if s.name == source))
     memory.feeds = {}  # read every feed whole: a 304 would leave nothing to walk back from
     progress = Progress("backfill", sources_total=len(config.sources))
-    walk = (since, max_pages)
+    # The walk stops at an entry dated at or before its date: one published at `since` is wanted.
+    walk = (since - timedelta(microseconds=1), max_pages)
     await store_sources(config, memory, report.run_id, report, progress=progress, walk_back=walk)
     return await run_to_end(config, report, memory, db, progress)
+
+
+def _unknown(source: str, sources: str) -> bool:
+    """True when the sources file, if readable, names no such source (open_run reports a
+    file it cannot read)."""
+    try:
+        return source not in {s.name for s in load_sources(sources).sources}
+    except ConfigError:
+        return False
 
 
 def run_backfill(sources, db, since: datetime, source: str | None, max_pages: int):

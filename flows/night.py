@@ -141,14 +141,21 @@ def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tupl
     known = _known(memory, urls)
     todo = []
     for crawl in crawls:
-        unseen = sum(1 for e in crawl.entries if e.url not in known)
-        memory.windows[crawl.source.name] = (len(crawl.entries), unseen)  # for its pace
+        memory.windows[crawl.source.name] = feed_window(crawl, known)  # for its pace
         limit = settings.max_articles_per_source
         entries, skipped = select_new_entries(crawl.entries, known, limit)
         report.add_skipped(crawl.source.name, skipped)
         todo.extend((crawl.source.name, entry) for entry in entries)
     report.pages_planned = len(todo)
     return todo
+
+
+def feed_window(crawl, known: dict[str, KnownPage]) -> tuple[int, int]:
+    """Returns how many links the source's own window showed, and how many of those were
+    not stored: what its pace is timed by. Links a walk back added are not the window."""
+    walked = {e.url for e in crawl.backfill.entries} if crawl.backfill else set()
+    window = [e.url for e in crawl.entries if e.url not in walked]
+    return len(window), sum(1 for url in window if url not in known)
 
 
 def select_new_entries(

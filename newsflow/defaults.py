@@ -8,3 +8,4 @@ DB_PATH = "data/news.duckdb"
 NIGHTLY_CRON = "0 2 * * *"  # prefect.yaml's nightly deployment says the same
 TIMEZONE = "UTC"
 DUE_EVERY_MINUTES = 15  # how often the due sources are read; prefect.yaml's frequent too
+BACKFILL_MAX_PAGES = 50  # `newsflow backfill`: feed pages or sitemap files a source

@@ -152,6 +152,22 @@ def serve(args: Namespace) -> int:
     return 0
 
 
+def backfill(args: Namespace) -> int:
+    """Walks back to `--since` and stores what was missed; 0 when the run completed."""
+    from flows.backfill import run_backfill
+    from newsflow.cli.analyst import OptionError, parse_since
+
+    try:
+        since = parse_since(args.since)
+    except OptionError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    state = run_backfill(args.sources, args.db, since, args.source, args.max_pages)
+    summary = state.result(raise_on_failure=False)
+    print_summary(state, summary if isinstance(summary, dict) else None)
+    return 0 if state.is_completed() else 1
+
+
 def reextract(args: Namespace) -> int:
     """Re-extracts and re-tags stored pages without fetching; 0 on success."""
     from flows.reextract import run_reextract

@@ -1,5 +1,5 @@
-"""The `newsflow` command: ingest, query, search, export, sources, demo, serve, reextract,
-copy-db."""
+"""The `newsflow` command: ingest, query, search, export, sources, demo, serve, backfill,
+reextract, copy-db."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import os
 import sys
 
 from newsflow.cli.temporary_server import TemporaryServer
-from newsflow.defaults import DB_PATH, DUE_EVERY_MINUTES, NIGHTLY_CRON, SOURCES_PATH, TIMEZONE
+from newsflow.defaults import (
+    BACKFILL_MAX_PAGES,
+    DB_PATH,
+    DUE_EVERY_MINUTES,
+    NIGHTLY_CRON,
+    SOURCES_PATH,
+    TIMEZONE,
+)
 
 PACKAGE_LOGGERS = "fetchers,extractors,storage,newsflow,flows"
 # Commands that run a flow, and the module each runs it from.
@@ -19,6 +26,7 @@ FLOW_MODULES = {
     "ingest": "flows.ingest",
     "demo": "newsflow.demo.run",
     "reextract": "flows.reextract",
+    "backfill": "flows.backfill",
 }
 # What Prefect imports only once a flow starts (its engines; fastapi's JSON encoder for the
 # flow's parameters, ~0.3 CPU-s; graphviz; rich's emoji table for the first log line),
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _progress_shown(command: str):
     """Returns a context showing live progress for the commands that run a flow."""
-    if command not in ("ingest", "reextract"):
+    if command not in ("ingest", "reextract", "backfill"):
         return contextlib.nullcontext()
     from newsflow.cli.progress_display import progress_display
     from newsflow.cli.render import console
@@ -105,7 +113,7 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
         importlib.import_module(module)
     # A `--due` run often has nothing due: the models load when a first page needs them.
     reads_all = args.command == "ingest" and not args.due
-    if args.command == "demo" or (reads_all and _lists_sources(args.sources)):
+    if args.command in ("demo", "backfill") or (reads_all and _lists_sources(args.sources)):
         from extractors.pipeline import prestart
 
         prestart()  # the fork server loads the models
@@ -169,6 +177,19 @@ def _parser() -> argparse.ArgumentParser:
         help="read the due sources this often, beside the night (0: never)",
     )
     _shards(serve)
+
+    backfill = sub.add_parser(
+        "backfill", help="walk a source's feed pages and sitemaps back to a date, and store"
+    )
+    _sources_and_db(backfill)
+    backfill.add_argument("--source", help="only this source (default: every source)")
+    backfill.add_argument(
+        "--since", required=True, help="how far back: an age (30d, 2w) or a date (2026-01-31)"
+    )
+    backfill.add_argument(
+        "--max-pages", type=int, default=BACKFILL_MAX_PAGES, metavar="N",
+        help="feed pages or sitemap files read a source, at most",
+    )  # fmt: skip
 
     reextract = sub.add_parser(
         "reextract", help="re-extract and re-tag stored pages whose tagger changed, no fetching"
