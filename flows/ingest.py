@@ -30,6 +30,7 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
+from flows.gaps import fill_gaps
 from flows.search_index import update_search_index
 from flows.shard_plan import keep_hosts
 from newsflow.config import load_sources, topics_path
@@ -206,6 +207,8 @@ async def store_sources(
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         due = night.sources_due(config, memory, report)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
+        crawls = await fill_gaps(fetcher, quote(crawls), quote(memory), config.settings,
+                                 quote(report))  # fmt: skip
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
         progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)

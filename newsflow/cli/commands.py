@@ -76,10 +76,12 @@ def sources(args: Namespace) -> int:
     except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
         err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
         return 2
-    table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
+    table = Table(
+        "source", "kind", "url", "last fetch", "outcome", "articles", "health", "gaps", "feed"
+    )
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error, attempt = health.get(
-            s.name, (None, None, 0, 0, None, None, None, None)
+        fetched_at, outcome, articles, failures, healthy, feed, error, attempt, *gap = health.get(
+            s.name, (None, None, 0, 0, None, None, None, None, 0, None)
         )
         label = (
             "never run"
@@ -99,10 +101,16 @@ def sources(args: Namespace) -> int:
             outcome or "",
             str(articles),
             label[:80],
+            _gaps(*gap),
             feed or "",
         )
     console.print(table)
     return 0
+
+
+def _gaps(gaps: int, last_gap_at) -> str:
+    """Returns "0", or how many runs lost entries backfill could not recover, and the last."""
+    return f"{gaps} (last {last_gap_at:%Y-%m-%d %H:%M})" if gaps and last_gap_at else str(gaps)
 
 
 def _next_try(config, failures: int, last_attempt) -> str:
