@@ -61,7 +61,19 @@ def summary_markdown(report: RunReport) -> str:
     lines.append(
         f"| **total** | {t.new} | {t.updated} | {t.unchanged} | {t.not_modified} | {t.failed} | |"
     )
-    return "\n".join(lines)
+    return "\n".join(lines + gap_lines(report))
+
+
+def gap_lines(report: RunReport) -> list[str]:
+    """Returns the summary's section on sources whose feed rolled past what was stored."""
+    if not report.gaps:
+        return []
+    lines = ["", "## Gaps", "", "| source | recovered by backfill | closed | why not |",
+             "|---|---:|---|---|"]  # fmt: skip
+    for name, gap in report.gaps.items():
+        closed = "yes" if gap.closed else "**no: entries may be lost**"
+        lines.append(f"| {name} | {gap.recovered} | {closed} | {_cell(gap.reason or '')} |")
+    return lines
 
 
 async def publish_report(report: RunReport, more_markdown: str = "") -> None:

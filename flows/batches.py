@@ -20,6 +20,7 @@ from extractors.pipeline import ExtractorPool
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
+from flows.gaps import fill_gaps
 from flows.shard_plan import keep_hosts
 from flows.tasks import (
     extract_and_tag,
@@ -67,11 +68,17 @@ async def store_sources(
         crawls = await read_sources(fetcher, quote(due), quote(memory))
         if walk_back is not None:  # `newsflow backfill`: back to a date, within a bound
             await walk_back_to(fetcher, quote(crawls), *walk_back)
+        else:
+            crawls = await fill_gaps(fetcher, quote(crawls), quote(memory), config.settings,
+                                     quote(report))  # fmt: skip
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
         progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)
         publish(progress)
         todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
+        if walk_back is not None:  # a walk asked for is no gap: source_health.gaps not counted
+            for crawl in crawls:
+                crawl.backfill = None
         if hosts is not None:
             todo = keep_hosts(todo, hosts)
             report.pages_planned = len(todo)

@@ -31,6 +31,9 @@ class Settings:
     unhealthy_after_failures: int = 3
     extract_timeout_seconds: float = 30.0  # a page still extracting after this is a timeout
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
+    # Feed pages or sitemap files a source may cost a run to walk back over a gap
+    # (fetchers.backfill); 0: gaps are found and recorded, never walked.
+    backfill_max_pages: int = 10
     # Each source is read about half as often as its feed's window lasts, within these.
     min_interval_minutes: float = 15.0
     max_interval_days: float = 7.0

@@ -38,15 +38,15 @@ def articles_per_day(
 
 def source_overview(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     """Returns {source: (last fetched_at, its outcome, articles, consecutive failures,
-    healthy, discovered feed, last error, last attempt, read interval in seconds, next due)}
-    for every source ever seen."""
+    healthy, discovered feed, last error, last attempt, read interval in seconds, next due,
+    gaps, last gap)} for every source ever seen."""
     return {row[0]: row[1:] for row in con.execute(SOURCES_SQL).fetchall()}
 
 
 SOURCES_SQL = """
 SELECT s.source, f.fetched_at, f.outcome, coalesce(a.n, 0), h.consecutive_failures,
        h.healthy, h.discovered_feed, h.last_error, h.last_attempt_at, h.read_interval_seconds,
-       h.next_due_at
+       h.next_due_at, coalesce(h.gaps, 0), h.last_gap_at
 FROM (SELECT DISTINCT source FROM fetches UNION SELECT source FROM source_health) s
 LEFT JOIN (SELECT source, max(fetched_at) AS fetched_at, arg_max(outcome, fetched_at) AS outcome
            FROM fetches GROUP BY source) f USING (source)

@@ -33,6 +33,9 @@ class SourceState:
     last_attempt_at: datetime | None = None
     read_interval_seconds: int | None = None  # its pace (newsflow/pace.py)
     next_due_at: datetime | None = None  # the later of its pace and its health back-off
+    gaps: int = 0  # runs whose gap backfill could not close (fetchers/backfill.py)
+    last_gap_at: datetime | None = None
+    paging: str | None = None  # how its feed pages back: next|blogger|wordpress|none
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,8 @@ def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, SourceState]:
     """Returns each source's remembered feed and health, by source name."""
     rows = con.execute(
         "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error,"
-        " last_attempt_at, read_interval_seconds, next_due_at FROM source_health"
+        " last_attempt_at, read_interval_seconds, next_due_at, coalesce(gaps, 0), last_gap_at,"
+        " paging FROM source_health"
     ).fetchall()
     return {r[0]: SourceState(*r) for r in rows}
 

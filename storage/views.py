@@ -5,7 +5,8 @@
 - `daily_counts`: articles per publication day (UTC; first seen when undated), source
   and language (detected, else declared).
 - `source_status`: each source's last night: requests, pages fetched, new and updated
-  articles, failures, its health, and when it is next due (migration 8).
+  articles, failures, its health, and when it is next due (migration 8); how many runs
+  left entries unseen that backfill could not recover (`gaps`, `last_gap_at`).
 """
 
 from __future__ import annotations
@@ -37,13 +38,20 @@ FROM articles a LEFT JOIN {_LANGUAGE} l USING (url)
 GROUP BY ALL ORDER BY day DESC, a.source, language;
 """
 
+# source_health counters that read 0, not NULL, for a source without a health row.
+COUNTERS = frozenset({"gaps"})
+# Migration 8: each source's gaps backfill could not close (fetchers/backfill.py).
+GAP_COLUMNS = ("gaps", "last_gap_at")
+
 
 def source_status_sql(health_columns: tuple[str, ...] = ()) -> str:
     """Returns the DDL of `source_status`, with these `source_health` columns after the
     others. Each migration that adds columns to source_health and to the view recreates
     the view with its own list: an earlier migration's view never names a later column.
     """
-    extra = "".join(f", h.{column}" for column in health_columns)
+    extra = "".join(
+        f", coalesce(h.{c}, 0) AS {c}" if c in COUNTERS else f", h.{c}" for c in health_columns
+    )
     return f"""
 CREATE VIEW source_status AS
 WITH per_run AS (

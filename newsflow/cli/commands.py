@@ -78,11 +78,11 @@ def sources(args: Namespace) -> int:
         return 2
     table = Table(
         "source", "kind", "url", "last fetch", "outcome", "articles", "health", "pace",
-        "next due", "feed",
+        "next due", "gaps", "feed",
     )  # fmt: skip
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error, attempt, every, due = (
-            health.get(s.name, (None, None, 0, 0, None, None, None, None, None, None))
+        fetched_at, outcome, articles, failures, healthy, feed, error, attempt, every, due, *gap = (
+            health.get(s.name, (None, None, 0, 0, None, None, None, None, None, None, 0, None))
         )
         label = (
             "never run"
@@ -104,6 +104,7 @@ def sources(args: Namespace) -> int:
             label[:80],
             _pace(every),
             f"{due:%Y-%m-%d %H:%M}" if due else "now",
+            _gaps(*gap),
             feed or "",
         )
     console.print(table)
@@ -118,6 +119,11 @@ def _pace(seconds: int | None) -> str:
         if seconds >= 2 * size:
             return f"every {seconds / size:.0f}{unit}"
     return f"every {seconds / 60:.0f}m"
+
+
+def _gaps(gaps: int, last_gap_at) -> str:
+    """Returns "0", or how many runs lost entries backfill could not recover, and the last."""
+    return f"{gaps} (last {last_gap_at:%Y-%m-%d %H:%M})" if gaps and last_gap_at else str(gaps)
 
 
 def _next_try(config, failures: int, last_attempt) -> str:

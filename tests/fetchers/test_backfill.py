@@ -174,3 +174,22 @@ def test_a_reordered_window_is_no_gap():
         crawl = asyncio.run(read())
     assert crawl.entries[0].url == site.url_of(site.posts[20])  # oldest first
     assert not gap_in(crawl.entries, known, site.posts[24].published, has_history=True)
+
+
+def test_entries_without_dates_close_on_a_stored_url():
+    with BusySite("busy", SiteShape(paging="wordpress", undated=True)) as site:
+        site.publish(40)
+        found = walk(site, stored=15)
+    assert found.closed and {e.url for e in found.entries} == served(site, 15, 30)
+    assert all(e.published is None for e in found.entries)
+
+
+def test_a_failing_page_ends_the_walk_with_its_outcome():
+    with BusySite("busy", SiteShape(paging="rfc5005")) as site:
+        site.publish(40)
+        site.failing.add("/feed.atom?page=3")
+        found = walk(site, stored=5)
+        asked = site.requests.count("/feed.atom?page=3")
+    assert not found.closed and "http_error" in found.reason and "page=3" in found.reason
+    assert {e.url for e in found.entries} == served(site, 20, 30)  # page 2's are kept
+    assert asked == 2  # a 5xx is retried once, as every request

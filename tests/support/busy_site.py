@@ -5,7 +5,8 @@ For coverage-pace and bench/coverage.py: `BusySite(name, paging=..., sitemap=...
 window=10)` is a context manager serving one site on its own port (a port is a host to
 politeness); `site.publish(30)` adds posts between runs (dated `every` apart after the
 last, or from `at`); `site.posts` (oldest first), `site.url_of(post)`, `site.feed_url`
-and `site.requests` (paths asked, in order) tell what there is and what was asked.
+and `site.requests` (paths asked, in order) tell what there is and what was asked;
+paths put in `site.failing` answer 500.
 `paging` is how its feed reaches older posts: "none", "wordpress" (`/feed/?paged=N`),
 "blogger" (`/feeds/posts/default?start-index=&max-results=`, with rel=next) or
 "rfc5005" (`/feed.atom?page=N`, rel=next); `sitemap` is "none", "robots" (a urlset
@@ -66,6 +67,7 @@ class BusySite:
     seed: int = 0
     posts: list[Post] = field(default_factory=list)  # oldest first
     requests: list[str] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # paths (with query) answered 500
 
     def __post_init__(self) -> None:
         self._pages: dict[str, bytes] = {}
@@ -108,6 +110,8 @@ class BusySite:
         """Returns (status, content type, body) for a GET of path."""
         from tests.support.busy_site_documents import document
 
+        if path in self.failing:
+            return 500, "text/plain", b"server error"
         with self._lock:
             newest_first = list(reversed(self.posts))
             page = self._pages.get(path.split("?")[0])
