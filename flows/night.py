@@ -118,8 +118,7 @@ def sources_due(
     """Returns the config with only this run's sources; unhealthy ones still backing off
     are left out and recorded in the report (they keep their health row untouched).
 
-    With `due_only`, so are the sources whose pace says they are not due yet (a source
-    never read is due)."""
+    With `due_only`, so are the sources whose pace says they are not due yet (_due)."""
     now = now or datetime.now(UTC)
     due = []
     for source in config.sources:
@@ -129,11 +128,20 @@ def sources_due(
             log.info("source %s (%s) is unhealthy: skipped until %s", source.name, source.url,
                      when)  # fmt: skip
             report.add_unhealthy(source.name, state.consecutive_failures, when)
-        elif due_only and state is not None and state.next_due_at and now < state.next_due_at:
+        elif due_only and not _due(state, now, config.settings):
             report.not_due += 1
         else:
             due.append(source)
     return replace(config, sources=tuple(due))
+
+
+def _due(state: SourceState | None, now: datetime, settings) -> bool:
+    """True when the source's pace says read it now: a source never read is due, and so
+    is one due before half the shortest interval has passed (the next due run would be
+    later than this one is early)."""
+    if state is None or state.next_due_at is None:
+        return True
+    return state.next_due_at <= now + settings.pace_bounds.shortest / 2
 
 
 def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
@@ -279,7 +287,7 @@ def save_night(
         return  # nothing new is known for sure until the staged batches are merged
     now = now or datetime.now(UTC)
     feeds = [_feed_row(f, c.source.name, memory) for c in crawls for f in c.feeds]
-    sources = [_source_row(c, memory, settings, now) for c in crawls]
+    sources = [source_health_row(c, memory, settings, now) for c in crawls]
     try:
         with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             save_feed_states(con, feeds)
@@ -308,7 +316,9 @@ def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
     }
 
 
-def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
+def source_health_row(crawl, memory: Memory, settings, now: datetime) -> dict:
+    """Returns the source's source_health row after this read: its health, its gaps, its
+    pace and when it is next due (bench/coverage.py replays reads through it too)."""
     old = (memory.sources or {}).get(crawl.source.name)
     failures = 0 if not crawl.error else (old.consecutive_failures if old else 0) + 1
     row = {

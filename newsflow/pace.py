@@ -8,13 +8,14 @@ between `[settings] min_interval_minutes` and `max_interval_days`.
 Two things tell how long the window lasts, and neither alone can be trusted:
 
 - how many of the window's entries were new since the last read, and how long ago that
-  read was (ground truth about the site, but only once a source has been read before);
-- the entries' own dates (useful on a first read; but some feeds date every entry with
-  the time of the request, or in the future).
+  read was (ground truth about the site, but noisy: one or two new posts at night say
+  little about the day);
+- the entries' own dates (the whole window's span, so steadier; but some feeds date
+  every entry with the time of the request, or in the future).
 
-So the count decides whenever there is one; the dates only fill in on a first read and
-when every entry was new (the window may have rolled over: the count can only say
-"at most the time since the last read").
+So a read that found something new takes the shorter of the two (dates that lie make
+the source read often, never lose it), and a read that found nothing new trusts the
+count alone (a feed whose dates lie is not read every 15 minutes for ever).
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ def window_lasts(reading: Reading) -> timedelta | None:
     """Returns how long the source takes to fill its window, as this read shows it;
     None when the read tells nothing (a first read without dates)."""
     counted = counted_window(reading)
-    if counted is not None and (reading.new < reading.entries or reading.not_modified):
+    if counted is not None and (reading.new == 0 or reading.not_modified):
         return counted
     dated = dated_window(reading)
-    if counted is None:
-        return dated
-    return counted if dated is None else min(counted, dated)
+    if counted is None or dated is None:
+        return dated if counted is None else counted
+    return min(counted, dated)
 
 
 def counted_window(reading: Reading) -> timedelta | None:
@@ -87,12 +88,15 @@ def counted_window(reading: Reading) -> timedelta | None:
 
 def dated_window(reading: Reading) -> timedelta | None:
     """Returns the window's lifetime from its entries' dates: from the oldest to now,
-    scaled to the whole window when some entries carry no date. Dates in the future are
-    not believed; fewer than two dates tell nothing."""
-    past = sorted(d for d in reading.dates if d <= reading.at)
+    scaled to the whole window when some entries carry no date, or as the newest half of
+    them says if that is shorter (a site busier now than the window's start: the morning
+    of a news site). Dates in the future are not believed; fewer than two tell nothing."""
+    past = sorted((d for d in reading.dates if d <= reading.at), reverse=True)
     if len(past) < 2:
         return None
-    return (reading.at - past[0]) * max(reading.entries, len(past)) / len(past)
+    window = max(reading.entries, len(past))
+    half = past[: max(len(past) // 2, 2)]
+    return min((reading.at - dates[-1]) * window / len(dates) for dates in (past, half))
 
 
 def read_interval(reading: Reading, bounds: PaceBounds) -> timedelta:

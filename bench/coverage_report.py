@@ -1,0 +1,52 @@
+"""Writes bench/coverage.py's figures into docs/benchmarks.md, between its markers."""
+
+from __future__ import annotations
+
+from tests.support import REPO
+
+BENCHMARKS = REPO / "docs" / "benchmarks.md"
+MARK = "<!-- coverage -->", "<!-- /coverage -->"
+HEADER = (
+    "| strategy | coverage: paging or sitemap | coverage: feed only | coverage: all "
+    "| runs | feed reads | feed, page-back, sitemap, robots requests | pages | requests "
+    "| vs hourly | gaps happened | detected | precision | recall | not closed | recovered |"
+)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.2f}%"
+
+
+def table(results: list[dict]) -> str:
+    """Returns the Markdown table of the strategies' figures."""
+    hourly = next((r["requests"] for r in results if r["strategy"] == "fixed hourly"), None)
+    rows = [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
+    for r in results:
+        c = r["coverage"]
+        share = f"{100 * r['requests'] / hourly:.0f}%" if hourly else "–"
+        rows.append(
+            f"| {r['strategy']} | {_pct(c['paging or sitemap'])} | {_pct(c['feed only'])} "
+            f"| {_pct(c['all'])} | {r['runs']} | {r['feed_reads']} | {r['requests_sent']} "
+            f"| {r['pages_planned']} | {r['requests']} | {share} | {r['gaps_happened']} "
+            f"| {r['gaps_detected']} | {_pct(r['precision'])} | {_pct(r['recall'])} "
+            f"| {r['not_closed']} | {r['recovered']} |"
+        )
+    return "\n".join(rows)
+
+
+def write_report(results: list[dict], days: int, seed: int) -> None:
+    """Replaces the coverage section's table in docs/benchmarks.md (adds the markers at
+    the end the first time)."""
+    published = results[0]["published"] if results else 0
+    body = (
+        f"{MARK[0]}\n`uv run python -m bench.coverage --days {days} --seed {seed}`: "
+        f"{published} posts published on 54 sites after the first run.\n\n"
+        f"{table(results)}\n{MARK[1]}"
+    )
+    text = BENCHMARKS.read_text(encoding="utf-8")
+    if MARK[0] in text:
+        head, rest = text.split(MARK[0], 1)
+        text = head + body + rest.split(MARK[1], 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    BENCHMARKS.write_text(text, encoding="utf-8")
