@@ -58,9 +58,15 @@ def test_ingest_query_and_sources_commands(tmp_path, blog, cli_env):
     )
     assert csv.stdout.splitlines() == ["n", str(len(blog.posts))]
 
-    listing = newsflow("sources", "--sources", str(sources), "--db", str(db))
+    wide = {**os.environ, "COLUMNS": "400"}  # one line per source: no wrapped cells
+    listing = newsflow("sources", "--sources", str(sources), "--db", str(db), env=wide)
     assert listing.returncode == 0
     assert "kabar-dunia" in listing.stdout and "healthy" in listing.stdout
+    assert "every " in listing.stdout  # its pace; its next due time beside it
+
+    due = newsflow("ingest", "--due", "--sources", str(sources), "--db", str(db), env=cli_env)
+    assert due.returncode == 0, due.stdout + due.stderr
+    assert "1 not due" in " ".join(due.stdout.split())  # read a moment ago: not yet
 
 
 def test_query_refuses_writes_and_reports_bad_sql(tmp_path, blog, cli_env):
@@ -132,7 +138,7 @@ def test_every_query_in_the_readme_runs(tmp_path, blog, cli_env):
         json.loads(result.stdout)
 
 
-def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
+def test_serve_registers_the_nightly_schedule_and_the_due_runs(tmp_path, cli_env):
     import time
 
     import httpx
@@ -170,6 +176,14 @@ def test_serve_registers_the_nightly_schedule(tmp_path, cli_env):
         schedule = found[0]["schedules"][0]["schedule"]
         assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Jakarta"
         assert found[0]["parameters"]["shards"] == 2
+        # Beside the night, the due sources every 15 minutes.
+        [frequent] = httpx.post(
+            f"{api}/deployments/filter",
+            json={"deployments": {"name": {"any_": ["frequent-serve"]}}},
+        ).json()
+        assert frequent["schedules"][0]["schedule"]["interval"] == 15 * 60
+        assert frequent["parameters"]["due_only"] is True
+        assert frequent["parameters"]["db"] == found[0]["parameters"]["db"]
     finally:
         proc.terminate()
         proc.wait(timeout=30)

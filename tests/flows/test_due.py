@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from flows.night import next_attempt
+from flows.night import next_attempt, sources_due
 from newsflow.demo.site import SiteServer, blogger_site
-from newsflow.models import Settings
-from storage.state import SourceState
+from newsflow.models import Settings, Source, SourcesConfig
+from newsflow.summary import RunReport
+from storage.state import Memory, SourceState
 from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
 from tests.support.posts import NATO_POST
 
@@ -35,6 +36,30 @@ def _time_passes(db, source: str, hours: float) -> None:
             f" last_ok_at = last_ok_at - INTERVAL {minutes} MINUTE WHERE source = ?",
             [source],
         )
+
+
+def test_sources_due_by_their_pace_a_run_reads_what_is_due_before_the_next_one():
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    settings = Settings(min_interval_minutes=20)
+    due_at = {
+        "new": None,  # never read
+        "late": now - timedelta(hours=1),
+        "soon": now + timedelta(minutes=9),  # before the next run (20 minutes) is halfway
+        "later": now + timedelta(minutes=11),
+        "week": now + timedelta(days=6),
+    }
+    config = SourcesConfig(
+        "s.toml", settings, tuple(Source(n, f"https://{n}.example/feed") for n in due_at)
+    )
+    memory = Memory(db="x", sources={n: SourceState(n, next_due_at=t) for n, t in due_at.items()})
+    report = RunReport(run_id="r", started_at=now, db="x", config=config)
+
+    due = sources_due(config, memory, report, now=now, due_only=True)
+    every = sources_due(config, memory, report, now=now)
+
+    assert [s.name for s in due.sources] == ["new", "late", "soon"]
+    assert report.not_due == 2
+    assert len(every.sources) == 5  # the night reads every healthy source
 
 
 def test_a_due_run_reads_only_what_is_due_and_with_nothing_due_sends_nothing(

@@ -96,3 +96,20 @@ def test_next_due_counts_from_the_read_and_the_later_time_wins():
     backoff = NOW + 2 * DAY
     assert later(next_due(reading, BOUNDS), backoff) == backoff
     assert later(None, NOW) == NOW and later(None, None) is None
+
+
+def test_a_count_of_one_at_night_does_not_outweigh_the_window_s_dates():
+    # 30 posts a day, a window of 20 spanning 16 hours; one new post in the last 2 hours
+    # of the night. The count alone says 40 hours; the dates say 16: read in 8.
+    reading = Reading(
+        at=NOW, entries=20, new=1, dates=_dated(48 * timedelta(minutes=1), 20), since=NOW - 2 * HOUR
+    )
+    assert read_interval(reading, BOUNDS) == pytest.approx(8 * HOUR, abs=timedelta(minutes=1))
+
+
+def test_a_site_busier_now_than_at_its_window_s_start_is_read_sooner():
+    # The window's older half a post an hour, its newer half four an hour (a morning).
+    dates = _dated(HOUR / 4, 10) + tuple(NOW - 2.5 * HOUR - HOUR * i for i in range(1, 11))
+    reading = Reading(at=NOW, entries=20, new=20, dates=dates)
+    steady = Reading(at=NOW, entries=20, new=20, dates=_dated(HOUR, 20))
+    assert read_interval(reading, BOUNDS) < read_interval(steady, BOUNDS) / 3
