@@ -11,8 +11,8 @@ source at 02:00, or every hour, without gap check or backfill: newsflow before i
 What runs is the production code below the flows, on a clock the bench sets (no Prefect
 flow per simulated run: 1,300 due runs would take hours): fetchers.crawl.crawl_source
 reads each feed over HTTP (conditional GET, robots.txt), fetchers.backfill.gap_in finds
-gaps and fetchers.backfill.backfill walks them back, flows.night.select_new_entries plans
-the pages, flows.night.sources_due picks the due sources and flows.night.source_health_row
+gaps and fetchers.backfill.backfill walks them back, newsflow.policy.select_new_entries
+plans the pages, newsflow.policy.sources_due picks the due sources, flows.night.source_health_row
 sets each source's pace, gaps and next due time. Articles are planned, not fetched: each
 strategy would fetch each new article once, so a planned page counts as one request.
 Feed, feed-page, sitemap and robots.txt requests are counted by the sites themselves.
@@ -37,8 +37,9 @@ from bench.coverage_web import START, Web
 from fetchers.backfill import backfill, entry_date, gap_in
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
-from flows.night import feed_window, select_new_entries, source_health_row, sources_due
+from flows.night import feed_window, source_health_row
 from newsflow.models import Settings, Source, SourcesConfig
+from newsflow.policy import select_new_entries, sources_due
 from newsflow.summary import RunReport
 from storage.state import KnownPage, Memory, SourceState
 
@@ -101,7 +102,7 @@ class Replay:
             return
         report = RunReport(run_id=str(now), started_at=now, db="bench", config=self.config)
         due_only = self.strategy.due and not night
-        chosen = sources_due(self.config, self.memory, report, now=now, due_only=due_only)
+        chosen = sources_due(self.config, self.memory.sources, report, now=now, due_only=due_only)
         if not chosen.sources:
             return
         self.tally.runs += 1
@@ -134,10 +135,10 @@ class Replay:
             if e.url in reader.stored
         }
         todo, _ = select_new_entries(crawl.entries, known, SETTINGS.max_articles_per_source)
-        self.memory.windows[name] = feed_window(crawl, known)
+        window = feed_window(crawl, known)
         self._store(reader, todo)
         reader.last_read = now
-        row = source_health_row(crawl, self.memory, SETTINGS, now)
+        row = source_health_row(crawl, self.memory, SETTINGS, now, window)
         self.memory.sources[name] = SourceState(
             **{k: v for k, v in row.items() if k in STATE_FIELDS}
         )

@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         db = str(Path(work) / "history.duckdb")
         shutil.copyfile(args.history, db)
         run_id, now = str(uuid.uuid4()), datetime.now(UTC)
-        memory = night.open_night(db, run_id, now, _Report())  # migrates the copy: not timed
+        tonight = night.open_night(db, run_id, now, _Report())  # migrates the copy: not timed
         rises, cpus = [], []
         for n in range(args.batches):
             fetched, results = _batch(pages, n, now)
             _reset_peak()
             before, started = _status("VmRSS"), time.process_time()
-            night.write_pages(memory, run_id, n + 1, fetched, results, _Report())
+            night.write_pages(tonight, n + 1, fetched, results)
             cpus.append(time.process_time() - started)
             rises.append(_status("VmHWM") - before)
             if n % 10 == 0 or n == args.batches - 1:

@@ -43,15 +43,16 @@ async def backfill(
     opened = await open_run(sources, db)
     if isinstance(opened, State):
         return opened
-    config, report, memory = opened
+    config, tonight = opened
     if source is not None:
         config = replace(config, sources=tuple(s for s in config.sources if s.name == source))
-    memory.feeds = {}  # read every feed whole: a 304 would leave nothing to walk back from
+    # Every feed read whole: a 304 would leave nothing to walk back from.
+    tonight.memory = replace(tonight.memory, feeds={})
     progress = Progress("backfill", sources_total=len(config.sources))
     # The walk stops at an entry dated at or before its date: one published at `since` is wanted.
     walk = (since - timedelta(microseconds=1), max_pages)
-    await store_sources(config, memory, report.run_id, report, progress=progress, walk_back=walk)
-    return await run_to_end(config, report, memory, db, progress)
+    await store_sources(config, tonight, progress=progress, walk_back=walk)
+    return await run_to_end(config, tonight, db, progress)
 
 
 def _unknown(source: str, sources: str) -> bool:

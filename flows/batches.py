@@ -19,8 +19,8 @@ from prefect.utilities.annotations import quote
 from extractors.pipeline import ExtractorPool
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
-from flows import night
 from flows.gaps import fill_gaps
+from flows.night import Night
 from flows.shard_plan import keep_hosts
 from flows.tasks import (
     extract_and_tag,
@@ -33,9 +33,8 @@ from flows.tasks import (
 )
 from newsflow.config import topics_path
 from newsflow.models import SourcesConfig
+from newsflow.policy import sources_due
 from newsflow.progress import Progress, publish
-from newsflow.summary import RunReport
-from storage.state import Memory
 
 BATCH_SIZE = 100
 BATCHES_IN_MEMORY = 3  # one being stored, one extracted, one queued on the pool
@@ -43,9 +42,7 @@ BATCHES_IN_MEMORY = 3  # one being stored, one extracted, one queued on the pool
 
 async def store_sources(
     config: SourcesConfig,
-    memory: Memory,
-    run_id: str,
-    report: RunReport,
+    tonight: Night,
     *,
     hosts: list[str] | None = None,
     cluster: bool = True,
@@ -55,27 +52,28 @@ async def store_sources(
     walk_back: tuple[datetime, int] | None = None,
 ) -> None:
     """Reads the config's due sources, fetches their new pages, extracts, tags and stores
-    them under `run_id`, and remembers the feeds.
+    them under the night's run id, and remembers the feeds.
 
     A shard passes `hosts` (pages elsewhere wait for another night), `cluster=False` (the
     night clusters once, over every shard's articles) and its share of the cores; a due
     run `due_only`; `newsflow backfill` `walk_back` = (since, max pages a source).
     """
+    memory, report = tonight.memory, tonight.report
     async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         # With `due_only`, neither are those whose pace says not yet.
-        due = night.sources_due(config, memory, report, due_only=due_only)
+        due = sources_due(config, memory.sources or {}, report, due_only=due_only)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
         if walk_back is not None:  # `newsflow backfill`: back to a date, within a bound
             await walk_back_to(fetcher, quote(crawls), *walk_back)
         else:
-            crawls = await fill_gaps(fetcher, quote(crawls), quote(memory), config.settings,
+            crawls = await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings,
                                      quote(report))  # fmt: skip
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
         progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)
         publish(progress)
-        todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
+        todo = await plan_pages(quote(tonight), quote(crawls), config.settings, quote(report))
         if walk_back is not None:  # a walk asked for is no gap: source_health.gaps not counted
             for crawl in crawls:
                 crawl.backfill = None
@@ -91,13 +89,11 @@ async def store_sources(
         ) as pool:
             if todo:
                 pool.start()  # the workers load while the first batch is fetched
-            await store_pages(
-                quote(memory), run_id, 0, [], [], quote(report), quote(side), cluster=cluster
-            )
-            pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, progress, cluster)
+            await store_pages(quote(tonight), 0, [], [], quote(side), cluster=cluster)
+            pipeline = _BatchPipeline(fetcher, pool, tonight, progress, cluster)
             await pipeline.run([todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)])
         robots = fetcher.robots.entries
-        await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
+        await remember(quote(tonight), quote(crawls), quote(robots), config.settings)
 
 
 def _topics_path(config: SourcesConfig) -> str | None:
@@ -116,9 +112,9 @@ class _BatchPipeline:
     only, which bounds memory whatever the night's size.
     """
 
-    def __init__(self, fetcher, pool, run_id, memory, report, progress, cluster: bool = True):
-        self.fetcher, self.pool, self.run_id = fetcher, pool, run_id
-        self.memory, self.report, self.cluster = memory, report, cluster
+    def __init__(self, fetcher, pool, tonight: Night, progress, cluster: bool = True):
+        self.fetcher, self.pool, self.night = fetcher, pool, tonight
+        self.report, self.cluster = tonight.report, cluster
         self.progress: Progress = progress
         self.queue: asyncio.Queue = asyncio.Queue()
         self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
@@ -146,7 +142,7 @@ class _BatchPipeline:
             self.progress.fetched += len(fetched)
             publish(self.progress)
             extracting = asyncio.create_task(
-                extract_and_tag(self.pool, quote(fetched), n, quote(self.memory.furniture))
+                extract_and_tag(self.pool, quote(fetched), n, quote(self.night.memory.furniture))
             )
             self.extracting.add(extracting)
             await self.queue.put((n, fetched, extracting))
@@ -166,12 +162,10 @@ class _BatchPipeline:
             side, started = self.fetcher.take_side_fetches(), time.monotonic()
             pages = [r for r, _ in fetched]
             await store_pages(
-                quote(self.memory),
-                self.run_id,
+                quote(self.night),
                 n,
                 quote(pages),
                 quote(results),
-                quote(self.report),
                 quote(side),
                 cluster=self.cluster,
             )

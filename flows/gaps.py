@@ -19,25 +19,26 @@ from newsflow.models import Settings
 from newsflow.summary import RunReport
 from storage.coverage import newest_stored, stored_urls
 from storage.db import connect
-from storage.state import Memory, SourceState, known_pages
+from storage.state import SourceState, known_pages
 
 BUSY_WAIT_SECONDS = 5.0
 
 
 @task(name="fill gaps", cache_policy=NO_CACHE)
 async def fill_gaps(
-    fetcher: Fetcher, crawls: list[SourceCrawl], memory: Memory, settings: Settings,
+    fetcher: Fetcher, crawls: list[SourceCrawl], tonight, settings: Settings,
     report: RunReport,
 ) -> list[SourceCrawl]:  # fmt: skip
     """Returns the crawls, those whose feed read left a gap given what backfill found."""
     readable = [c for c in crawls if c.feed_url and c.entries and not c.error]
-    if not readable or memory.busy:
+    if not readable or tonight.busy:
         return crawls  # a busy night cannot tell what is stored: the next run checks
     try:
-        gapped = await asyncio.to_thread(_gapped, memory.db, readable)
+        gapped = await asyncio.to_thread(_gapped, tonight.db, readable)
     except DatabaseBusyError as exc:
         get_run_logger().warning("gaps not checked: %s", exc)
         return crawls
+    memory = tonight.memory  # flows.night.Night: not imported, flows.night imports this
     await asyncio.gather(*(_fill(fetcher, c, k, since, memory, settings, report)
                            for c, k, since in gapped))  # fmt: skip
     return crawls

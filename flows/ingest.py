@@ -16,13 +16,12 @@ from prefect.utilities.annotations import quote
 
 from flows.artifacts import publish_report
 from flows.batches import store_sources
+from flows.night import Night
 from flows.search_index import update_search_index
 from flows.shards import sharded_night
 from flows.tasks import close_database, open_run, tidy_lake
 from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.progress import Progress, publish
-from newsflow.summary import RunReport
-from storage.state import Memory
 
 
 @flow(name="ingest", log_prints=True)
@@ -42,45 +41,46 @@ async def ingest(
     opened = await open_run(sources, db)
     if isinstance(opened, State):
         return opened
-    config, report, memory = opened
+    config, tonight = opened
     progress = Progress("ingest", sources_total=len(config.sources))
-    if memory.busy:
+    if tonight.busy:
         logger.warning("database %s is busy: tonight's results are staged on disk", db)
-    await store_sources(config, memory, report.run_id, report, progress=progress, due_only=due_only)
-    return await run_to_end(config, report, memory, db, progress)
+    await store_sources(config, tonight, progress=progress, due_only=due_only)
+    return await run_to_end(config, tonight, db, progress)
 
 
-async def run_to_end(config, report: RunReport, memory: Memory, db: str, progress: Progress):
+async def run_to_end(config, tonight: Night, db: str, progress: Progress):
     """Records the run's end, tidies and indexes, publishes its report; returns its state."""
-    logger = get_run_logger()
-    summary = report.finish(state=_state_name(report, memory))
-    await close_database(quote(memory), report.run_id, quote(summary))
-    tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
+    logger, report = get_run_logger(), tonight.report
+    summary = report.finish(state=_state_name(tonight))
+    await close_database(quote(tonight), quote(summary))
+    tidied = await tidy_lake(db, config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))
-    if not memory.busy:  # a busy night's articles are indexed once they are merged
+    if not tonight.busy:  # a busy night's articles are indexed once they are merged
         await update_search_index(db)
     progress.done = True
     publish(progress)
     await publish_report(report)
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
-    return _final_state(report, memory, summary)
+    return _final_state(tonight, summary)
 
 
-def _state_name(report: RunReport, memory: Memory) -> str:
-    if report.all_sources_failed:
+def _state_name(tonight: Night) -> str:
+    if tonight.report.all_sources_failed:
         return "FAILED"
-    return "DB_BUSY" if memory.busy else "COMPLETED"
+    return "DB_BUSY" if tonight.busy else "COMPLETED"
 
 
-def _final_state(report: RunReport, memory: Memory, summary: dict):
+def _final_state(tonight: Night, summary: dict):
+    report = tonight.report
     if report.all_sources_failed:
         return Failed(message=f"no source could be read: {report.failure_brief()}", data=summary)
-    if memory.busy:
+    if tonight.busy:
         return Completed(
             name="Staged",
-            message=f"database {memory.db} was busy: {memory.staged} batches staged on disk, "
+            message=f"database {tonight.db} was busy: {tonight.staged} batches staged on disk, "
             "merged on the next run",
             data=summary,
         )

@@ -1,5 +1,5 @@
-"""The night's policy and its conversation with the database: open, plan (which sources
-are due, which pages are worth fetching), write batches, remember, close.
+"""The night's conversation with the database: open, plan (which pages are worth
+fetching, by newsflow.policy), write batches, remember, close.
 
 Every function opens the file for a short while only, so analysts can read between
 batches; when another process holds it, batches go to the staging folder instead.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +18,10 @@ from extractors.tagging import tagger_versions
 from flows.gaps import gap_columns
 from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
-from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
+from newsflow.models import FeedEntry, FetchResult, PageResult
 from newsflow.outcomes import Outcome
 from newsflow.pace import Reading, later, read_interval
+from newsflow.policy import next_attempt, select_new_entries
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import article_texts, assign_clusters, night_article_urls
@@ -47,9 +48,30 @@ log = logging.getLogger(__name__)
 
 BUSY_WAIT_SECONDS = 5.0
 CLUSTER_BATCH = 1000
-MAX_BACKOFF_NIGHTS = 7
-# A night is 24 hours, less this: a nightly start drifting a little earlier still counts.
-NIGHT_SLACK = timedelta(hours=6)
+
+
+@dataclass
+class Night:
+    """One night's session: what the database remembered, the report being written, and
+    whether tonight's batches go to the database or, while another process holds it, to
+    the staging folder (they are merged when a later night opens)."""
+
+    run_id: str
+    memory: Memory
+    report: RunReport
+    busy: bool = False
+    staged: int = 0  # batches written to the staging folder instead of the database
+    # By source: (links in the window read tonight, how many not stored), for its pace.
+    windows: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def db(self) -> str:
+        return self.memory.db
+
+    def went_busy(self, exc: DatabaseBusyError) -> None:
+        """Stages the rest of the night: another process holds the database."""
+        self.busy = True
+        self.report.storage_error = f"database busy: {exc.reason}"
 
 
 def open_night(
@@ -59,8 +81,10 @@ def open_night(
     report: RunReport,
     data_path: str | None = None,
     record_run: bool = True,
-) -> Memory:
-    """Returns what the database remembers, after merging batches staged on busy nights.
+) -> Night:
+    """Returns the night, with what the database remembers, after merging batches staged
+    on busy nights; a busy night (another process holds the database) with what the last
+    snapshot remembers.
 
     `data_path` is where a new DuckLake puts its Parquet files (`[storage] data_path`).
     The run is recorded as started unless `record_run` is false (a shard: its night is).
@@ -72,13 +96,13 @@ def open_night(
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
             if record_run:
                 start_run(con, run_id, started)
-            memory = load_memory(con, db)
-            memory.furniture = read_furniture(con)
-            return memory
+            memory = replace(load_memory(con, db), furniture=read_furniture(con))
+            return Night(run_id, memory, report)
     except DatabaseBusyError as exc:
         log.warning("%s; reading the last snapshot instead", exc)
-        report.storage_error = f"database busy: {exc.reason}"
-        return snapshot.load_memory(db)
+        night = Night(run_id, snapshot.load_memory(db), report)
+        night.went_busy(exc)
+        return night
 
 
 def join_raw_html(con, db: str) -> None:
@@ -93,64 +117,14 @@ def join_raw_html(con, db: str) -> None:
         log.warning("%s; kept for the next night", exc)
 
 
-def next_attempt(state: SourceState | None, settings) -> datetime | None:
-    """Returns when an unhealthy source may be asked again; None when it is not held back.
-
-    Unhealthy after `unhealthy_after_failures` failed nights in a row, a source then
-    sits out 1, 2, 4, ... nights (at most MAX_BACKOFF_NIGHTS) after each failed attempt.
-    """
-    if state is None or state.last_attempt_at is None:
-        return None
-    over = state.consecutive_failures - settings.unhealthy_after_failures
-    if over < 0:
-        return None
-    nights_out = min(2**over, MAX_BACKOFF_NIGHTS)
-    return state.last_attempt_at + timedelta(days=nights_out + 1) - NIGHT_SLACK
-
-
-def sources_due(
-    config: SourcesConfig,
-    memory: Memory,
-    report: RunReport,
-    now: datetime | None = None,
-    due_only: bool = False,
-) -> SourcesConfig:
-    """Returns the config with only this run's sources; unhealthy ones still backing off
-    are left out and recorded in the report (they keep their health row untouched).
-
-    With `due_only`, so are the sources whose pace says they are not due yet (_due)."""
-    now = now or datetime.now(UTC)
-    due = []
-    for source in config.sources:
-        state = (memory.sources or {}).get(source.name)
-        when = next_attempt(state, config.settings)
-        if when is not None and now < when:
-            log.info("source %s (%s) is unhealthy: skipped until %s", source.name, source.url,
-                     when)  # fmt: skip
-            report.add_unhealthy(source.name, state.consecutive_failures, when)
-        elif due_only and not _due(state, now, config.settings):
-            report.not_due += 1
-        else:
-            due.append(source)
-    return replace(config, sources=tuple(due))
-
-
-def _due(state: SourceState | None, now: datetime, settings) -> bool:
-    """True when the source's pace says read it now: a source never read is due, and so
-    is one due before half the shortest interval has passed (the next due run would be
-    later than this one is early)."""
-    if state is None or state.next_due_at is None:
-        return True
-    return state.next_due_at <= now + settings.pace_bounds.shortest / 2
-
-
-def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
-    """Returns (source, entry) for every article link worth fetching tonight."""
+def plan_pages(night: Night, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
+    """Returns (source, entry) for every article link worth fetching tonight; `report`
+    counts the links skipped (the night's, or a scratch one when only planning)."""
     urls = [e.url for crawl in crawls for e in crawl.entries]
-    known = _known(memory, urls)
+    known = _known(night, urls)
     todo = []
     for crawl in crawls:
-        memory.windows[crawl.source.name] = feed_window(crawl, known)  # for its pace
+        night.windows[crawl.source.name] = feed_window(crawl, known)  # for its pace
         limit = settings.max_articles_per_source
         entries, skipped = select_new_entries(crawl.entries, known, limit)
         report.add_skipped(crawl.source.name, skipped)
@@ -167,50 +141,21 @@ def feed_window(crawl, known: dict[str, KnownPage]) -> tuple[int, int]:
     return len(window), sum(1 for url in window if url not in known)
 
 
-def select_new_entries(
-    entries: list[FeedEntry], known: dict[str, KnownPage], limit: int
-) -> tuple[list[FeedEntry], int]:
-    """Returns the entries worth fetching (dated first, at most `limit`) and how many were
-    skipped as already stored and unchanged, or gone. Entries past `limit` wait for a
-    later night (they are not stored, so they are still new then).
-
-    `known` maps a URL to its KnownPage, as storage reports it.
-    """
-    todo, skipped = [], 0
-    for entry in entries:
-        page = known.get(entry.url)
-        changed = (
-            page is not None
-            and entry.updated is not None
-            and (page.entry_updated is None or entry.updated > page.entry_updated)
-        )
-        if page is None or (changed and not page.gone):
-            todo.append(entry)
-        else:
-            skipped += 1
-    todo.sort(key=lambda e: (e.published or e.updated) is None)  # dated first, feed order kept
-    if len(todo) > limit:
-        log.info("%d entries over the limit of %d wait for the next run", len(todo) - limit, limit)
-    return todo[:limit], skipped
-
-
-def _known(memory: Memory, urls: list[str]):
-    if memory.busy:
-        return snapshot.known_pages(memory.db, urls)
+def _known(night: Night, urls: list[str]):
+    if night.busy:
+        return snapshot.known_pages(night.db, urls)
     try:
-        with connect(memory.db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        with connect(night.db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
             return known_pages(con, urls)
     except DatabaseBusyError:
-        return snapshot.known_pages(memory.db, urls)
+        return snapshot.known_pages(night.db, urls)
 
 
 def write_pages(
-    memory: Memory,
-    run_id: str,
+    night: Night,
     batch_no: int,
     fetched: list[FetchResult],
     results: list[PageResult],
-    report: RunReport,
     other_fetches: list[FetchResult] = (),
     cluster: bool = True,
 ) -> None:
@@ -220,29 +165,28 @@ def write_pages(
     were counted in the report when the sources were read. A shard does not `cluster`:
     the night clusters once, after every shard (cluster_night).
     """
-    started = time.monotonic()
+    started, run_id = time.monotonic(), night.run_id
     _mark_extract_errors(fetched, results)
     tables = batch_tables(
         run_id, [*fetched, *other_fetches], results, tagger_versions(), datetime.now(UTC)
     )
     counts = {}
-    if not memory.busy:
+    if not night.busy:
         try:
-            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                raw = None if is_lake(memory.db) else _raw_file(memory.db, run_id, batch_no)
+            with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                raw = None if is_lake(night.db) else _raw_file(night.db, run_id, batch_no)
                 counts = write_batch(con, run_id, *tables.values(), raw_waiting=raw)
                 count_lines(con, results)
                 if cluster:
                     _cluster(con, results)
         except DatabaseBusyError as exc:
             log.warning("%s: staging from batch %d on", exc, batch_no)
-            memory.busy = True
-            report.storage_error = f"database busy: {exc.reason}"
-    if memory.busy:
-        stage_batch(staging_dir(memory.db), f"{run_id}-{batch_no:05d}", tables)
-        memory.staged += 1
-    report.add_batch(fetched, results, counts)
-    report.add_time("store", time.monotonic() - started)
+            night.went_busy(exc)
+    if night.busy:
+        stage_batch(staging_dir(night.db), f"{run_id}-{batch_no:05d}", tables)
+        night.staged += 1
+    night.report.add_batch(fetched, results, counts)
+    night.report.add_time("store", time.monotonic() - started)
 
 
 def _raw_file(db: str, run_id: str, batch_no: int) -> Path:
@@ -278,24 +222,24 @@ def cluster_night(db: str, run_id: str) -> int:
     return len(urls)
 
 
-def save_night(
-    memory: Memory, crawls, robots: dict, report: RunReport, settings, now: datetime | None = None
-) -> None:
+def save_night(night: Night, crawls, robots: dict, settings, now: datetime | None = None) -> None:
     """Remembers feeds' validators, sources' health and pace, and robots.txt files for
     the next run."""
-    if memory.busy:
+    if night.busy:
         return  # nothing new is known for sure until the staged batches are merged
-    now = now or datetime.now(UTC)
+    now, memory = now or datetime.now(UTC), night.memory
     feeds = [_feed_row(f, c.source.name, memory) for c in crawls for f in c.feeds]
-    sources = [source_health_row(c, memory, settings, now) for c in crawls]
+    sources = [
+        source_health_row(c, memory, settings, now, night.windows.get(c.source.name))
+        for c in crawls
+    ]
     try:
-        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             save_feed_states(con, feeds)
             save_source_states(con, sources)
             save_http_cache(con, robots)
     except DatabaseBusyError as exc:
-        memory.busy = True
-        report.storage_error = f"database busy: {exc.reason}"
+        night.went_busy(exc)
 
 
 def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
@@ -316,9 +260,12 @@ def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
     }
 
 
-def source_health_row(crawl, memory: Memory, settings, now: datetime) -> dict:
+def source_health_row(
+    crawl, memory: Memory, settings, now: datetime, window: tuple[int, int] | None = None
+) -> dict:
     """Returns the source's source_health row after this read: its health, its gaps, its
-    pace and when it is next due (bench/coverage.py replays reads through it too)."""
+    pace and when it is next due; `window` is what plan_pages saw of its feed (feed_window).
+    bench/coverage.py replays reads through it too."""
     old = (memory.sources or {}).get(crawl.source.name)
     failures = 0 if not crawl.error else (old.consecutive_failures if old else 0) + 1
     row = {
@@ -332,20 +279,20 @@ def source_health_row(crawl, memory: Memory, settings, now: datetime) -> dict:
         "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
         **gap_columns(crawl, old, now),
     }
-    wait = _read_interval(crawl, old, memory, settings, now)
+    wait = _read_interval(crawl, old, window, settings, now)
     health = SourceState(row["source"], consecutive_failures=failures, last_attempt_at=now)
     row["read_interval_seconds"] = round(wait.total_seconds())
     row["next_due_at"] = later(now + wait, next_attempt(health, settings))
     return row
 
 
-def _read_interval(crawl, old: SourceState | None, memory: Memory, settings, now) -> timedelta:
+def _read_interval(crawl, old: SourceState | None, window, settings, now) -> timedelta:
     """Returns how long the source waits before its next read: its pace from tonight's
     window; a failed read keeps the pace it had (its health back-off comes on top)."""
     if crawl.error:
         known = old.read_interval_seconds if old else None
         return timedelta(seconds=known) if known else settings.pace_bounds.shortest
-    entries, unseen = memory.windows.get(crawl.source.name, (len(crawl.entries), 0))
+    entries, unseen = window or (len(crawl.entries), 0)
     reading = Reading(
         at=now,
         entries=entries,
@@ -357,31 +304,31 @@ def _read_interval(crawl, old: SourceState | None, memory: Memory, settings, now
     return read_interval(reading, settings.pace_bounds)
 
 
-def tidy_lake(memory: Memory, keep_snapshots_days: int) -> dict | None:
+def tidy_lake(db: str, keep_snapshots_days: int) -> dict | None:
     """Returns the lake's files and bytes before and after maintenance; None for a file.
 
     The night's data is stored by now: a failure here is reported, not fatal."""
-    if not is_lake(memory.db):
+    if not is_lake(db):
         return None
     try:
-        with connect(memory.db) as con:
+        with connect(db) as con:
             return maintain(con, keep_snapshots_days).as_dict()
     except StorageError as exc:
         log.warning("lake maintenance failed: %s", exc)
         return {"error": str(exc)}
 
 
-def close_night(memory: Memory, run_id: str, summary: dict) -> None:
+def close_night(night: Night, summary: dict) -> None:
     """Records the run's end and refreshes the snapshot read on busy nights."""
-    if memory.busy:
+    if night.busy:
         return  # tonight's raw HTML joins raw_pages when the next night opens
     try:
-        if not is_lake(memory.db):  # in a connection of its own: its checkpoint is the peak
-            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                join_raw_html(con, memory.db)
-        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-            finish_run(con, run_id, summary)
-            snapshot.write(con, memory.db)
+        if not is_lake(night.db):  # in a connection of its own: its checkpoint is the peak
+            with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                join_raw_html(con, night.db)
+        with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            finish_run(con, night.run_id, summary)
+            snapshot.write(con, night.db)
     except DatabaseBusyError as exc:
-        memory.busy = True
-        log.warning("%s: run %s end not recorded", exc, run_id)
+        night.busy = True
+        log.warning("%s: run %s end not recorded", exc, night.run_id)

@@ -142,7 +142,7 @@ tidy_lake = _in_thread(night.tidy_lake, name="tidy lake")
 cluster_articles = _in_thread(night.cluster_night, name="cluster near-duplicates")  # sharded
 
 
-async def open_run(sources: str, db: str) -> tuple[SourcesConfig, RunReport, Memory] | State:
+async def open_run(sources: str, db: str) -> tuple[SourcesConfig, night.Night] | State:
     """Loads `sources` and opens `db` for a new run (this flow run's id); a Failed state
     naming the parameter at fault when either can't be."""
     run_id = flow_run.get_id() or str(uuid.uuid4())
@@ -153,7 +153,7 @@ async def open_run(sources: str, db: str) -> tuple[SourcesConfig, RunReport, Mem
         return Failed(message=f"parameter 'sources': {exc}")
     report = RunReport(run_id=run_id, started_at=started, db=db, config=config)
     try:
-        memory = await open_database(db, run_id, started, quote(report), config.lake_data_path)
+        tonight = await open_database(db, run_id, started, quote(report), config.lake_data_path)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
-    return config, report, memory
+    return config, tonight

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from flows.night import next_attempt, sources_due
 from newsflow.demo.site import SiteServer, blogger_site
 from newsflow.models import Settings, Source, SourcesConfig
+from newsflow.policy import next_attempt, sources_due
 from newsflow.summary import RunReport
-from storage.state import Memory, SourceState
+from storage.state import SourceState
 from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
 from tests.support.posts import NATO_POST
 
@@ -51,11 +51,11 @@ def test_sources_due_by_their_pace_a_run_reads_what_is_due_before_the_next_one()
     config = SourcesConfig(
         "s.toml", settings, tuple(Source(n, f"https://{n}.example/feed") for n in due_at)
     )
-    memory = Memory(db="x", sources={n: SourceState(n, next_due_at=t) for n, t in due_at.items()})
+    health = {n: SourceState(n, next_due_at=t) for n, t in due_at.items()}
     report = RunReport(run_id="r", started_at=now, db="x", config=config)
 
-    due = sources_due(config, memory, report, now=now, due_only=True)
-    every = sources_due(config, memory, report, now=now)
+    due = sources_due(config, health, report, now=now, due_only=True)
+    every = sources_due(config, health, report, now=now)
 
     assert [s.name for s in due.sources] == ["new", "late", "soon"]
     assert report.not_due == 2

@@ -83,8 +83,8 @@ def test_a_night_goes_on_when_waiting_raw_html_cannot_join_and_keeps_the_files(t
     _write(db, 1, _articles("a", 2))
     bad = waiting_dir(db) / "run-1-00002.parquet"
     bad.write_bytes(b"not a parquet file")  # a file damaged on disk
-    memory = night.open_night(str(db), "run-2", datetime.now(UTC), _Report())
-    assert memory.db == str(db)  # the night opened
+    tonight = night.open_night(str(db), "run-2", datetime.now(UTC), _Report())
+    assert tonight.db == str(db)  # the night opened
     assert str(waiting_dir(db)) in caplog.text and "kept for the next night" in caplog.text
     assert len(waiting_files(waiting_dir(db))) == 2 and _raw(db) == {}
     with pytest.raises(StorageError, match="copy raw_pages: .*run-1-00002.parquet"):
