@@ -156,7 +156,8 @@ class Walk:
         self.result.closed = self.result.closed and not self.undated
         if not self.result.closed:
             if self.max_entries is not None and len(self.result.entries) >= self.max_entries:
-                self.note(f"max_articles_per_source ({self.max_entries}) reached")
+                self.note(f"max_articles_per_source reached: {self.max_entries} older entries "
+                          "kept besides the read's own")  # fmt: skip
             self.result.reason = "; ".join(self.notes) or "stored entries not reached"
         return self.result
 

@@ -99,10 +99,17 @@ def test_thirty_posts_between_runs_are_all_stored_or_the_gap_recorded(tmp_path):
                           "feedonly": "none", "looping": "next"}  # fmt: skip
 
 
-def test_backfill_max_pages_is_read_and_bounds_the_walk(tmp_path):
-    settings = LOCAL_SETTINGS + "backfill_max_pages = 2\n"
+@pytest.mark.parametrize(
+    ("setting", "stored", "why"),
+    [
+        ("backfill_max_pages = 2", 10 + 30, "backfill_max_pages (2) reached"),  # feed + 2 pages
+        ("max_articles_per_source = 15", 10 + 15, "max_articles_per_source reached: 5"),
+    ],
+)
+def test_the_bounds_are_read_and_a_bounded_walk_is_a_gap(tmp_path, setting, stored, why):
     with BusySite("wp", SiteShape(paging="wordpress")) as site:
         site.publish(20)
+        settings = LOCAL_SETTINGS + setting + "\n"
         sources = write_sources(tmp_path / "s.toml", [("wp", site.feed_url, "feed")], settings)
         db = tmp_path / "news.duckdb"
         assert run_flow(sources, db).is_completed()
@@ -111,6 +118,6 @@ def test_backfill_max_pages_is_read_and_bounds_the_walk(tmp_path):
         state = run_flow(sources, db)
 
     assert state.is_completed(), state.message
-    assert _query(db, "SELECT count(*) FROM fetches WHERE kind = 'feed_page'") == [(2,)]
-    assert len(_stored(db, "wp")) == 10 + 30  # the feed's 10, then 10 + 2 pages of 10
+    assert len(_stored(db, "wp")) == stored
     assert _query(db, "SELECT gaps FROM source_status") == [(1,)]
+    assert why in _summary(state)
