@@ -202,3 +202,20 @@ def test_robots_txt_governs_the_walk():
         asked = [p for p in site.requests if "paged" in p]
     assert not found.closed and asked == []
     assert found.fetches[0].outcome == "robots_denied" and "robots_denied" in found.reason
+
+
+def test_feed_links_and_generator_are_read_from_rss_atom_and_json_feed():
+    from fetchers.feeds import parse_feed
+
+    rss = b"""<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+    <channel><title>t</title><generator>https://wordpress.org/?v=6.4</generator>
+    <atom:link href="/feed/?paged=2" rel="next"/><item><link>https://b.example/1</link></item>
+    </channel></rss>"""
+    json_feed = b'{"version": "https://jsonfeed.org/version/1.1", "next_url": "/feed.json?p=2",'
+    json_feed += b' "items": [{"id": "1", "url": "https://b.example/1"}]}'
+    read = parse_feed(rss, "https://b.example/feed/")
+    assert read.links == (("next", "https://b.example/feed/?paged=2"),)
+    assert read.generator == "https://wordpress.org/?v=6.4"
+    assert parse_feed(json_feed, "https://b.example/feed.json").links == (
+        ("next", "https://b.example/feed.json?p=2"),
+    )
