@@ -12,9 +12,13 @@ Public API (the night calls it from flows/gaps.py; `newsflow backfill --since` t
   max_entries=None) -> Backfill`: from the feed `crawl` read, follows its older pages,
   then the site's sitemaps (fetchers.sitemap_walk), until it reaches an entry in
   `known_urls` or dated at or before `since`: then `closed`. `entries` are the unknown
-  entries found on the way, `fetches` every request (kind `feed_page` or `sitemap`), at
-  most `max_requests`; `reason` says why a walk did not close; `paging` is how the feed
-  pages (`next`, `blogger`, `wordpress`, `none`), learned for `source_health.paging`.
+  entries found on the way (not the read's own: the caller has those), at most
+  `max_entries`; `fetches` every request (kind `feed_page` or `sitemap`), at most
+  `max_requests`; `reason` says why a walk did not close; `paging` is how the feed
+  pages (`next`, `blogger`, `wordpress`, `none`), learned for `source_health.paging`
+  (pass it back as `paging` next time: `none` is not tried again).
+  For `newsflow backfill --since DATE`: `known_urls` the source's stored URLs
+  (storage.coverage.stored_urls), `since` the date.
 
 Feed paging, in order: RFC 5005 `next` / `prev-archive` links (Atom, or atom:link in
 RSS), Blogger's `start-index` / `max-results`, WordPress's `?paged=N` (from the
@@ -152,7 +156,8 @@ class Walk:
         self.result.closed = self.result.closed and not self.undated
         if not self.result.closed:
             if self.max_entries is not None and len(self.result.entries) >= self.max_entries:
-                self.note(f"max_articles_per_source ({self.max_entries}) reached")
+                self.note(f"max_articles_per_source reached: {self.max_entries} older entries "
+                          "kept besides the read's own")  # fmt: skip
             self.result.reason = "; ".join(self.notes) or "stored entries not reached"
         return self.result
 

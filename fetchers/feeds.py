@@ -314,6 +314,8 @@ def parse_json_feed(body: bytes, url: str, max_items: int | None = None) -> Pars
         bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
         dropped=candidates.count(None),
         cut=cut,
+        # JSON Feed's pagination: `next_url` leads to the older items.
+        links=(("next", nxt),) if (nxt := absolute_http_url(doc.get("next_url"), url)) else (),
     )
 
 

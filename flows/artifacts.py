@@ -70,7 +70,7 @@ def gap_lines(report: RunReport) -> list[str]:
         return []
     lines = ["", "## Gaps", "", "| source | recovered by backfill | closed | why not |",
              "|---|---:|---|---|"]  # fmt: skip
-    for name, gap in report.gaps.items():
+    for name, gap in sorted(report.gaps.items()):
         closed = "yes" if gap.closed else "**no: entries may be lost**"
         lines.append(f"| {name} | {gap.recovered} | {closed} | {_cell(gap.reason or '')} |")
     return lines

@@ -17,9 +17,9 @@ from fetchers.http import Fetcher
 from newsflow.errors import DatabaseBusyError
 from newsflow.models import Settings
 from newsflow.summary import RunReport
-from storage.coverage import newest_stored, stored_urls
+from storage.coverage import newest_stored, seen_urls, stored_urls
 from storage.db import connect
-from storage.state import SourceState, known_pages
+from storage.state import SourceState
 
 BUSY_WAIT_SECONDS = 5.0
 
@@ -45,14 +45,14 @@ async def fill_gaps(
 
 
 def _gapped(db: str, crawls: list[SourceCrawl]) -> list[tuple[SourceCrawl, set[str], datetime]]:
-    """Returns (crawl, the source's stored URLs, its newest stored date) for the crawls
-    whose entries do not overlap what their source stored."""
+    """Returns (crawl, the URLs its source showed before, its newest stored date) for the
+    crawls whose entries overlap nothing their source showed before."""
     with connect(db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
-        known = known_pages(con, [e.url for c in crawls for e in c.entries])
+        seen = seen_urls(con, [e.url for c in crawls for e in c.entries])
         history = newest_stored(con, [c.source.name for c in crawls])
         gapped = [
             c for c in crawls
-            if gap_in(c.entries, set(known), history.get(c.source.name), c.source.name in history)
+            if gap_in(c.entries, seen, history.get(c.source.name), c.source.name in history)
         ]  # fmt: skip
         return [(c, stored_urls(con, c.source.name), history[c.source.name]) for c in gapped]
 

@@ -90,7 +90,7 @@ class RunReport:
     @property
     def lost_gaps(self) -> list[str]:
         """Returns the sources whose gap backfill could not close."""
-        return [name for name, gap in self.gaps.items() if not gap.closed]
+        return sorted(name for name, gap in self.gaps.items() if not gap.closed)
 
     def add_skipped(self, source: str, skipped: int) -> None:
         self._counts(source).unchanged += skipped

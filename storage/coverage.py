@@ -1,5 +1,5 @@
 """What the database knows of each source's past, for telling whether a feed read left
-entries behind (fetchers.backfill): the newest entry stored, and every URL stored."""
+entries behind (fetchers.backfill): the newest entry stored, and the URLs seen before."""
 
 from __future__ import annotations
 
@@ -25,12 +25,25 @@ def newest_stored(con: duckdb.DuckDBPyConnection, sources: list[str]) -> dict[st
     return dict(rows)
 
 
+def seen_urls(con: duckdb.DuckDBPyConnection, urls: list[str]) -> set[str]:
+    """Returns those of these URLs a source showed before: stored as articles, or asked
+    as pages (whatever became of them: a feed links the URL it linked before)."""
+    if not urls:
+        return set()
+    rows = con.execute(
+        """SELECT url FROM articles WHERE url IN (SELECT unnest($urls::VARCHAR[]))
+           UNION SELECT url FROM fetches
+           WHERE kind = 'page' AND url IN (SELECT unnest($urls::VARCHAR[]))""",
+        {"urls": sorted(set(urls))},
+    ).fetchall()
+    return {url for (url,) in rows}
+
+
 def stored_urls(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
-    """Returns every URL stored for the source: its articles, and its pages found gone."""
+    """Returns every URL the source showed before: its articles, and its pages asked."""
     rows = con.execute(
         """SELECT url FROM articles WHERE source = $source
-           UNION SELECT url FROM fetches WHERE source = $source AND kind = 'page'
-           GROUP BY url HAVING arg_max(outcome, fetched_at) = 'gone'""",
+           UNION SELECT url FROM fetches WHERE source = $source AND kind = 'page'""",
         {"source": source},
     ).fetchall()
     return {url for (url,) in rows}

@@ -107,7 +107,7 @@ def test_max_entries_bounds_what_is_kept():
         site.publish(100)
         found = walk(site, stored=10, max_entries=25)
     assert not found.closed and len(found.entries) == 25
-    assert "max_articles_per_source (25)" in found.reason
+    assert "max_articles_per_source reached: 25 older entries" in found.reason
 
 
 @pytest.mark.parametrize(
@@ -193,3 +193,29 @@ def test_a_failing_page_ends_the_walk_with_its_outcome():
     assert not found.closed and "http_error" in found.reason and "page=3" in found.reason
     assert {e.url for e in found.entries} == served(site, 20, 30)  # page 2's are kept
     assert asked == 2  # a 5xx is retried once, as every request
+
+
+def test_robots_txt_governs_the_walk():
+    with BusySite("busy", SiteShape(paging="wordpress", disallow="/feed/?paged=")) as site:
+        site.publish(40)
+        found = walk(site, stored=15)
+        asked = [p for p in site.requests if "paged" in p]
+    assert not found.closed and asked == []
+    assert found.fetches[0].outcome == "robots_denied" and "robots_denied" in found.reason
+
+
+def test_feed_links_and_generator_are_read_from_rss_atom_and_json_feed():
+    from fetchers.feeds import parse_feed
+
+    rss = b"""<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+    <channel><title>t</title><generator>https://wordpress.org/?v=6.4</generator>
+    <atom:link href="/feed/?paged=2" rel="next"/><item><link>https://b.example/1</link></item>
+    </channel></rss>"""
+    json_feed = b'{"version": "https://jsonfeed.org/version/1.1", "next_url": "/feed.json?p=2",'
+    json_feed += b' "items": [{"id": "1", "url": "https://b.example/1"}]}'
+    read = parse_feed(rss, "https://b.example/feed/")
+    assert read.links == (("next", "https://b.example/feed/?paged=2"),)
+    assert read.generator == "https://wordpress.org/?v=6.4"
+    assert parse_feed(json_feed, "https://b.example/feed.json").links == (
+        ("next", "https://b.example/feed.json?p=2"),
+    )

@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -24,6 +27,7 @@ SITES = {
     "sitemapped": SiteShape(paging="none", sitemap="robots", window=10),
     "feedonly": SiteShape(paging="none", window=10),
     "looping": SiteShape(paging="rfc5005", loop=True),  # must cost no other source its night
+    "reordered": SiteShape(reorder=True),  # oldest first: no false alarm
 }
 
 
@@ -55,54 +59,105 @@ def _listed(sources, db, name: str) -> str:
     return next(line for line in result.stdout.splitlines() if f" {name} " in line)
 
 
-def test_thirty_posts_between_runs_are_all_stored_or_the_gap_recorded(tmp_path):
+@dataclass
+class Nights:
+    """Three runs over busy sites: 40 posts each, then 30 more (5 on `reordered`), then
+    none; the database after them, and the states of runs 1 and 2."""
+
+    sites: dict[str, BusySite]
+    new: dict[str, list]
+    sources: Path
+    db: Path
+    first: object
+    second: object
+
+    def feed_pages(self, run) -> dict[str, int]:
+        sql = ("SELECT source, count(*) FROM fetches WHERE kind = 'feed_page'"
+               f" AND run_id = '{_run_id(run)}' GROUP BY source")  # fmt: skip
+        return dict(_query(self.db, sql))
+
+
+def _run_id(state) -> str:
+    return str(state.state_details.flow_run_id)
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory, prefect_server) -> Iterator[Nights]:
+    tmp = tmp_path_factory.mktemp("nights")
     with ExitStack() as stack:
         sites = {n: stack.enter_context(BusySite(n, shape)) for n, shape in SITES.items()}
         for site in sites.values():
             site.publish(40)
         sources = write_sources(
-            tmp_path / "sources.toml", [(n, s.feed_url, "feed") for n, s in sites.items()]
+            tmp / "sources.toml", [(n, s.feed_url, "feed") for n, s in sites.items()]
         )
-        db = tmp_path / "news.duckdb"
+        db = tmp / "news.duckdb"
         first = run_flow(sources, db)
-        assert first.is_completed(), first.message
-        assert "gaps" not in first.message  # a first run is never a gap
-        new = {name: site.publish(30) for name, site in sites.items()}
-
+        new = {name: site.publish(5 if name == "reordered" else 30) for name, site in sites.items()}
         second = run_flow(sources, db)
-
-        assert second.is_completed(), second.message
-        for name in ("wordpress", "blogger", "sitemapped"):
-            assert {sites[name].url_of(p) for p in new[name]} <= _stored(db, name), name
-        lost = {sites["feedonly"].url_of(p) for p in new["feedonly"]} - _stored(db, "feedonly")
-        assert len(lost) == 20  # its feed showed 10 of the 30
-        feed_pages = dict(_query(db, "SELECT source, count(*) FROM fetches"
-                                     " WHERE kind = 'feed_page' GROUP BY source"))  # fmt: skip
-        assert feed_pages == {"wordpress": 3, "blogger": 1, "sitemapped": 1, "feedonly": 1,
-                              "looping": 1}  # fmt: skip
-        sitemaps = _query(db, "SELECT count(*) FROM fetches WHERE source = 'sitemapped'"
-                              " AND kind = 'sitemap'")  # fmt: skip
-        assert sitemaps == [(1,)]
-        status = dict((s, (g, at is not None)) for s, g, at in _query(
-            db, "SELECT source, gaps, last_gap_at FROM source_status"))  # fmt: skip
-        assert status == {"wordpress": (0, False), "blogger": (0, False), "sitemapped": (0, False),
-                          "feedonly": (1, True), "looping": (1, True)}  # fmt: skip
-        assert "not closed: feedonly, looping" in second.message
-        summary = _summary(second)
-        assert "## Gaps" in summary and "| feedonly | 0 | **no" in summary
-        assert "| wordpress | 20 | yes |" in summary and "| sitemapped | 20 | yes |" in summary
-        assert "| looping | 10 | **no" in summary and "loops back to" in summary
-        assert "│ 1 (last " in _listed(sources, db, "feedonly")
-        assert "│ 0 " in _listed(sources, db, "wordpress")
-        paging = dict(_query(db, "SELECT source, paging FROM source_health"))
-        assert paging == {"wordpress": "wordpress", "blogger": "next", "sitemapped": "none",
-                          "feedonly": "none", "looping": "next"}  # fmt: skip
+        third = run_flow(sources, db)  # nothing new: every feed answers 304
+        assert first.is_completed() and second.is_completed() and third.is_completed()
+        nights = Nights(sites, new, sources, db, first, second)
+        assert nights.feed_pages(third) == {}
+        yield nights
 
 
-def test_backfill_max_pages_is_read_and_bounds_the_walk(tmp_path):
-    settings = LOCAL_SETTINGS + "backfill_max_pages = 2\n"
+def test_a_first_run_is_never_a_gap(nights):
+    assert "gaps" not in nights.first.message
+    assert nights.feed_pages(nights.first) == {}
+
+
+def test_paged_and_sitemapped_sites_lose_nothing(nights):
+    for name in ("wordpress", "blogger", "sitemapped", "reordered"):
+        posted = {nights.sites[name].url_of(p) for p in nights.new[name]}
+        assert posted <= _stored(nights.db, name), name
+    assert nights.feed_pages(nights.second) == {
+        "wordpress": 3, "blogger": 1, "sitemapped": 1, "feedonly": 1, "looping": 1}  # fmt: skip
+    sitemaps = _query(nights.db, "SELECT count(*) FROM fetches WHERE source = 'sitemapped'"
+                                 " AND kind = 'sitemap'")  # fmt: skip
+    assert sitemaps == [(1,)]
+
+
+def test_a_gap_not_closed_is_recorded(nights):
+    feedonly = nights.sites["feedonly"]
+    lost = {feedonly.url_of(p) for p in nights.new["feedonly"]} - _stored(nights.db, "feedonly")
+    assert len(lost) == 20  # its feed showed 10 of the 30
+    status = {s: (g, at is not None) for s, g, at in _query(
+        nights.db, "SELECT source, gaps, last_gap_at FROM source_status")}  # fmt: skip
+    assert {s for s, (gaps, _) in status.items() if gaps == 0} == {
+        "wordpress", "blogger", "sitemapped", "reordered"}  # fmt: skip
+    assert status["feedonly"] == status["looping"] == (1, True)
+    assert not any(at for gaps, at in status.values() if gaps == 0)
+    assert "not closed: feedonly, looping" in nights.second.message
+    assert "│ 1 (last " in _listed(nights.sources, nights.db, "feedonly")
+    assert "│ 0 " in _listed(nights.sources, nights.db, "wordpress")
+
+
+def test_the_summary_lists_gaps_and_what_backfill_recovered(nights):
+    summary = _summary(nights.second)
+    assert "## Gaps" in summary and "| feedonly | 0 | **no" in summary
+    assert "| wordpress | 20 | yes |" in summary and "| sitemapped | 20 | yes |" in summary
+    assert "| looping | 10 | **no" in summary and "loops back to" in summary
+    assert "reordered" not in summary.split("## Gaps")[1]  # a reordered window is no gap
+
+
+def test_how_each_feed_pages_is_remembered(nights):
+    paging = dict(_query(nights.db, "SELECT source, paging FROM source_health"))
+    assert paging == {"wordpress": "wordpress", "blogger": "next", "sitemapped": "none",
+                      "feedonly": "none", "looping": "next", "reordered": None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("setting", "stored", "why"),
+    [
+        ("backfill_max_pages = 2", 10 + 30, "backfill_max_pages (2) reached"),  # feed + 2 pages
+        ("max_articles_per_source = 15", 10 + 15, "max_articles_per_source reached: 5"),
+    ],
+)
+def test_the_bounds_are_read_and_a_bounded_walk_is_a_gap(tmp_path, setting, stored, why):
     with BusySite("wp", SiteShape(paging="wordpress")) as site:
         site.publish(20)
+        settings = LOCAL_SETTINGS + setting + "\n"
         sources = write_sources(tmp_path / "s.toml", [("wp", site.feed_url, "feed")], settings)
         db = tmp_path / "news.duckdb"
         assert run_flow(sources, db).is_completed()
@@ -111,6 +166,6 @@ def test_backfill_max_pages_is_read_and_bounds_the_walk(tmp_path):
         state = run_flow(sources, db)
 
     assert state.is_completed(), state.message
-    assert _query(db, "SELECT count(*) FROM fetches WHERE kind = 'feed_page'") == [(2,)]
-    assert len(_stored(db, "wp")) == 10 + 30  # the feed's 10, then 10 + 2 pages of 10
+    assert len(_stored(db, "wp")) == stored
     assert _query(db, "SELECT gaps FROM source_status") == [(1,)]
+    assert why in _summary(state)

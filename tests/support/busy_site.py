@@ -15,7 +15,8 @@ robots.txt names), "plain" (`/sitemap.xml`), "index" (`/sitemap.xml`, an index o
 names). Misbehaviours, for the bad-input tests: `loop` (page 2 links back to page 1),
 `ignore_paging` (every page is the first), `reorder` (the window oldest first),
 `undated` (no dates in the feed), `lastmod` "future" or "missing", `generator` False
-(a WordPress feed that does not say so), `next_links` False (Blogger without rel=next).
+(a WordPress feed that does not say so), `next_links` False (Blogger without rel=next),
+`disallow` (a robots.txt rule).
 Importable without pytest.
 """
 
@@ -54,6 +55,7 @@ class SiteShape:
     lastmod: str = "ok"  # ok | future | missing
     generator: bool = True
     next_links: bool = True  # Atom pages link the next one (rel=next)
+    disallow: str | None = None  # a robots.txt Disallow rule
     index_padding: int = 0  # old children listed before the real ones in an index
 
 

@@ -32,7 +32,8 @@ def robots_txt(site) -> str:
     named = {"robots": "/sitemap-posts.xml", "news": "/news-sitemap.xml"}
     line = f"Sitemap: {site.base_url}{named[site.shape.sitemap]}\n" if (
         site.shape.sitemap in named) else ""  # fmt: skip
-    return "User-agent: *\nAllow: /\n" + line
+    rule = f"Disallow: {site.shape.disallow}\n" if site.shape.disallow else ""
+    return f"User-agent: *\n{rule}Allow: /\n" + line
 
 
 def feed(site, posts: list[Post], path: str) -> tuple[int, str, bytes]:
