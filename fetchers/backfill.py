@@ -178,10 +178,15 @@ async def backfill(
 
     walk = Walk(fetcher, crawl.source.name, known_urls, since, max_requests, max_entries, ())
     walk.take(crawl.entries, keep=False)  # the night has them; a stored one ends the walk
-    if not walk.done:
-        walk.result.paging = await walk_feed(walk, crawl, paging)
-    if not walk.done and crawl.feed_url:
-        await walk_sitemaps(walk, crawl.feed_url)
+    try:
+        if not walk.done:
+            walk.result.paging = await walk_feed(walk, crawl, paging)
+        if not walk.done and crawl.feed_url:
+            await walk_sitemaps(walk, crawl.feed_url)
+    except Exception as exc:  # a bug on one site's walk must not end the night for the others
+        log.exception("backfill of %s (%s) failed", crawl.source.name, crawl.feed_url)
+        walk.result.closed = False
+        walk.note(f"internal error: {exc!r}")
     return walk.finish()
 
 
