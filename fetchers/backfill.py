@@ -102,9 +102,12 @@ class Walk:
         self.undated = 0  # unknown entries left out for want of a usable date
 
     @property
+    def full(self) -> bool:
+        return self.max_entries is not None and len(self.result.entries) >= self.max_entries
+
+    @property
     def done(self) -> bool:
-        full = self.max_entries is not None and len(self.result.entries) >= self.max_entries
-        return self.result.closed or full
+        return self.result.closed or self.full
 
     def note(self, why: str) -> None:
         log.info("backfill of %s: %s", self.source, why)
@@ -155,7 +158,7 @@ class Walk:
     def finish(self) -> Backfill:
         self.result.closed = self.result.closed and not self.undated
         if not self.result.closed:
-            if self.max_entries is not None and len(self.result.entries) >= self.max_entries:
+            if self.full:
                 self.note(f"max_articles_per_source reached: {self.max_entries} older entries "
                           "kept besides the read's own")  # fmt: skip
             self.result.reason = "; ".join(self.notes) or "stored entries not reached"

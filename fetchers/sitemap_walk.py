@@ -68,11 +68,16 @@ async def _fetch(walk: Walk, url: str) -> ParsedSitemap | None:
 async def _walk(walk: Walk, url: str, parsed: ParsedSitemap, depth: int) -> None:
     if parsed.urls:
         _take_urls(walk, url, parsed)
-    children = newest_children(parsed, datetime.now(UTC)) if depth < MAX_INDEX_DEPTH else []
+    now = datetime.now(UTC)
+    children = newest_children(parsed, now) if depth < MAX_INDEX_DEPTH else []
     for child in children:
-        if walk.done or walk.spent:
-            break
         when = parsed.sitemap_lastmod.get(child)
+        when = when if when is not None and when <= now + FUTURE_SLACK else None
+        # Dated children are read down to the first not newer than `since`, whatever a
+        # newer one reached (an edited old post is listed among new ones); undated ones
+        # until one reaches what is stored.
+        if walk.full or walk.spent or (when is None and walk.result.closed):
+            break
         if when is not None and when <= walk.since:
             walk.result.closed = True  # this child, and those older, list nothing newer
             break

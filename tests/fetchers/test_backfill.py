@@ -17,9 +17,12 @@ from tests.support.fetching import settings
 POLITE = settings(respect_robots_txt=True)
 
 
-def walk(site: BusySite, stored: int, max_requests: int = 10, paging=None, **options) -> Backfill:
-    """Returns the backfill of `site` when its `stored` oldest posts are stored."""
-    known = {site.url_of(p) for p in site.posts[:stored]}
+def walk(site: BusySite, stored: int, max_requests: int = 10, paging=None, also=(), **options):
+    """Returns the backfill of `site` when its `stored` oldest posts are stored (and the
+    posts numbered in `also`)."""
+    known = {site.url_of(p) for p in site.posts[:stored]} | {
+        site.url_of(site.posts[n]) for n in also
+    }
     since = site.posts[stored - 1].published if stored else None
 
     async def run() -> Backfill:
@@ -231,3 +234,14 @@ def test_wordpress_core_sitemaps_cost_the_posts_sitemap_only():
     assert found.closed
     assert asked == ["/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml",
                      "/wp-sitemap-posts-post-1.xml"]  # fmt: skip
+
+
+def test_an_index_is_read_down_to_its_first_old_child_whatever_a_newer_one_holds():
+    with BusySite("busy", SiteShape(sitemap="index")) as site:
+        site.publish(70)
+        found = walk(site, stored=35, paging="none", also=[55])  # post 55 stored, edited
+        asked = [p for p in site.requests if p.startswith("/sitemap")]
+    assert found.closed and {e.url for e in found.entries} == served(site, 35, 60) - {
+        site.url_of(site.posts[55])}  # fmt: skip
+    assert asked == ["/sitemap.xml", "/sitemap-6.xml", "/sitemap-5.xml", "/sitemap-4.xml",
+                     "/sitemap-3.xml"]  # fmt: skip
