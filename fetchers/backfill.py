@@ -102,9 +102,12 @@ class Walk:
         self.undated = 0  # unknown entries left out for want of a usable date
 
     @property
+    def full(self) -> bool:
+        return self.max_entries is not None and len(self.result.entries) >= self.max_entries
+
+    @property
     def done(self) -> bool:
-        full = self.max_entries is not None and len(self.result.entries) >= self.max_entries
-        return self.result.closed or full
+        return self.result.closed or self.full
 
     def note(self, why: str) -> None:
         log.info("backfill of %s: %s", self.source, why)
@@ -155,7 +158,7 @@ class Walk:
     def finish(self) -> Backfill:
         self.result.closed = self.result.closed and not self.undated
         if not self.result.closed:
-            if self.max_entries is not None and len(self.result.entries) >= self.max_entries:
+            if self.full:
                 self.note(f"max_articles_per_source reached: {self.max_entries} older entries "
                           "kept besides the read's own")  # fmt: skip
             self.result.reason = "; ".join(self.notes) or "stored entries not reached"
@@ -178,10 +181,15 @@ async def backfill(
 
     walk = Walk(fetcher, crawl.source.name, known_urls, since, max_requests, max_entries, ())
     walk.take(crawl.entries, keep=False)  # the night has them; a stored one ends the walk
-    if not walk.done:
-        walk.result.paging = await walk_feed(walk, crawl, paging)
-    if not walk.done and crawl.feed_url:
-        await walk_sitemaps(walk, crawl.feed_url)
+    try:
+        if not walk.done:
+            walk.result.paging = await walk_feed(walk, crawl, paging)
+        if not walk.done and crawl.feed_url:
+            await walk_sitemaps(walk, crawl.feed_url)
+    except Exception as exc:  # a bug on one site's walk must not end the night for the others
+        log.exception("backfill of %s (%s) failed", crawl.source.name, crawl.feed_url)
+        walk.result.closed = False
+        walk.note(f"internal error: {exc!r}")
     return walk.finish()
 
 

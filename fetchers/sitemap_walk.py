@@ -6,20 +6,25 @@ gives its URLs dated after `since` (`news:publication_date`, else `lastmod`); an
 children are read newest first by their own `lastmod`, and the walk stops at the first
 child not newer than `since` (what it lists is stored already), so a big site costs a
 few files, not all of them. Undated URLs are not taken (nothing says they are new), nor
-are dates in the future; both are noted.
+are dates in the future: a urlset without any usable date is noted and keeps the gap
+open; undated URLs beside dated ones are a site's other pages. Children that list users,
+authors, categories, tags or static pages are not read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from fetchers.backfill import FUTURE_SLACK, Walk, entry_date
 from fetchers.robots import RobotsCache
 from fetchers.sitemaps import ParsedSitemap, parse_sitemap, sitemaps_from_robots
 from newsflow.outcomes import Outcome
 
+_NOT_ARTICLES = re.compile(r"posts-page|user|author|taxonom|categor|tag", re.I)
+_POSTS = re.compile(r"post|news|article", re.I)
 SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml")
 MAX_INDEX_DEPTH = 3  # index -> index -> index -> urlset, as fetchers.sitemap_tree
 
@@ -63,11 +68,16 @@ async def _fetch(walk: Walk, url: str) -> ParsedSitemap | None:
 async def _walk(walk: Walk, url: str, parsed: ParsedSitemap, depth: int) -> None:
     if parsed.urls:
         _take_urls(walk, url, parsed)
-    children = newest_children(parsed, datetime.now(UTC)) if depth < MAX_INDEX_DEPTH else []
+    now = datetime.now(UTC)
+    children = newest_children(parsed, now) if depth < MAX_INDEX_DEPTH else []
     for child in children:
-        if walk.done or walk.spent:
-            break
         when = parsed.sitemap_lastmod.get(child)
+        when = when if when is not None and when <= now + FUTURE_SLACK else None
+        # Dated children are read down to the first not newer than `since`, whatever a
+        # newer one reached (an edited old post is listed among new ones); undated ones
+        # until one reaches what is stored.
+        if walk.full or walk.spent or (when is None and walk.result.closed):
+            break
         if when is not None and when <= walk.since:
             walk.result.closed = True  # this child, and those older, list nothing newer
             break
@@ -79,19 +89,34 @@ async def _walk(walk: Walk, url: str, parsed: ParsedSitemap, depth: int) -> None
 
 
 def _take_urls(walk: Walk, url: str, parsed: ParsedSitemap) -> None:
+    """Takes the urlset's URLs dated after `since`. Undated ones are left: beside dated
+    ones they are a site's other pages (home, about); when none is dated, the sitemap
+    says nothing of what is new, and the walk cannot close on it."""
     before = walk.undated
     walk.take(parsed.urls, dated_only=True)
-    if walk.undated > before:
+    left = walk.undated - before
+    if left and any(entry_date(e) for e in parsed.urls):
+        walk.undated = before  # not articles, most likely: they hold no gap open
+    elif left:
         future = sum(1 for e in parsed.urls if (e.published or e.updated) and not entry_date(e))
         detail = f" ({future} dated in the future)" if future else ""
-        walk.note(f"sitemap {url}: {walk.undated - before} unknown URLs without a usable "
-                  f"date not taken{detail}")  # fmt: skip
+        walk.note(f"sitemap {url} gives no usable dates: {left} unknown URLs not "
+                  f"taken{detail}")  # fmt: skip
 
 
 def newest_children(parsed: ParsedSitemap, now: datetime) -> list[str]:
-    """Returns an index's children, the newest by lastmod first; undated ones after, last
-    listed first (indexes list the newest last, mostly). A future lastmod is undated."""
+    """Returns an index's children that may list articles, the newest by lastmod first;
+    undated ones after, post sitemaps first, then last listed first (indexes list the
+    newest last, mostly). A future lastmod is undated. Sitemaps of static pages, users,
+    authors, categories and tags (WordPress's wp-sitemap lists them undated) are left
+    out: they list no articles, and undated they would hold every gap open."""
     limit = now + FUTURE_SLACK
-    dated = {c: d for c, d in parsed.sitemap_lastmod.items() if d <= limit}
+    children = [c for c in parsed.sitemaps if not _NOT_ARTICLES.search(_name(c))]
+    dated = {c: d for c in children if (d := parsed.sitemap_lastmod.get(c)) and d <= limit}
     newest = sorted(dated, key=dated.__getitem__, reverse=True)
-    return newest + [c for c in reversed(parsed.sitemaps) if c not in dated]
+    undated = [c for c in reversed(children) if c not in dated]
+    return newest + sorted(undated, key=lambda c: not _POSTS.search(_name(c)))
+
+
+def _name(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[-1]

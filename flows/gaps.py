@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from fetchers.backfill import backfill, gap_in
 from fetchers.crawl import SourceCrawl
 from fetchers.http import Fetcher
-from newsflow.errors import DatabaseBusyError
+from newsflow.errors import StorageError
 from newsflow.models import Settings
 from newsflow.summary import RunReport
 from storage.coverage import newest_stored, seen_urls, stored_urls
@@ -35,7 +35,7 @@ async def fill_gaps(
         return crawls  # a busy night cannot tell what is stored: the next run checks
     try:
         gapped = await asyncio.to_thread(_gapped, tonight.db, readable)
-    except DatabaseBusyError as exc:
+    except StorageError as exc:  # busy, or unreadable: the night goes on, unchecked
         get_run_logger().warning("gaps not checked: %s", exc)
         return crawls
     memory = tonight.memory  # flows.night.Night: not imported, flows.night imports this

@@ -17,9 +17,12 @@ from tests.support.fetching import settings
 POLITE = settings(respect_robots_txt=True)
 
 
-def walk(site: BusySite, stored: int, max_requests: int = 10, paging=None, **options) -> Backfill:
-    """Returns the backfill of `site` when its `stored` oldest posts are stored."""
-    known = {site.url_of(p) for p in site.posts[:stored]}
+def walk(site: BusySite, stored: int, max_requests: int = 10, paging=None, also=(), **options):
+    """Returns the backfill of `site` when its `stored` oldest posts are stored (and the
+    posts numbered in `also`)."""
+    known = {site.url_of(p) for p in site.posts[:stored]} | {
+        site.url_of(site.posts[n]) for n in also
+    }
     since = site.posts[stored - 1].published if stored else None
 
     async def run() -> Backfill:
@@ -72,7 +75,7 @@ def test_a_feed_without_paging_is_tried_once_then_remembered_as_none():
     assert "no older pages" in again.reason and "no sitemap" in again.reason
 
 
-@pytest.mark.parametrize("sitemap", ["robots", "plain", "index", "news"])
+@pytest.mark.parametrize("sitemap", ["robots", "plain", "index", "news", "wp"])
 def test_sitemaps_give_the_posts_newer_than_the_last_stored(sitemap):
     with BusySite("busy", SiteShape(paging="none", sitemap=sitemap)) as site:
         site.publish(70)
@@ -128,7 +131,9 @@ def test_paging_that_loops_or_repeats_is_stopped_and_said(shape, why):
     assert asked <= 8  # robots, the feed, a page or two, the sitemap probes
 
 
-@pytest.mark.parametrize(("lastmod", "why"), [("future", "in the future"), ("missing", "without")])
+@pytest.mark.parametrize(
+    ("lastmod", "why"), [("future", "in the future"), ("missing", "no usable dates")]
+)
 def test_sitemap_dates_in_the_future_or_missing_are_not_taken(lastmod, why):
     with BusySite("busy", SiteShape(sitemap="plain", lastmod=lastmod)) as site:
         site.publish(70)
@@ -219,3 +224,24 @@ def test_feed_links_and_generator_are_read_from_rss_atom_and_json_feed():
     assert parse_feed(json_feed, "https://b.example/feed.json").links == (
         ("next", "https://b.example/feed.json?p=2"),
     )
+
+
+def test_wordpress_core_sitemaps_cost_the_posts_sitemap_only():
+    with BusySite("busy", SiteShape(sitemap="wp")) as site:
+        site.publish(70)
+        found = walk(site, stored=40, paging="none")
+        asked = [p for p in site.requests if "sitemap" in p]
+    assert found.closed
+    assert asked == ["/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml",
+                     "/wp-sitemap-posts-post-1.xml"]  # fmt: skip
+
+
+def test_an_index_is_read_down_to_its_first_old_child_whatever_a_newer_one_holds():
+    with BusySite("busy", SiteShape(sitemap="index")) as site:
+        site.publish(70)
+        found = walk(site, stored=35, paging="none", also=[55])  # post 55 stored, edited
+        asked = [p for p in site.requests if p.startswith("/sitemap")]
+    assert found.closed and {e.url for e in found.entries} == served(site, 35, 60) - {
+        site.url_of(site.posts[55])}  # fmt: skip
+    assert asked == ["/sitemap.xml", "/sitemap-6.xml", "/sitemap-5.xml", "/sitemap-4.xml",
+                     "/sitemap-3.xml"]  # fmt: skip

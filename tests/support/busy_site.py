@@ -11,8 +11,10 @@ paths put in `site.failing` answer 500.
 "blogger" (`/feeds/posts/default?start-index=&max-results=`, with rel=next) or
 "rfc5005" (`/feed.atom?page=N`, rel=next); `sitemap` is "none", "robots" (a urlset
 robots.txt names), "plain" (`/sitemap.xml`), "index" (`/sitemap.xml`, an index of
-10-post urlsets, plus `index_padding` old children) or "news" (a news sitemap robots.txt
-names). Misbehaviours, for the bad-input tests: `loop` (page 2 links back to page 1),
+10-post urlsets, plus `index_padding` old children), "news" (a news sitemap robots.txt
+names) or "wp" (WordPress core's `/wp-sitemap.xml`: an undated index of posts with
+lastmod, and pages, categories and users without). Misbehaviours, for the bad-input
+tests: `loop` (page 2 links back to page 1),
 `ignore_paging` (every page is the first), `reorder` (the window oldest first),
 `undated` (no dates in the feed), `lastmod` "future" or "missing", `generator` False
 (a WordPress feed that does not say so), `next_links` False (Blogger without rel=next),

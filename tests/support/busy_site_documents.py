@@ -127,6 +127,8 @@ def sitemap(site, posts: list[Post], path: str) -> str | None:
         return _urlset(site, posts)
     if kind == "news" and path == "/news-sitemap.xml":
         return _urlset(site, posts, news=True)
+    if kind == "wp" and path.startswith("/wp-sitemap"):
+        return _wp_sitemap(site, posts, path)
     if kind == "index" and path == "/sitemap.xml":
         return _index(site, chunks)
     if kind == "index" and path.startswith("/sitemap-") and path.endswith(".xml"):
@@ -179,3 +181,28 @@ def _index(site, chunks: list[list[Post]]) -> str:
         f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>\n{old}{children}"
         "</sitemapindex>"
     )
+
+
+WP_CHILDREN = ("posts-post-1", "posts-page-1", "taxonomies-category-1", "users-1")
+
+
+def _wp_sitemap(site, posts: list[Post], path: str) -> str | None:
+    """Returns WordPress core's sitemaps: an index without lastmod, posts with lastmod,
+    pages, categories and users without."""
+    name = path.removeprefix("/wp-sitemap").removesuffix(".xml").lstrip("-")
+    if name == "":
+        children = "".join(f"<sitemap><loc>{site.base_url}/wp-sitemap-{c}.xml</loc></sitemap>\n"
+                           for c in WP_CHILDREN)  # fmt: skip
+        return (
+            "<?xml version='1.0' encoding='UTF-8'?>\n<sitemapindex xmlns="
+            f"'http://www.sitemaps.org/schemas/sitemap/0.9'>\n{children}</sitemapindex>"
+        )
+    if name == "posts-post-1":
+        return _urlset(site, posts)
+    others = {"posts-page-1": ["/about/"], "taxonomies-category-1": ["/category/local/"],
+              "users-1": ["/author/desk/"]}  # fmt: skip
+    if name not in others:
+        return None
+    urls = "".join(f"<url><loc>{site.base_url}{p}</loc></url>\n" for p in others[name])
+    return ("<?xml version='1.0' encoding='UTF-8'?>\n<urlset xmlns="
+            f"'http://www.sitemaps.org/schemas/sitemap/0.9'>\n{urls}</urlset>")  # fmt: skip
