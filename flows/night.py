@@ -167,9 +167,8 @@ def write_pages(
     """
     started, run_id = time.monotonic(), night.run_id
     _mark_extract_errors(fetched, results)
-    tables = batch_tables(
-        run_id, [*fetched, *other_fetches], results, tagger_versions(), datetime.now(UTC)
-    )
+    everything, now = [*fetched, *other_fetches], datetime.now(UTC)
+    tables = batch_tables(run_id, everything, results, tagger_versions(), now, page_bodies(fetched))
     counts = {}
     if not night.busy:
         try:
@@ -187,6 +186,12 @@ def write_pages(
         night.staged += 1
     night.report.add_batch(fetched, results, counts)
     night.report.add_time("store", time.monotonic() - started)
+
+
+def page_bodies(fetched: list[FetchResult]) -> dict[str, bytes]:
+    """Returns the fetched pages' bytes by the URL their article is stored under (where the
+    fetch ended): the raw HTML storage keeps, straight from the fetch results."""
+    return {f.final_url or f.url: f.body for f in fetched if f.ok}
 
 
 def _raw_file(db: str, run_id: str, batch_no: int) -> Path:

@@ -59,10 +59,9 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
     ]
     chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in pool.submit(inputs)))
     results = [r for chunk in chunks for r in chunk]
+    now, raw_html = datetime.now(UTC), {p.url: p.html for p in pages}  # as read back
     with connect(db) as con:
-        write_results(
-            con, f"reextract-{batch_no}", [], results, tagger_versions(), datetime.now(UTC)
-        )
+        write_results(con, f"reextract-{batch_no}", [], results, tagger_versions(), now, raw_html)
     return sum(1 for r in results if r.article)
 
 

@@ -110,12 +110,9 @@ async def extract_and_tag(
         for r, entry in fetched
         if r.ok
     ]
-    futures = [asyncio.wrap_future(f) for f in pool.submit(pages, keep_html=False)]
+    futures = [asyncio.wrap_future(f) for f in pool.submit(pages)]
     chunks = await asyncio.gather(*futures)
     merged = ChunkResults(result for chunk in chunks for result in chunk)
-    for page, result in zip(pages, merged, strict=True):
-        if result.article is not None:
-            result.article.raw_html = page.body  # the fetched bytes, not a copy from the pipe
     merged.extract_seconds = sum(chunk.extract_seconds for chunk in chunks)
     merged.tag_seconds = sum(chunk.tag_seconds for chunk in chunks)
     return merged
