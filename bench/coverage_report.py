@@ -34,6 +34,17 @@ def table(results: list[dict]) -> str:
     return "\n".join(rows)
 
 
+def false_alarms(results: list[dict]) -> str:
+    """Returns a line per strategy with false alarms: what the sources were shown."""
+    lines = []
+    for r in results:
+        if r["false_alarms"]:
+            shown = sorted(set(r["false_alarms"]))
+            lines.append(f"- {r['strategy']}, false alarms: {len(r['false_alarms'])} "
+                         f"({'; '.join(shown[:6])}{' …' if len(shown) > 6 else ''})")  # fmt: skip
+    return "\n".join(lines) or "- no false alarm"
+
+
 def write_report(results: list[dict], days: int, seed: int) -> None:
     """Replaces the coverage section's table in docs/benchmarks.md (adds the markers at
     the end the first time)."""
@@ -41,7 +52,7 @@ def write_report(results: list[dict], days: int, seed: int) -> None:
     body = (
         f"{MARK[0]}\n`uv run python -m bench.coverage --days {days} --seed {seed}`: "
         f"{published} posts published on 54 sites after the first run.\n\n"
-        f"{table(results)}\n{MARK[1]}"
+        f"{table(results)}\n\n{false_alarms(results)}\n{MARK[1]}"
     )
     text = BENCHMARKS.read_text(encoding="utf-8")
     if MARK[0] in text:
