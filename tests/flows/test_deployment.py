@@ -90,6 +90,8 @@ class NightlyRun:
     db: Path
     blogs: dict[str, list[Post]]
     seconds: float
+    due_run: dict | None = None  # ingest/frequent, run right after the night
+    due_requests: int = 0  # what it asked of the blogs
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +125,9 @@ def nightly_run(server, tmp_path_factory, request):
         started = time.monotonic()
         server.prefect("deploy", "--all")
         deployed = time.monotonic()
+        # Its runs every 15 minutes would read the checkout's own sources.toml: held, and
+        # run once below with this test's sources.
+        _hold_schedule(server, "frequent")
         run_id = server.deployment_run("ingest/nightly", sources=sources, db=db)
         bad_id = _create_run(server, "reextract", {"db": str(bad_db)})
         # The worker runs elsewhere than the checkout: NEWSFLOW_HOME says where the code is
@@ -140,13 +145,37 @@ def nightly_run(server, tmp_path_factory, request):
         )
         flow_run = server.wait_final(run_id, 60)
         seconds = time.monotonic() - started
+        kabar.requests.clear()
+        har.requests.clear()
+        due_id = server.deployment_run("ingest/frequent", sources=sources, db=db)
+        server.prefect("worker", "start", "--pool", POOL, "--run-once", env=worker_env,
+                       cwd=work, timeout=300)  # fmt: skip
+        due_run = server.wait_final(due_id, 60)
+        due_requests = len(kabar.requests) + len(har.requests)
     # Shown in every pytest run, output captured or not.
     with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
         print(
             f"\nprefect deploy --all to finished nightly run: {seconds:.1f} s "
             f"(of which deploy {deployed - started:.1f} s)"
         )
-    return NightlyRun(server, flow_run, server.wait_final(bad_id, 60), db, blogs, seconds)
+    bad_run = server.wait_final(bad_id, 60)
+    return NightlyRun(server, flow_run, bad_run, db, blogs, seconds, due_run, due_requests)
+
+
+def _hold_schedule(server: PrefectServer, deployment: str) -> None:
+    """Pauses the deployment's schedule and deletes the runs it scheduled already."""
+    (found,) = server.api(
+        "POST", "/deployments/filter", {"deployments": {"name": {"any_": [deployment]}}}
+    ).json()
+    server.api("PATCH", f"/deployments/{found['id']}", {"paused": True})
+    scheduled = server.api(
+        "POST",
+        "/flow_runs/filter",
+        {"flow_runs": {"deployment_id": {"any_": [found["id"]]},
+                       "state": {"type": {"any_": ["SCHEDULED"]}}}},
+    ).json()  # fmt: skip
+    for run in scheduled:
+        server.api("DELETE", f"/flow_runs/{run['id']}")
 
 
 def _create_run(server: PrefectServer, deployment: str, parameters: dict) -> str:
@@ -173,7 +202,20 @@ def test_deployed_nightly_run_completes_on_a_worker_and_stores_both_blogs(nightl
         )
         runs = con.execute("SELECT run_id, state, articles_new FROM runs").fetchall()
     assert per_source == {name: len(posts) for name, posts in nightly_run.blogs.items()}
-    assert runs == [(run["id"], "COMPLETED", sum(per_source.values()))]
+    assert (run["id"], "COMPLETED", sum(per_source.values())) in runs  # and the due run's
+
+
+def test_deployed_frequent_run_right_after_the_night_finds_nothing_due(nightly_run):
+    run, server = nightly_run.due_run, nightly_run.server
+    assert run["state"]["type"] == "COMPLETED", run["state"]["message"]
+    deployment = server.api("GET", f"/deployments/{run['deployment_id']}").json()
+    assert deployment["name"] == "frequent"
+    assert deployment["parameters"]["due_only"] is True
+    assert "2 not due" in run["state"]["message"]
+    assert nightly_run.due_requests == 0  # nothing due: not one request
+    with duckdb.connect(str(nightly_run.db), read_only=True) as con:
+        states = con.execute("SELECT state FROM runs ORDER BY started_at").fetchall()
+    assert states == [("COMPLETED",), ("COMPLETED",)]  # the empty run is recorded too
 
 
 def test_run_has_summary_with_chart_per_source_table_failures_and_progress(nightly_run):
