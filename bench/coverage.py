@@ -260,6 +260,12 @@ def main() -> None:
             continue
         results.append(asyncio.run(replay(strategy, args.days, args.seed)))
         print({k: v for k, v in results[-1].items() if k != "false_alarms"}, flush=True)
+    if args.only and RESULTS.exists():  # the other strategies as the last full run left them
+        kept = [
+            r for r in json.loads(RESULTS.read_text(encoding="utf-8")) if r["strategy"] != args.only
+        ]
+        results = [*results, *kept]
+        results.sort(key=lambda r: [s.name for s in STRATEGIES].index(r["strategy"]))
     write_report(results, args.days, args.seed)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

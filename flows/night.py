@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 BUSY_WAIT_SECONDS = 5.0
 CLUSTER_BATCH = 1000
+PAGES_BACK = ("next", "blogger", "wordpress")  # source_health.paging: a gap is walked back
 
 
 @dataclass
@@ -284,14 +285,14 @@ def source_health_row(
         "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
         **gap_columns(crawl, old, now),
     }
-    wait = _read_interval(crawl, old, window, settings, now)
+    wait = _read_interval(crawl, old, window, settings, now, row["paging"])
     health = SourceState(row["source"], consecutive_failures=failures, last_attempt_at=now)
     row["read_interval_seconds"] = round(wait.total_seconds())
     row["next_due_at"] = later(now + wait, next_attempt(health, settings))
     return row
 
 
-def _read_interval(crawl, old: SourceState | None, window, settings, now) -> timedelta:
+def _read_interval(crawl, old: SourceState | None, window, settings, now, paging) -> timedelta:
     """Returns how long the source waits before its next read: its pace from tonight's
     window; a failed read keeps the pace it had (its health back-off comes on top)."""
     if crawl.error:
@@ -305,8 +306,19 @@ def _read_interval(crawl, old: SourceState | None, window, settings, now) -> tim
         dates=tuple(d for e in crawl.entries if (d := e.published or e.updated) is not None),
         since=old.last_ok_at if old else None,
         not_modified=crawl.not_modified,
+        reach=_reach(crawl, paging, settings),
     )
     return read_interval(reading, settings.pace_bounds)
+
+
+def _reach(crawl, paging: str | None, settings) -> int:
+    """Returns how many windows a walk back reaches for this source: its feed's pages,
+    unless tonight's walk was cut short by its bound (then only its window counts)."""
+    walked_short = crawl.backfill is not None and not crawl.backfill.closed
+    if paging not in PAGES_BACK or walked_short:
+        return 1
+    # Half its pages: a site busier tomorrow morning than tonight still fits in the walk.
+    return 1 + settings.backfill_max_pages // 2
 
 
 def tidy_lake(db: str, keep_snapshots_days: int) -> dict | None:

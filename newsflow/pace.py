@@ -13,6 +13,9 @@ Two things tell how long the window lasts, and neither alone can be trusted:
 - the entries' own dates (the whole window's span, so steadier; but some feeds date
   every entry with the time of the request, or in the future).
 
+A feed that pages back need not be read before its window rolls over, only before what a
+walk back can reach does (`reach`): what rolled off is walked back at the next read.
+
 So a read that found something new takes the shorter of the two (dates that lie make
 the source read often, never lose it), and a read that found nothing new trusts the
 count alone (a feed whose dates lie is not read every 15 minutes for ever).
@@ -59,6 +62,9 @@ class Reading:
     dates: tuple[datetime, ...] = ()
     since: datetime | None = None
     not_modified: bool = False
+    # How many windows the site lets a walk back reach: 1 for a feed alone; a feed that
+    # pages back, 1 + the pages a gap's walk may read (backfill_max_pages).
+    reach: float = 1.0
 
 
 def window_lasts(reading: Reading) -> timedelta | None:
@@ -103,7 +109,7 @@ def read_interval(reading: Reading, bounds: PaceBounds) -> timedelta:
     """Returns how long to wait before reading the source again: half its window's
     lifetime, within `bounds`."""
     lasts = window_lasts(reading)
-    wait = FIRST_GUESS if lasts is None else lasts / 2
+    wait = FIRST_GUESS if lasts is None else lasts * reading.reach / 2
     return min(max(wait, bounds.shortest), bounds.longest)
 
 

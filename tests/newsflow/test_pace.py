@@ -113,3 +113,10 @@ def test_a_site_busier_now_than_at_its_window_s_start_is_read_sooner():
     reading = Reading(at=NOW, entries=20, new=20, dates=dates)
     steady = Reading(at=NOW, entries=20, new=20, dates=_dated(HOUR, 20))
     assert read_interval(reading, BOUNDS) < read_interval(steady, BOUNDS) / 3
+
+
+def test_a_feed_that_pages_back_is_read_before_what_a_walk_reaches_rolls_over():
+    reading = Reading(at=NOW, entries=20, new=5, since=NOW - 4 * HOUR)
+    assert read_interval(reading, BOUNDS) == 8 * HOUR
+    paged = Reading(at=NOW, entries=20, new=5, since=NOW - 4 * HOUR, reach=3)
+    assert read_interval(paged, BOUNDS) == 24 * HOUR  # three windows' worth, halved
