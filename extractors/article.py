@@ -6,13 +6,13 @@ import hashlib
 import logging
 import re
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
-from extractors import page_meta
 from extractors.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.decode import decode_html
 from extractors.element_classes import fast_element_classes
@@ -20,7 +20,7 @@ from extractors.feed_text import within_feed_text
 from extractors.furniture import page_lines, strip_recurring, trim_title
 from extractors.headline import choose_headline
 from extractors.invisible import keep_meaningful_invisibles
-from extractors.pagemeta import PageMeta, read_page_meta
+from extractors.page_meta import PageMeta, read_page_meta
 from extractors.platforms import (
     StoryHint,
     shown_lead,
@@ -74,10 +74,8 @@ def extract_article(
     tree = load_html(text_html)
     if tree is None:
         raise ExtractError(url, "unparsable HTML")
-    meta = read_page_meta(tree)
     # Read before the furniture goes: labels, keywords and the paywall flag are in it.
-    labels, keywords = page_meta.declared_categories(tree), page_meta.declared_keywords(tree)
-    free = page_meta.free_access(tree)
+    meta = read_page_meta(tree)
     # Before comment sections go: a date search, where one runs, sees the page as served
     # (as trafilatura's metadata did).
     published = _published(meta.published, tree, url, entry)
@@ -100,23 +98,23 @@ def extract_article(
         text=text,
         content_hash=content_hash(text),
         fetched_at=fetched_at,
-        canonical_url=_canonical(tree, url),
+        canonical_url=_canonical(meta, url),
         title=headline,
         author="; ".join(authors) or None,
         published_at=published,
-        language=_declared_language(tree) or (entry.language if entry else None),
+        language=meta.language or (entry.language if entry else None),
         site_name=(meta.site_names[0] if meta.site_names else None)
         or (entry.publication if entry else None),
         description=meta.description,
-        categories=_categories(meta, labels, entry),
+        categories=_categories(meta, entry),
         tags=meta.tags,
         image=meta.image,
         feed_url=entry.feed_url if entry else None,
         entry_updated=(entry.updated or entry.published) if entry else None,
         raw_html=body,
         encoding=encoding,
-        keywords_declared=keywords or (entry.keywords if entry else ()),
-        free_access=free,
+        keywords_declared=meta.keywords or (entry.keywords if entry else ()),
+        free_access=meta.free_access,
         lines=lines,
     )
 
@@ -192,9 +190,9 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _categories(meta: PageMeta, labels: tuple[str, ...], entry: FeedEntry | None):
+def _categories(meta: PageMeta, entry: FeedEntry | None):
     """Returns the page's section and labels, then the feed's: each once, whatever its case."""
-    found = [*((meta.section,) if meta.section else ()), *labels]
+    found = [*((meta.section,) if meta.section else ()), *meta.labels]
     found += entry.categories if entry else ()
     unique: dict[str, str] = {}
     for label in found:
@@ -221,26 +219,8 @@ def _looks_binary(body: bytes) -> bool:
     return looks_binary(body)
 
 
-def _declared_language(tree) -> str | None:
-    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
-    if not lang:
-        meta = tree.xpath(
-            '//meta[@http-equiv="content-language" or @property="og:locale"]/@content'
-        )
-        lang = meta[0] if meta else None
-    lang = (lang or "").strip().replace("_", "-").split("-")[0].lower()
-    return lang if re.fullmatch(r"[a-z]{2,3}", lang) else None
-
-
-def _canonical(tree, url: str) -> str | None:
-    found = tree.xpath('//link[@rel="canonical"]/@href') or tree.xpath(
-        '//meta[@property="og:url"]/@content'
-    )
-    if not found:
-        return None
-    from urllib.parse import urljoin
-
-    return urljoin(url, found[0].strip()) or None
+def _canonical(meta: PageMeta, url: str) -> str | None:
+    return urljoin(url, meta.canonical) or None if meta.canonical is not None else None
 
 
 def _published(stated: str | None, tree, url: str, entry: FeedEntry | None) -> datetime | None:

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from extractors.pagemeta import PageMeta
+from extractors.page_meta import PageMeta
 
 # Separators publishers put between headline, section and site name, in any script.
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•*»/]{1,2}\s+|\s*[｜|：]\s*|\s+::\s+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from extractors.page_meta import language_code
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ class TagContext:
 
 def declared_language(article: Article) -> str | None:
     """Returns the page's declared language as a bare code ("en-GB" -> "en"), or None."""
-    declared = (article.language or "").strip().lower().replace("_", "-").split("-")[0]
-    if not declared.isalpha():
-        return None
+    # Not strict: a feed's <language> reaches the article as the feed wrote it ("english").
+    declared = language_code(article.language, strict=False)
     return _DECLARED_ALIASES.get(declared, declared)

@@ -7,7 +7,7 @@ import pytest
 from trafilatura.utils import load_html
 
 from extractors.headline import choose_headline, strip_site_name
-from extractors.pagemeta import PageMeta, read_page_meta
+from extractors.page_meta import PageMeta, read_page_meta
 
 
 def _page(head: str = "", body: str = "") -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from lxml import html
 
 from extractors import categories
 from extractors.article import extract_article
-from extractors.page_meta import declared_categories, declared_keywords, free_access
+from extractors.page_meta import read_page_meta, sniffed_language
 from newsflow.models import Article, FeedEntry
 
 BODY = "<p>" + "Der Stadtrat hat am Montag neue Radwege beschlossen. " * 8 + "</p>"
@@ -22,6 +23,18 @@ def page(head: str = "", body: str = BODY, lang: str = "de") -> bytes:
 
 def ld(obj: str) -> str:
     return f'<script type="application/ld+json">{obj}</script>'
+
+
+def free_access(tree) -> bool | None:
+    return read_page_meta(tree).free_access
+
+
+def declared_keywords(tree) -> tuple[str, ...]:
+    return read_page_meta(tree).keywords
+
+
+def declared_categories(tree) -> tuple[str, ...]:
+    return read_page_meta(tree).labels
 
 
 def test_free_access_true_false_and_unknown():
@@ -93,3 +106,40 @@ def test_category_tagger_makes_one_tag_per_label_whatever_its_case():
         ("category", "NATO", "nato"), ("category", "Eropa", "eropa"),
         ("category", "Brussel Summit", "brussel summit"),
     ]  # fmt: skip
+
+
+def test_one_json_ld_reading_gives_headline_and_paywall_flag():
+    # A template's raw newline inside a string, and a type with parameters: still read.
+    script = (
+        '<script type="application/ld+json; charset=utf-8">{"@type": "NewsArticle",'
+        ' "headline": "Neue\nRadwege", "isAccessibleForFree": "False",'
+        ' "keywords": "Rad, Weg"}</script>'
+    )
+    meta = read_page_meta(html.fromstring(page(script)))
+    assert (meta.ld_headline, meta.free_access, meta.keywords) == (
+        "Neue Radwege", False, ("Rad", "Weg"),
+    )  # fmt: skip
+
+
+def test_a_live_blogs_large_json_ld_is_read_a_data_dump_is_not():
+    updates = ", ".join(f'{{"@type": "BlogPosting", "text": "{"x" * 900}"}}' for _ in range(1000))
+    live = f'{{"@type": "LiveBlogPosting", "headline": "Live", "liveBlogUpdate": [{updates}]}}'
+    assert read_page_meta(html.fromstring(page(ld(live)))).ld_headline == "Live"
+    dump = live.replace("x" * 900, "x" * 2500)
+    assert read_page_meta(html.fromstring(page(ld(dump)))).ld_headline is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "code"),
+    [("pl", "pl"), ("pl-PL", "pl"), ("pl_PL", "pl"), ("PL", "pl"), ("polski", None), ("", None)],
+)
+def test_the_declared_language_reads_alike_before_and_after_decoding(lang, code):
+    body = page(lang=lang)
+    assert sniffed_language(body) == code
+    assert read_page_meta(html.fromstring(body)).language == code
+
+
+def test_content_language_meta_speaks_where_the_html_element_does_not():
+    head = '<meta http-equiv="content-language" content="de-AT">'
+    body = page(head, lang="").replace(b" lang=''", b"")
+    assert read_page_meta(html.fromstring(body)).language == "de"
