@@ -16,7 +16,7 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.search_terms import ANALYZER_VERSION, Analyzer
+from extractors.search.search_terms import ANALYZER_VERSION, Analyzer
 from storage import search_index
 from storage.db import connect
 from storage.search import write_search_macro

@@ -168,7 +168,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE furniture_lines (          -- on how many of those pages each line was
         source VARCHAR NOT NULL,
         kind VARCHAR NOT NULL,               -- line | title_start | title_end
-        key VARCHAR NOT NULL,                -- extractors.furniture.line_key of the line
+        key VARCHAR NOT NULL,                -- extractors.article.furniture.line_key of the line
         pages INTEGER NOT NULL,
         first_page INTEGER NOT NULL,         -- page_no where it was first seen
         last_page INTEGER NOT NULL,          -- and last seen

@@ -255,7 +255,7 @@ def rebuild_segment(con: duckdb.DuckDBPyConnection, segment: int) -> None:
         _drop_segment(con, segment)
         con.execute("DELETE FROM segments WHERE segment = ?", [segment])
         return
-    # Terms are made by extractors.search_terms: fts only splits on whitespace. (Its
+    # Terms are made by extractors.search.search_terms: fts only splits on whitespace. (Its
     # lower/strip_accents would change nothing in them and double the build time;
     # bm25() folds a query typed in SQL instead.)
     con.execute(

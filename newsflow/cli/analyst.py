@@ -55,7 +55,7 @@ def _limit(value: int) -> int:
 
 def search(args: Namespace) -> int:
     """Prints the articles matching the query, best first, each with a marked snippet."""
-    from extractors.search_terms import query_words
+    from extractors.search.search_terms import query_words
     from storage.search import SearchFilters, indexed_languages, indexed_sources
     from storage.search import search as run_search
     from storage.search_index import index_path, open_index
@@ -107,7 +107,7 @@ def _described(filters) -> str:
 
 
 def _print_hits(hits, terms: set[str], fmt: str) -> None:
-    from extractors.snippets import snippet
+    from extractors.search.snippets import snippet
 
     snippets = [snippet(h.text, h.language, terms) for h in hits]
     if fmt != "table":
