@@ -144,7 +144,7 @@ def warm_up() -> None:
 def _init_worker(topics_path: str | None) -> None:
     global _topics
     if topics_path:
-        from extractors.taggers.topics import load_topics
+        from extractors.taggers.topics_file import load_topics
 
         _topics = load_topics(topics_path)
 

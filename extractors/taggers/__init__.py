@@ -1,3 +1,4 @@
 """The taggers: labels on an article's text (language, entities, keywords, topics,
 categories), run by tagging.tag_article, and near-duplicate signatures. No tagger imports
-another (import-linter checks it); what they share is tagger.py, text.py and gazetteer.py."""
+another (an import-linter contract); they share tagger.py, text.py, gazetteer.py and
+topics_file.py."""

@@ -10,7 +10,7 @@ from extractors.article.page_meta import language_code
 from newsflow.models import Article, Tag
 
 if TYPE_CHECKING:
-    from extractors.taggers.topics import Topics
+    from extractors.taggers.topics_file import Topics
 
 # Declared codes that name the same language as py3langid's label under another code.
 _DECLARED_ALIASES = {"nb": "no", "iw": "he", "in": "id", "ji": "yi", "fil": "tl"}

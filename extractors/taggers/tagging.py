@@ -14,7 +14,7 @@ import logging
 from extractors.article.version import EXTRACTION, EXTRACTOR_VERSION
 from extractors.taggers import categories, entities, keywords, language, topics
 from extractors.taggers.tagger import TagContext, Tagger, declared_language
-from extractors.taggers.topics import Topics
+from extractors.taggers.topics_file import Topics
 from newsflow.models import Article, Tag
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import pytest
 from extractors.taggers import tagging
 from extractors.taggers.tagger import TagContext
 from extractors.taggers.tagging import TAGGERS, tag_article, tagger_versions
-from extractors.taggers.topics import load_topics
+from extractors.taggers.topics_file import load_topics
 from newsflow.models import Article, Tag
 from tests.support import REPO
 from tests.support.posts import NATO_TEXT

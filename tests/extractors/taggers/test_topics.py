@@ -9,14 +9,14 @@ import pytest
 
 from extractors.taggers import topics
 from extractors.taggers.tagger import TagContext
-from extractors.taggers.topics import load_topics
+from extractors.taggers.topics_file import Topics, load_topics
 from newsflow.errors import ConfigError
 from newsflow.models import Article
 from tests.support import REPO
 from tests.support.posts import NATO_TEXT
 
 
-def run(text: str, loaded: topics.Topics):
+def run(text: str, loaded: Topics):
     article = Article("https://example.org/a", "test", text, "h", datetime(2026, 1, 1, tzinfo=UTC))
     return topics.tag(article, TagContext(url=article.url, text=text, topics=loaded))
 
