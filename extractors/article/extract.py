@@ -111,7 +111,6 @@ def extract_article(
         image=meta.image,
         feed_url=entry.feed_url if entry else None,
         entry_updated=(entry.updated or entry.published) if entry else None,
-        raw_html=body,
         encoding=encoding,
         keywords_declared=meta.keywords or (entry.keywords if entry else ()),
         free_access=meta.free_access,
