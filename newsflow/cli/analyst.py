@@ -149,6 +149,7 @@ def export(args: Namespace) -> int:
     """Writes the selected articles under --out, partitioned by day and source."""
     from storage.db import connect
     from storage.export import ExportRequest, export_articles
+    from storage.reports import article_sources
 
     try:
         request = ExportRequest(
@@ -156,8 +157,7 @@ def export(args: Namespace) -> int:
         )
         with connect(args.db, read_only=True, wait_seconds=5) as con:
             if args.source:
-                known = con.execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
-                _check_source(args.source, [r[0] for r in known])
+                _check_source(args.source, article_sources(con))
             report = export_articles(con, request)
     except (OptionError, NewsflowError) as exc:
         err.print(f"[red]error:[/] {exc}")
