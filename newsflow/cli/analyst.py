@@ -12,17 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from newsflow.cli.render import console, err, print_rows
-from newsflow.errors import NewsflowError
+from newsflow.errors import NewsflowError, OptionError
 
 _AGO = re.compile(r"(\d+)\s*([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-
-
-class OptionError(ValueError):
-    """A command-line option with a value the command cannot use; names the option."""
-
-    def __init__(self, option: str, message: str):
-        super().__init__(f"{option}: {message}")
 
 
 def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
