@@ -114,7 +114,7 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     # A `--due` run often has nothing due: the models load when a first page needs them.
     reads_all = args.command == "ingest" and not args.due
     if args.command in ("demo", "backfill") or (reads_all and _lists_sources(args.sources)):
-        from extractors.pipeline import prestart
+        from extractors.pool.pipeline import prestart
 
         prestart()  # the fork server loads the models
 
