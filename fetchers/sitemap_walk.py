@@ -39,6 +39,8 @@ def sitemap_candidates(site_url: str, robots: RobotsCache) -> list[str]:
 
 async def walk_sitemaps(walk: Walk, site_url: str) -> None:
     """Reads the site's sitemaps into the walk, within its budget."""
+    if walk.spent:
+        return  # the feed's pages took the whole budget: the walk's note says so
     if walk.since is None:
         walk.note("no stored entry date to compare sitemap dates with")
         return
@@ -49,8 +51,9 @@ async def walk_sitemaps(walk: Walk, site_url: str) -> None:
         if read is not None:
             await _walk(walk, url, read, depth=0)
             return
-    if not walk.done:
-        walk.note(f"no sitemap found for {site_url}")
+    if not walk.done and not walk.spent:
+        site = RobotsCache.robots_url(site_url).removesuffix("robots.txt")
+        walk.note(f"no sitemap found on {site}")
 
 
 async def _fetch(walk: Walk, url: str) -> ParsedSitemap | None:

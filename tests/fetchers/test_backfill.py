@@ -101,7 +101,7 @@ def test_the_bound_stops_a_walk_and_says_so():
         site.publish(200)
         found = walk(site, stored=10, max_requests=3)
     assert not found.closed and len(found.fetches) == 3
-    assert "backfill_max_pages (3)" in found.reason
+    assert found.reason == f"backfill_max_pages (3) reached on feed {site.feed_url}"
     assert len(found.entries) == 30  # what the pages read gave is kept all the same
 
 
