@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGINGS = ("next", "blogger", "wordpress", "none")
 # A date further ahead than this is a site's mistake, not a publication: it says nothing.
 FUTURE_SLACK = timedelta(days=1)
 MAX_ITEMS_A_PAGE = 2000  # a feed page is parsed this far at most
@@ -148,7 +147,7 @@ class Walk:
 
     async def get(self, url: str, kind: str) -> FetchResult | None:
         """Returns the answer for url; None, noted, when the request budget is spent."""
-        if len(self.result.fetches) >= self.max_requests:
+        if self.spent:
             self.note(f"backfill_max_pages ({self.max_requests}) reached before {url}")
             return None
         result = await self.fetcher.get(url, source=self.source, kind=kind)
