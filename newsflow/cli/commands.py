@@ -115,7 +115,7 @@ def _gaps(gaps: int, last_gap_at) -> str:
 
 def _next_try(config, failures: int, last_attempt) -> str:
     """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
-    from flows.night import next_attempt
+    from newsflow.policy import next_attempt
     from storage.state import SourceState
 
     state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)
