@@ -22,6 +22,7 @@ import defusedxml.ElementTree
 from lxml import etree
 
 from fetchers.discovery import absolute_http_url
+from newsflow.errors import SitemapError
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ class ParsedSitemap:
     # An index's own `<lastmod>` of each child, by child URL (children without one absent):
     # a walk back in time reads the newest children only (fetchers.backfill).
     sitemap_lastmod: dict[str, datetime] = field(default_factory=dict)
-
-
-class SitemapError(ValueError):
-    """The body cannot be read as a sitemap at all."""
 
 
 def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:
