@@ -137,9 +137,9 @@ class Replay:
             if result.ok:
                 reader.validators = Validators(result.etag, result.last_modified)
         happened = self._happened(crawl, reader, now)
-        alarm = gap_in(crawl.entries, reader.stored, reader.newest, bool(reader.stored))
+        alarm = gap_in(crawl.entries, reader.stored, reader.newest, bool(reader.stored), now)
         if alarm and self.strategy.gaps:
-            await self._walk_back(fetcher, crawl, reader)
+            await self._walk_back(fetcher, crawl, reader, now)
             # A walk that closes on stored entries at once found no gap: no alarm recorded.
             alarm = bool(crawl.backfill.entries) or not crawl.backfill.closed
         self.tally.happened += happened
@@ -155,7 +155,7 @@ class Replay:
         }
         todo, _ = select_new_entries(crawl.entries, known, SETTINGS.max_articles_per_source)
         window = feed_window(crawl, known)
-        self._store(reader, todo)
+        self._store(reader, todo, now)
         reader.last_read = now
         row = source_health_row(crawl, self.memory, self.strategy.settings, now, window)
         self.memory.sources[name] = SourceState(
@@ -170,23 +170,23 @@ class Replay:
         published = self.web.published[crawl.source.name]
         return since is not None and sum(1 for t in published if since < t <= now) > window
 
-    async def _walk_back(self, fetcher: Fetcher, crawl: SourceCrawl, reader: Reader) -> None:
+    async def _walk_back(self, fetcher, crawl: SourceCrawl, reader: Reader, now) -> None:
         state = self.memory.sources.get(crawl.source.name)
         room = max(SETTINGS.max_articles_per_source - len(crawl.entries), 0)
         found = await backfill(fetcher, crawl, reader.stored, reader.newest,
                                self.strategy.backfill_max_pages, state.paging if state else None,
-                               max_entries=room)  # fmt: skip
+                               max_entries=room, now=now)  # fmt: skip
         crawl.backfill = found
         seen = {e.url for e in crawl.entries}
         crawl.entries += [e for e in found.entries if e.url not in seen]
         self.tally.recovered += len(found.entries)
         self.tally.not_closed += not found.closed
 
-    def _store(self, reader: Reader, todo) -> None:
+    def _store(self, reader: Reader, todo, now: datetime) -> None:
         self.tally.pages += len(todo)
         for entry in todo:
             reader.stored.add(entry.url)
-            when = entry_date(entry)
+            when = entry_date(entry, now)
             if when is not None and (reader.newest is None or when > reader.newest):
                 reader.newest = when
 

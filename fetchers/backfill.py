@@ -17,6 +17,8 @@ Public API (the night calls it from flows/gaps.py; `newsflow backfill --since` t
   `max_requests`; `reason` says why a walk did not close; `paging` is how the feed
   pages (`next`, `blogger`, `wordpress`, `none`), learned for `source_health.paging`
   (pass it back as `paging` next time: `none` is not tried again).
+  A date more than a day after `now` (default: the real clock; a bench replaying a
+  timeline passes its own, to both functions) counts as no date.
   For `newsflow backfill --since DATE`: `known_urls` the source's stored URLs
   (storage.coverage.stored_urls), `since` the date.
 
@@ -46,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGINGS = ("next", "blogger", "wordpress", "none")
 # A date further ahead than this is a site's mistake, not a publication: it says nothing.
 FUTURE_SLACK = timedelta(days=1)
 MAX_ITEMS_A_PAGE = 2000  # a feed page is parsed this far at most
@@ -78,6 +79,7 @@ def gap_in(
     known_urls: set[str],
     newest_stored_at: datetime | None,
     has_history: bool,
+    now: datetime | None = None,
 ) -> bool:
     """Returns whether a read's entries may have left unseen ones behind: none of them is
     stored, and none is dated at or before the newest stored entry."""
@@ -85,18 +87,19 @@ def gap_in(
         return False
     if any(e.url in known_urls for e in entries):
         return False
-    dates = [d for e in entries if (d := entry_date(e)) is not None]
+    dates = [d for e in entries if (d := entry_date(e, now)) is not None]
     return newest_stored_at is None or not any(d <= newest_stored_at for d in dates)
 
 
 class Walk:
     """One source's walk: its budget of requests, what it read and found, why it ended."""
 
-    def __init__(self, fetcher, source, known_urls, since, max_requests, max_entries, seen):
+    def __init__(self, fetcher, source, known_urls, since, max_requests, max_entries, now=None):
         self.fetcher, self.source = fetcher, source
         self.known, self.since = known_urls, since
         self.max_requests, self.max_entries = max_requests, max_entries
-        self.seen: set[str] = set(seen)  # entry URLs read so far, the first page's too
+        self.now = now or datetime.now(UTC)  # a bench's or test's clock, else the real one
+        self.seen: set[str] = set()  # entry URLs read so far, the first page's too
         self.result = Backfill()
         self.notes: list[str] = []
         self.undated = 0  # unknown entries left out for want of a usable date
@@ -109,13 +112,16 @@ class Walk:
     def done(self) -> bool:
         return self.result.closed or self.full
 
+    def date(self, entry: FeedEntry) -> datetime | None:
+        return entry_date(entry, self.now)
+
     def note(self, why: str) -> None:
         log.info("backfill of %s: %s", self.source, why)
         self.notes.append(why)
 
     def reaches(self, entry: FeedEntry) -> bool:
         """Returns whether the entry is one stored, or dated at or before `since`."""
-        when = entry_date(entry)
+        when = self.date(entry)
         return entry.url in self.known or (
             self.since is not None and when is not None and when <= self.since
         )
@@ -132,7 +138,7 @@ class Walk:
             fresh += 1
             if self.reaches(replace(entry, url=url)):
                 self.result.closed = True
-            elif dated_only and entry_date(entry) is None:
+            elif dated_only and self.date(entry) is None:
                 self.undated += 1  # maybe lost, maybe old: it cannot close the gap
             elif keep:
                 self._keep(replace(entry, url=url))
@@ -148,7 +154,7 @@ class Walk:
 
     async def get(self, url: str, kind: str) -> FetchResult | None:
         """Returns the answer for url; None, noted, when the request budget is spent."""
-        if len(self.result.fetches) >= self.max_requests:
+        if self.spent:
             self.note(f"backfill_max_pages ({self.max_requests}) reached before {url}")
             return None
         result = await self.fetcher.get(url, source=self.source, kind=kind)
@@ -173,13 +179,14 @@ async def backfill(
     max_requests: int,
     paging: str | None = None,
     max_entries: int | None = None,
+    now: datetime | None = None,
 ) -> Backfill:
     """Returns the entries older than the feed read in `crawl` and newer than what is
     stored, walking the feed's pages, then the site's sitemaps; never raises for a site's
     fault (the `reason` says it)."""
     from fetchers.sitemap_walk import walk_sitemaps
 
-    walk = Walk(fetcher, crawl.source.name, known_urls, since, max_requests, max_entries, ())
+    walk = Walk(fetcher, crawl.source.name, known_urls, since, max_requests, max_entries, now)
     walk.take(crawl.entries, keep=False)  # the night has them; a stored one ends the walk
     try:
         if not walk.done:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from fetchers.backfill import FUTURE_SLACK, Walk, entry_date
+from fetchers.backfill import FUTURE_SLACK, Walk
 from fetchers.robots import RobotsCache
 from fetchers.sitemaps import ParsedSitemap, parse_sitemap, sitemaps_from_robots
 from newsflow.outcomes import Outcome
@@ -39,6 +39,8 @@ def sitemap_candidates(site_url: str, robots: RobotsCache) -> list[str]:
 
 async def walk_sitemaps(walk: Walk, site_url: str) -> None:
     """Reads the site's sitemaps into the walk, within its budget."""
+    if walk.spent:
+        return  # the feed's pages took the whole budget: the walk's note says so
     if walk.since is None:
         walk.note("no stored entry date to compare sitemap dates with")
         return
@@ -49,8 +51,9 @@ async def walk_sitemaps(walk: Walk, site_url: str) -> None:
         if read is not None:
             await _walk(walk, url, read, depth=0)
             return
-    if not walk.done:
-        walk.note(f"no sitemap found for {site_url}")
+    if not walk.done and not walk.spent:
+        site = RobotsCache.robots_url(site_url).removesuffix("robots.txt")
+        walk.note(f"no sitemap found on {site}")
 
 
 async def _fetch(walk: Walk, url: str) -> ParsedSitemap | None:
@@ -68,7 +71,7 @@ async def _fetch(walk: Walk, url: str) -> ParsedSitemap | None:
 async def _walk(walk: Walk, url: str, parsed: ParsedSitemap, depth: int) -> None:
     if parsed.urls:
         _take_urls(walk, url, parsed)
-    now = datetime.now(UTC)
+    now = walk.now
     children = newest_children(parsed, now) if depth < MAX_INDEX_DEPTH else []
     for child in children:
         when = parsed.sitemap_lastmod.get(child)
@@ -95,10 +98,10 @@ def _take_urls(walk: Walk, url: str, parsed: ParsedSitemap) -> None:
     before = walk.undated
     walk.take(parsed.urls, dated_only=True)
     left = walk.undated - before
-    if left and any(entry_date(e) for e in parsed.urls):
+    if left and any(walk.date(e) for e in parsed.urls):
         walk.undated = before  # not articles, most likely: they hold no gap open
     elif left:
-        future = sum(1 for e in parsed.urls if (e.published or e.updated) and not entry_date(e))
+        future = sum(1 for e in parsed.urls if (e.published or e.updated) and not walk.date(e))
         detail = f" ({future} dated in the future)" if future else ""
         walk.note(f"sitemap {url} gives no usable dates: {left} unknown URLs not "
                   f"taken{detail}")  # fmt: skip

@@ -67,8 +67,7 @@ async def store_sources(
         if walk_back is not None:  # `newsflow backfill`: back to a date, within a bound
             await walk_back_to(fetcher, quote(crawls), *walk_back)
         else:
-            crawls = await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings,
-                                     quote(report))  # fmt: skip
+            crawls = await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings)
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
         progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)

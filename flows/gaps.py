@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -16,20 +17,22 @@ from fetchers.crawl import SourceCrawl
 from fetchers.http import Fetcher
 from newsflow.errors import StorageError
 from newsflow.models import Settings
-from newsflow.summary import RunReport
 from storage.coverage import newest_stored, seen_urls, stored_urls
 from storage.db import connect
 from storage.state import SourceState
+
+if TYPE_CHECKING:
+    from flows.night import Night  # which imports gap_columns from here
 
 BUSY_WAIT_SECONDS = 5.0
 
 
 @task(name="fill gaps", cache_policy=NO_CACHE)
 async def fill_gaps(
-    fetcher: Fetcher, crawls: list[SourceCrawl], tonight, settings: Settings,
-    report: RunReport,
-) -> list[SourceCrawl]:  # fmt: skip
+    fetcher: Fetcher, crawls: list[SourceCrawl], tonight: Night, settings: Settings
+) -> list[SourceCrawl]:
     """Returns the crawls, those whose feed read left a gap given what backfill found."""
+    memory, report = tonight.memory, tonight.report
     readable = [c for c in crawls if c.feed_url and c.entries and not c.error]
     if not readable or tonight.busy:
         return crawls  # a busy night cannot tell what is stored: the next run checks

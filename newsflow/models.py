@@ -92,7 +92,7 @@ class FetchResult:
 
     url: str
     source: str
-    kind: str  # feed | page | home | sitemap | robots
+    kind: str  # feed | feed_page (older: backfill) | page | home | sitemap | robots
     outcome: Outcome
     fetched_at: datetime
     final_url: str = ""

@@ -101,7 +101,7 @@ def test_the_bound_stops_a_walk_and_says_so():
         site.publish(200)
         found = walk(site, stored=10, max_requests=3)
     assert not found.closed and len(found.fetches) == 3
-    assert "backfill_max_pages (3)" in found.reason
+    assert found.reason == f"backfill_max_pages (3) reached on feed {site.feed_url}"
     assert len(found.entries) == 30  # what the pages read gave is kept all the same
 
 
@@ -245,3 +245,18 @@ def test_an_index_is_read_down_to_its_first_old_child_whatever_a_newer_one_holds
         site.url_of(site.posts[55])}  # fmt: skip
     assert asked == ["/sitemap.xml", "/sitemap-6.xml", "/sitemap-5.xml", "/sitemap-4.xml",
                      "/sitemap-3.xml"]  # fmt: skip
+
+
+def test_a_replayed_timeline_passes_its_own_clock():
+    later = datetime(2031, 6, 1, tzinfo=UTC)  # a bench's clock, years ahead of the real one
+    with BusySite("busy", SiteShape(sitemap="plain")) as site:
+        site.publish(70, at=later - timedelta(days=10))
+        on_its_clock = walk(site, stored=40, paging="none", now=later)
+        on_the_real_clock = walk(site, stored=40, paging="none")
+    assert on_its_clock.closed and {e.url for e in on_its_clock.entries} == served(site, 40, 60)
+    assert not on_the_real_clock.closed and "in the future" in on_the_real_clock.reason
+    window = [FeedEntry(site.url_of(p), "f", published=p.published) for p in site.posts[60:]]
+    window.append(FeedEntry("https://b.example/old", "f", published=site.posts[30].published))
+    newest = site.posts[39].published
+    assert not gap_in(window, set(), newest, True, now=later)  # it reaches back: no gap
+    assert gap_in(window, set(), newest, True)  # on the real clock: no usable date
