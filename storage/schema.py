@@ -148,7 +148,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE source_health ADD COLUMN last_attempt_at TIMESTAMPTZ;
     """,
     # 5: what news sitemaps and JSON-LD declare, and the views every analyst asks for
-    # (storage/views.py: each view's SQL, documented in the README's schema table).
+    # (storage/views.py: each view's SQL, documented in docs/schema.md's table).
     """
     ALTER TABLE articles ADD COLUMN keywords_declared VARCHAR[];
     ALTER TABLE articles ADD COLUMN free_access BOOLEAN;

@@ -30,7 +30,7 @@ def query(args: Namespace) -> int:
 
     try:
         with _reader(args) as con:
-            load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
+            load_extension(con, "fts")  # before the lock: match_bm25 on the index (docs/search.md)
             cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
