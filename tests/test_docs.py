@@ -211,3 +211,13 @@ def test_documented_benchmarks_exist_with_their_options():
         assert 'if __name__ == "__main__":' in source, path
         for option in (w for w in words if w.startswith("--")):
             assert f'"{option}"' in source, (command, option)
+
+
+def test_the_changelog_has_unreleased_on_top_then_dated_versions():
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (.+)$", text, re.M)
+    assert sections[0] == "[Unreleased]"
+    for section in sections[1:]:
+        assert re.fullmatch(r"\[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}", section), section
+    dates = [s.split(" - ")[1] for s in sections[1:]]
+    assert dates == sorted(dates, reverse=True)  # newest first
