@@ -185,6 +185,20 @@ def test_every_link_between_pages_reaches_a_file_and_heading():
             assert not anchor or anchor in _anchors(path), (page.name, target)
 
 
+# Pages bench/ writes: their file names are the benchmark's, rewritten when it runs.
+WRITTEN_BY_BENCH = {"benchmarks.md", "lake-writes.md", "scaling.md"}
+REPO_PATH = r"`((?:bench|extractors|fetchers|flows|newsflow|storage|tests)/[\w/.]+)(?:::(\w+))?`"
+
+
+def test_every_file_and_test_the_pages_name_exists():
+    for page in doc_pages():
+        if page.name in WRITTEN_BY_BENCH:
+            continue
+        for path, test in re.findall(REPO_PATH, page.read_text(encoding="utf-8")):
+            assert (REPO / path).exists(), (page.name, path)
+            assert not test or _defines(f"{path}::{test}"), (page.name, path, test)
+
+
 def test_the_lint_commands_pass():
     for args in (["check", "."], ["format", "--check", "."]):
         run = subprocess.run(
