@@ -113,7 +113,6 @@ def extract_article(
         image=meta.image,
         feed_url=entry.feed_url if entry else None,
         entry_updated=(entry.updated or entry.published) if entry else None,
-        raw_html=body,
         encoding=encoding,
         keywords_declared=keywords or (entry.keywords if entry else ()),
         free_access=free,

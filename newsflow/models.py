@@ -139,7 +139,6 @@ class Article:
     image: str | None = None
     feed_url: str | None = None
     entry_updated: datetime | None = None
-    raw_html: bytes = b""
     encoding: str | None = None
     keywords_declared: tuple[str, ...] = ()  # the page's or the news sitemap's keywords
     free_access: bool | None = None  # JSON-LD isAccessibleForFree; None: not declared

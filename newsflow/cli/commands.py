@@ -107,7 +107,7 @@ def sources(args: Namespace) -> int:
 
 def _next_try(config, failures: int, last_attempt) -> str:
     """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
-    from flows.night import next_attempt
+    from newsflow.policy import next_attempt
     from storage.state import SourceState
 
     state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)

@@ -46,7 +46,7 @@ def _store(tmp_path, pages, results) -> set[str]:
     fetches = [FetchResult(url=p.url, source="s", kind="page", outcome="ok", fetched_at=NOW)
                for p in pages]  # fmt: skip
     with connect(tmp_path / "news.duckdb") as con:
-        write_results(con, "run", fetches, results, {}, NOW)
+        write_results(con, "run", fetches, results, {}, NOW, {p.url: p.body for p in pages})
     with duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True) as con:
         return {u for (u,) in con.execute("SELECT url FROM articles").fetchall()}
 

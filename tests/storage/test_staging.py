@@ -49,9 +49,9 @@ def test_batches_written_while_busy_are_staged_then_merged_once(tmp_path, monkey
     articles = [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
     fetches, results = page_results(articles)
     with held_by_another_process(db, read_only=True):
-        memory = night.open_night(str(db), "run-1", NOW, report)
-        assert memory.busy and report.storage_error.startswith("database busy")
-        night.write_pages(memory, "run-1", 1, fetches, results, report)
+        tonight = night.open_night(str(db), "run-1", NOW, report)
+        assert tonight.busy and report.storage_error.startswith("database busy")
+        night.write_pages(tonight, 1, fetches, results)
     assert pending_batches(staging_dir(db)) == 1
 
     night.open_night(str(db), "run-2", NOW, _report(db))
