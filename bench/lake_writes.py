@@ -43,7 +43,7 @@ WORDS = [
 
 def batches(writer: str, articles: int, seed: int = 1):
     """Yields the write_batch arguments of `articles` synthetic articles, BATCH at a time."""
-    from extractors.article import content_hash
+    from extractors.article.extract import content_hash
     from newsflow.models import Article, FetchResult, PageResult, Tag
     from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows
 

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.site import REPO  # noqa: E402
-from extractors.pipeline import PageInput, process_page  # noqa: E402
+from extractors.pool.pipeline import PageInput, process_page  # noqa: E402
 from flows import night  # noqa: E402
 from newsflow.models import FetchResult, PageResult  # noqa: E402
 from newsflow.outcomes import Outcome  # noqa: E402

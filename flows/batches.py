@@ -15,7 +15,7 @@ from prefect import get_run_logger
 from prefect.artifacts import acreate_progress_artifact, aupdate_progress_artifact
 from prefect.utilities.annotations import quote
 
-from extractors.pipeline import ExtractorPool
+from extractors.pool.pipeline import ExtractorPool
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows.night import Night

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extractors.near_duplicates import signature
-from extractors.tagging import tagger_versions
+from extractors.taggers.near_duplicates import signature
+from extractors.taggers.tagging import tagger_versions
 from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult

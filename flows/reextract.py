@@ -12,8 +12,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from extractors.pipeline import ExtractorPool, PageInput
-from extractors.tagging import tagger_versions
+from extractors.pool.pipeline import ExtractorPool, PageInput
+from extractors.taggers.tagging import tagger_versions
 from flows.search_index import update_search_index
 from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path

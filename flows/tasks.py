@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
-from extractors.pipeline import ChunkResults, ExtractorPool, PageInput
+from extractors.pool.pipeline import ChunkResults, ExtractorPool, PageInput
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from flows import night

@@ -178,7 +178,7 @@ class PageResult:
 @dataclass(frozen=True, slots=True)
 class PageLines:
     """What one page adds to its source's memory of recurring lines: short hashes
-    (extractors.furniture.line_key) of its text's lines, before the source's furniture was
+    (extractors.article.furniture.line_key) of its text's lines, before the source's furniture was
     stripped, and of its title's opening and closing parts. `page_hash` tells copies of one
     page apart from distinct pages."""
 

@@ -63,6 +63,24 @@ def test_a_circle_a_new_core_module_and_an_import_of_bench_break_them(tmp_path: 
     assert "flows.leak -> bench.run" in result.stdout
 
 
+def test_a_tagger_importing_another_breaks_them(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    keywords = root / "extractors" / "taggers" / "keywords.py"
+    keywords.write_text(keywords.read_text() + "\nfrom extractors.taggers import language\n")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "extractors.taggers.keywords is not allowed to import extractors.taggers.language" in (
+        " ".join(result.stdout.split())
+    )
+
+
+def test_every_registered_tagger_is_in_the_independence_contract() -> None:
+    from extractors.taggers.tagging import TAGGERS
+
+    [independent] = [c for c in CONTRACTS["contracts"] if c["type"] == "independence"]
+    assert sorted(independent["modules"]) == sorted(t.__name__ for t in TAGGERS)
+
+
 def test_storage_has_no_import_of_another_stage() -> None:
     # The one-line check, as anyone can run it.
     pattern = r"^from \(fetchers\|extractors\|flows\)\|^import \(fetchers\|extractors\|flows\)"

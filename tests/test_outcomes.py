@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsflow.outcomes import STORED, Outcome
+from newsflow.outcomes import Outcome
 from tests.support.docs import page_text
 
 
@@ -12,7 +12,7 @@ def test_the_schema_page_lists_exactly_the_stored_outcomes() -> None:
     text = page_text("schema.md")
     paragraph = text[text.index("`fetches.outcome` is") :].split("\n\n", 1)[0]
     listed = set(re.findall(r"`([a-z_]+)`", paragraph)) - {"fetches", "outcome"}
-    assert listed == {str(o) for o in STORED}
+    assert listed == {str(o.as_stored) for o in Outcome}
 
 
 def test_only_network_hiccups_are_transient() -> None:

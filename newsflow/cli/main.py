@@ -104,7 +104,7 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
         importlib.import_module(module)
     if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
-        from extractors.pipeline import prestart
+        from extractors.pool.pipeline import prestart
 
         prestart()  # the fork server loads the models
 

@@ -73,12 +73,10 @@ def _discovered_feeds(db: str) -> dict[str, str]:
     if not Path(db).exists():
         return {}
     from storage.db import connect
+    from storage.reports import discovered_feeds
 
     with connect(db, read_only=True, wait_seconds=5) as con:
-        rows = con.execute(
-            "SELECT source, discovered_feed FROM source_health WHERE discovered_feed IS NOT NULL"
-        ).fetchall()
-    return dict(rows)
+        return discovered_feeds(con)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from extractors.article import content_hash
+from extractors.article.extract import content_hash
 from newsflow.models import Article, FetchResult, PageResult, Tag
 from storage.writes import article_rows, fetch_rows, tag_rows
 
