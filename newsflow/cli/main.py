@@ -103,13 +103,13 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     server.launch()  # Prefect's server, when none is configured
     for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
         importlib.import_module(module)
-    if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
+    if args.command == "demo" or (args.command == "ingest" and lists_sources(args.sources)):
         from extractors.pool.pipeline import prestart
 
         prestart()  # the fork server loads the models
 
 
-def _lists_sources(path: str) -> bool:
+def lists_sources(path: str) -> bool:
     """True when the sources file names a source: with none (or a broken file, which the
     flow reports) there is nothing to extract, and the models' ~3 CPU-s would only slow
     the start-up they share the cores with."""

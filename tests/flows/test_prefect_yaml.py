@@ -56,10 +56,10 @@ def test_entrypoint_is_the_flow_the_docs_run_and_takes_the_deployment_s_paramete
     required = {p for p, v in signature.parameters.items() if v.default is v.empty}
     if name == "shard":  # started by the night, which gives every parameter
         from flows.shard_plan import Shard
-        from flows.shard_runs import _parameters
+        from flows.shard_runs import shard_parameters
 
         shard = Shard(1, ("a",), ("h",), 0)
-        night_gives = _parameters(shard, [shard], {"sources": "s", "db": "d", "night": "n"})
+        night_gives = shard_parameters(shard, [shard], {"sources": "s", "db": "d", "night": "n"})
         assert required <= set(night_gives) <= set(signature.parameters)
         return
     # `prefect deployment run FLOW/DEPLOYMENT` as the docs write it finds this flow.
