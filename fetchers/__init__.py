@@ -11,6 +11,7 @@ import importlib
 
 # What other packages use, by the module that defines it.
 _EXPORTS = {
+    "fetchers.backfill": ("gap_in",),
     "fetchers.crawl": ("SourceCrawl", "Validators", "crawl_source"),
     "fetchers.http": ("Fetcher",),
     "fetchers.robots": ("RobotsCache",),

@@ -14,6 +14,7 @@ _EXPORTS = {
     "storage.as_of": ("connect_as_of",),
     "storage.clusters": ("article_texts", "assign_clusters", "night_article_urls"),
     "storage.copy": ("copy_database",),
+    "storage.coverage": ("newest_stored", "seen_urls", "stored_urls"),
     "storage.db": ("connect",),
     "storage.export": ("ExportRequest", "export_articles"),
     "storage.furniture": (

@@ -9,7 +9,7 @@ from storage.schema import KEYS, MIGRATIONS, UNINDEXED, for_lake
 from storage.writes import write_batch
 from tests.support.backends import make_backend
 from tests.support.batches import NOW, batch_rows, stored_article
-from tests.support.docs import all_text
+from tests.support.docs import all_text, page_text
 
 
 def _columns(con) -> dict[str, list[tuple[str, str, str]]]:
@@ -81,3 +81,20 @@ def test_every_documented_query_and_report_runs_on_each_backend(backend):
     assert per_language == [(None, 3)]  # the articles written are seen by the queries
     assert [(source, n) for _, source, n in per_day] == [("blog", 3)]  # the run's chart
     assert overview["blog"][2] == 3  # `newsflow sources`
+
+
+def documented_columns(table: str) -> set[str]:
+    """Returns the column names docs/schema.md's table gives for `table`."""
+    text = page_text("schema.md")
+    row = next(line for line in text.splitlines() if line.startswith(f"| `{table}` "))
+    cells = row.split(" | ")
+    return set(re.findall(r"`([a-z_]+)`", cells[-1]))
+
+
+def test_source_status_is_documented_column_for_column(tmp_path, request):
+    with make_backend("file", tmp_path, request).connect() as con:
+        actual = {table: [c for c, _, _ in columns] for table, columns in _columns(con).items()}
+    assert documented_columns("source_status") == set(actual["source_status"])
+    # source_health's table lists its main columns: all but last_run_id (never filled)
+    assert documented_columns("source_health") == set(actual["source_health"]) - {"last_run_id"}
+    assert {"gaps", "last_gap_at"} <= set(actual["source_status"])

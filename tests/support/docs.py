@@ -33,7 +33,7 @@ def shell_commands(text: str) -> list[str]:
     """Returns the commands of the ```sh blocks of `text`, each as one line; a command
     whose quotes span lines is joined, comments and blank lines dropped."""
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+    for block in re.findall(r"```(?:sh|bash|shell)\n(.*?)```", text, re.S):
         pending = ""
         for line in block.splitlines():
             pending = f"{pending}\n{line}" if pending else line.strip()
