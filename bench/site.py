@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newsflow.demo.site import SiteServer
 from tests.support.corpus import locate_corpus, not_found, read_index
-from tests.support.corpus_site import _rss, corpus_site
+from tests.support.corpus_site import corpus_site, rss_feed
 
 REPO = Path(__file__).resolve().parents[1]
 PER_SECTION = 250  # well under max_articles_per_source (500): every page is fetched
@@ -55,7 +55,7 @@ def serve_corpus(pages: int, prefix: str = "") -> SiteServer:
         site = corpus_site(corpus(), base + prefix, copies=copies, sections=sections)
         links = [path for path in site.files if path.startswith("/c")][:pages]
         for n in range(sections):
-            feed = _rss(base + prefix, links[n::sections])
+            feed = rss_feed(base + prefix, links[n::sections])
             site.files[f"/section{n}/feed.xml"] = ("application/rss+xml", feed)
         if prefix:
             site.files = {prefix + path: body for path, body in site.files.items()}

@@ -43,7 +43,7 @@ def server_start(bench) -> dict:
 
 class Deployment:
     """A Prefect server, the process work pool, `prefect deploy --all` and one worker,
-    started as README's "Run it nightly" says; stopped on exit."""
+    started as docs/operations.md's "Run it nightly" says; stopped on exit."""
 
     def __init__(self, bench):
         port = _free_port()

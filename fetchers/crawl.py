@@ -78,7 +78,7 @@ async def crawl_source(
     except Exception as exc:  # a bug on one source must not end the night for the others
         log.exception("reading source %s (%s) failed", source.name, source.url)
         crawl.error = f"internal error: {exc!r}"
-    crawl.entries = _dedupe(crawl.entries)
+    crawl.entries = dedupe_entries(crawl.entries)
     return crawl
 
 
@@ -151,7 +151,8 @@ async def _read_sitemap(fetcher: Fetcher, crawl: SourceCrawl, url: str) -> None:
     crawl.error = tree.error
 
 
-def _dedupe(entries: list[FeedEntry]) -> list[FeedEntry]:
+def dedupe_entries(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Returns the entries with one per normalized URL."""
     seen: dict[str, FeedEntry] = {}
     for entry in entries:
         url = normalize_url(entry.url)

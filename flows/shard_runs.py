@@ -98,7 +98,7 @@ async def run_shards(shards: list[Shard], parameters: dict, pool: bool) -> list[
         cores = os.cpu_count() or 1
         parameters = {**parameters, "workers": max(1, cores // len(shards))}  # one machine
     runs = await asyncio.gather(
-        *(start(shard, _parameters(shard, shards, parameters)) for shard in shards)
+        *(start(shard, shard_parameters(shard, shards, parameters)) for shard in shards)
     )
     async with get_client() as client:
         return [
@@ -107,7 +107,8 @@ async def run_shards(shards: list[Shard], parameters: dict, pool: bool) -> list[
         ]
 
 
-def _parameters(shard: Shard, shards: list[Shard], common: dict) -> dict:
+def shard_parameters(shard: Shard, shards: list[Shard], common: dict) -> dict:
+    """Returns the parameters of one shard's flow run: the night's, plus its share."""
     return {
         **common,
         "names": list(shard.sources),

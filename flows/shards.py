@@ -85,7 +85,8 @@ def _refusal(db: str, shards: int) -> str | None:
             f"parameter 'shards': {shards} shards write at the same time, which needs DuckLake;"
             f" db {db!r} is a DuckDB file, which takes one writer at a time. Use"
             " db = ducklake:sqlite:PATH (one machine) or ducklake:postgres:dbname=… host=…"
-            " (many machines; README: When one machine is not enough), or shards = 1"
+            " (many machines; docs/operations.md: When one machine is not enough),"
+            " or shards = 1"
         )
     return None
 

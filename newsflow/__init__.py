@@ -1,3 +1,69 @@
-"""newsflow: nightly news ingestion (shared types, errors and configuration)."""
+"""newsflow: nightly news ingestion (shared types, errors and configuration).
+
+Other packages import these names from the modules that define them; `__all__` lists
+them and tests/test_exported_members.py pins the list.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+# What other packages use, by the module that defines it.
+_EXPORTS = {
+    "newsflow.charset": ("decode_text", "looks_binary"),
+    "newsflow.chart": ("articles_per_day_svg", "chart_path", "svg_data_uri"),
+    "newsflow.config": ("load_sources", "topics_path"),
+    "newsflow.credentials": ("Credentials", "origin", "split_userinfo"),
+    "newsflow.defaults": (
+        "BACKFILL_MAX_PAGES",
+        "DB_PATH",
+        "DUE_EVERY_MINUTES",
+        "NIGHTLY_CRON",
+        "SOURCES_PATH",
+        "TIMEZONE",
+    ),
+    "newsflow.errors": (
+        "CheckoutNotFound",
+        "ConfigError",
+        "DatabaseBusyError",
+        "ExtractError",
+        "FetchError",
+        "HostileDocument",
+        "NewsflowError",
+        "OptionError",
+        "SitemapError",
+        "StorageError",
+    ),
+    "newsflow.minhash": ("NUM_PERM", "bands", "similarity"),
+    "newsflow.models": (
+        "Article",
+        "FeedEntry",
+        "FetchResult",
+        "PageLines",
+        "PageResult",
+        "Settings",
+        "Source",
+        "SourceFurniture",
+        "SourcesConfig",
+        "Tag",
+    ),
+    "newsflow.opml": ("read_opml", "write_opml"),
+    "newsflow.outcomes": ("Outcome",),
+    "newsflow.pace": ("Reading", "later", "read_interval"),
+    "newsflow.policy": ("next_attempt", "select_new_entries", "sources_due"),
+    "newsflow.progress": ("Progress", "listening", "publish"),
+    "newsflow.sources_edit": ("import_feeds",),
+    "newsflow.summary": ("Failure", "RunReport", "SourceCounts"),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    """Returns an exported name, importing its module on first use, so that importing
+    the package itself stays cheap."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

@@ -1,6 +1,6 @@
 """What became of one fetch: the one vocabulary of `fetches.outcome`.
 
-Fetching, retries, planning, storage, the run report and README's list all use these
+Fetching, retries, planning, storage, the run report and docs/schema.md's list all use these
 values; `Outcome.transient` says which are worth another try later the same night.
 """
 

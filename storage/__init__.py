@@ -1,0 +1,78 @@
+"""Storage: the DuckDB file or DuckLake (schema and migrations, typed reads, bulk writes,
+staging, reports, search index, export). Plain Python: no Prefect, no other stage.
+
+Other packages import these names from the modules that define them; `__all__` lists
+them and tests/test_exported_members.py pins the list.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# What other packages use, by the module that defines it.
+_EXPORTS = {
+    "storage.as_of": ("connect_as_of",),
+    "storage.clusters": ("article_texts", "assign_clusters", "night_article_urls"),
+    "storage.copy": ("copy_database",),
+    "storage.coverage": ("newest_stored", "seen_urls", "stored_urls"),
+    "storage.db": ("connect",),
+    "storage.export": ("ExportRequest", "export_articles"),
+    "storage.furniture": (
+        "PAGE_WINDOW",
+        "latest_articles",
+        "load_furniture",
+        "remember_lines",
+        "unremembered_sources",
+    ),
+    "storage.lake": ("forget_engines", "is_lake"),
+    "storage.maintenance": ("maintain",),
+    "storage.raw_html": ("join_waiting", "waiting_dir"),
+    "storage.reports": (
+        "SourceOverview",
+        "article_sources",
+        "articles_per_day",
+        "discovered_feeds",
+        "source_overview",
+    ),
+    "storage.rework": ("stale_urls", "stored_pages"),
+    "storage.sandbox": ("answer", "answer_locked_down"),
+    "storage.search": (
+        "SearchFilters",
+        "indexed_languages",
+        "indexed_sources",
+        "write_search_macro",
+    ),
+    "storage.search_index": ("IndexDocument", "index_path", "open_index"),
+    "storage.staging": ("merge_staged", "stage_batch", "staging_dir"),
+    "storage.state": (
+        "KnownPage",
+        "Memory",
+        "SourceState",
+        "finish_run",
+        "known_pages",
+        "load_memory",
+        "save_feed_states",
+        "save_http_cache",
+        "save_source_states",
+        "start_run",
+    ),
+    "storage.writes": (
+        "article_rows",
+        "batch_tables",
+        "fetch_rows",
+        "tag_rows",
+        "tagger_rows",
+        "write_batch",
+        "write_results",
+    ),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    """Returns an exported name, importing its module on first use, so that importing
+    the package itself stays cheap."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

@@ -95,7 +95,8 @@ def newer_format_advice(path: Path) -> str:
         f" by newsflow) cannot read. To move it: with DuckDB {writer} run"
         " EXPORT DATABASE 'news-export' (FORMAT parquet) on it, then with"
         f" {duckdb.__version__} run IMPORT DATABASE 'news-export' in a new file and use that"
-        " (README: 'A database written by DuckDB 2.x'); or move the file aside and ingest again."
+        " (docs/operations.md: 'A database written by DuckDB 2.x'); or move the file aside"
+        " and ingest again."
     )
 
 

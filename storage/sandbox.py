@@ -56,5 +56,5 @@ def answer(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
 
 def answer_locked_down(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
     """Returns what an analyst's `sql` gives on con, once con is locked down."""
-    load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
+    load_extension(con, "fts")  # before the lock: match_bm25 on the index (docs/search.md)
     return answer(lock_down(con), sql)

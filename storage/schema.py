@@ -187,7 +187,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE source_health ADD COLUMN last_attempt_at TIMESTAMPTZ;
     """,
     # 5: what news sitemaps and JSON-LD declare, and the views every analyst asks for
-    # (storage/views.py: each view's SQL, documented in the README's schema table).
+    # (storage/views.py: each view's SQL, documented in docs/schema.md's table).
     add_columns("articles", ARTICLE_COLUMNS, migration=5) + VIEWS_SQL,
     # 6: each source's memory of recurring lines (storage/furniture.py): hashes and counts
     # of distinct pages, never the text, and only for the source's recent pages.

@@ -99,7 +99,7 @@ def tagger_rows(results: list[PageResult], versions: dict[str, str], at: datetim
         if r.article is not None and r.tagged
         for name, version in versions.items()
     ]
-    return pa.Table.from_pylist(rows, schema=_TAGGER_SCHEMA)
+    return pa.Table.from_pylist(rows, schema=TAGGER_SCHEMA)
 
 
 def batch_tables(
@@ -157,7 +157,7 @@ def write_batch(
         "in_fetches": fetches,
         "in_articles": articles,
         "in_tags": tags,
-        "in_taggers": taggers if taggers is not None else _TAGGER_SCHEMA.empty_table(),
+        "in_taggers": taggers if taggers is not None else TAGGER_SCHEMA.empty_table(),
     }
     for name, table in inputs.items():
         con.register(name, table)
@@ -316,7 +316,7 @@ def _article_schema() -> pa.Schema:
 
 _ARTICLE_SCHEMA = _article_schema()
 _ARTICLE_FIELDS = tuple(n for n in _ARTICLE_SCHEMA.names if n != "html_zlib")  # Article's
-_TAGGER_SCHEMA = pa.schema(
+TAGGER_SCHEMA = pa.schema(
     [
         ("url", pa.string()),
         ("tagger", pa.string()),

@@ -1,17 +1,15 @@
-"""The one outcome vocabulary: README's list is the enum's, and only transient ones retry."""
+"""One outcome vocabulary: docs/schema.md's list is the enum's, and only transient ones retry."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from newsflow.outcomes import Outcome
+from tests.support.docs import page_text
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 
-
-def test_readme_lists_exactly_the_stored_outcomes() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_schema_page_lists_exactly_the_stored_outcomes() -> None:
+    text = page_text("schema.md")
     paragraph = text[text.index("`fetches.outcome` is") :].split("\n\n", 1)[0]
     listed = set(re.findall(r"`([a-z_]+)`", paragraph)) - {"fetches", "outcome"}
     assert listed == {str(o.as_stored) for o in Outcome}

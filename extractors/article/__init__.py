@@ -1,2 +1,28 @@
 """The article: fetched HTML bytes to an `Article` (extract.extract_article): decoding, the
-page's metadata, the main text without furniture, the headline and dates."""
+page's metadata, the main text without furniture, the headline and dates.
+
+Other packages import these names from the modules that define them; `__all__` lists
+them and tests/test_exported_members.py pins the list.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# What other packages use, by the module that defines it.
+_EXPORTS = {
+    "extractors.article.extract": ("content_hash", "extract_article"),
+    "extractors.article.furniture": ("MIN_PAGES", "MIN_SHARE", "page_lines"),
+    "extractors.article.page_meta": ("language_code",),
+    "extractors.article.version": ("EXTRACTION", "EXTRACTOR_VERSION"),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    """Returns an exported name, importing its module on first use, so that importing
+    the package itself stays cheap."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

@@ -1,4 +1,29 @@
 """The taggers: labels on an article's text (language, entities, keywords, topics,
 categories), run by tagging.tag_article, and near-duplicate signatures. No tagger imports
 another (an import-linter contract); they share tagger.py, text.py, gazetteer.py and
-topics_file.py."""
+topics_file.py.
+
+Other packages import these names from the modules that define them; `__all__` lists
+them and tests/test_exported_members.py pins the list.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# What other packages use, by the module that defines it.
+_EXPORTS = {
+    "extractors.taggers.near_duplicates": ("signature",),
+    "extractors.taggers.tagging": ("tag_article", "tagger_versions"),
+    "extractors.taggers.topics_file": ("load_topics",),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> object:
+    """Returns an exported name, importing its module on first use, so that importing
+    the package itself stays cheap."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

@@ -113,13 +113,13 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
         importlib.import_module(module)
     # A `--due` run often has nothing due: the models load when a first page needs them.
     reads_all = args.command == "ingest" and not args.due
-    if args.command in ("demo", "backfill") or (reads_all and _lists_sources(args.sources)):
+    if args.command in ("demo", "backfill") or (reads_all and lists_sources(args.sources)):
         from extractors.pool.pipeline import prestart
 
         prestart()  # the fork server loads the models
 
 
-def _lists_sources(path: str) -> bool:
+def lists_sources(path: str) -> bool:
     """True when the sources file names a source: with none (or a broken file, which the
     flow reports) there is nothing to extract, and the models' ~3 CPU-s would only slow
     the start-up they share the cores with."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fetchers.crawl import _dedupe
+from fetchers.crawl import dedupe_entries
 from fetchers.feeds import parse_feed
 from fetchers.sitemaps import parse_sitemap
 
@@ -53,5 +53,5 @@ def test_feed_categories_are_read_from_rss_atom_and_json_feed():
 
 def test_deduplicating_entries_keeps_what_they_declare():
     parsed = parse_sitemap(NEWS_SITEMAP, "https://berita.example/news-sitemap.xml")
-    kept = _dedupe(list(parsed.urls))
+    kept = dedupe_entries(list(parsed.urls))
     assert kept[0].keywords == ("NATO", "Rusia", "Brussel") and kept[0].publication

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from newsflow.demo.site import SiteServer, blogger_site
-from tests.support import REPO
+from tests.support.docs import newsflow_commands
 from tests.support.flows import write_sources
 from tests.support.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
 
@@ -59,7 +59,7 @@ def blog():
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory, blog, cli_env):
-    """A working folder laid out as the README assumes: sources.toml, data/news.duckdb,
+    """A working folder laid out as the docs assume: sources.toml, data/news.duckdb,
     filled by `newsflow ingest` writing to a pipe."""
     home = tmp_path_factory.mktemp("analyst")
     write_sources(home / "sources.toml", [("dunia", blog.base_url + "/", "auto")])
@@ -201,30 +201,17 @@ def test_sources_import_leaves_the_file_untouched_on_error(tmp_path):
     assert missing.returncode == 2 and "nope.opml" in missing.stderr
 
 
-def readme_commands() -> list[str]:
-    """Returns the README's analyst commands (`uv run newsflow ...` lines in sh blocks)."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
-        pending = ""
-        for line in block.splitlines():
-            pending = f"{pending}\n{line}" if pending else line.strip()
-            try:
-                words = shlex.split(pending, comments=True)
-            except ValueError:  # a quote still open: the command goes on
-                continue
-            pending = ""
-            command = shlex.join(words[2:]) if words[:2] == ["uv", "run"] else ""
-            if ANALYST_COMMANDS.match(command):
-                commands.append(command)
-    return commands
+def documented_analyst_commands() -> list[str]:
+    """Returns the analyst commands of README.md and docs/ (`uv run newsflow ...` in sh
+    blocks), as `newsflow ...`."""
+    return list(dict.fromkeys(c for c in newsflow_commands() if ANALYST_COMMANDS.match(c)))
 
 
-def test_every_analyst_command_in_the_readme_runs(ingested, tmp_path, cli_env):
+def test_every_documented_analyst_command_runs(ingested, tmp_path, cli_env):
     home = tmp_path / "home"
     shutil.copytree(ingested.home, home)
     (home / "feeds.opml").write_text(OPML)
-    commands = readme_commands()
+    commands = documented_analyst_commands()
     assert {c.split()[1] for c in commands} >= {"search", "export", "index", "sources", "query"}
     outputs = {}
     for command in commands:

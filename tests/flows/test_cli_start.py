@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from newsflow.cli.main import _lists_sources
+from newsflow.cli.main import lists_sources
 from tests.support import REPO
 from tests.support.flows import write_sources
 
@@ -45,10 +45,10 @@ def test_lists_sources(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[[sources]\n")
 
-    assert _lists_sources(str(one))
-    assert not _lists_sources(str(none))
-    assert not _lists_sources(str(broken))  # the flow reports it; nothing to extract
-    assert not _lists_sources(str(tmp_path / "missing.toml"))
+    assert lists_sources(str(one))
+    assert not lists_sources(str(none))
+    assert not lists_sources(str(broken))  # the flow reports it; nothing to extract
+    assert not lists_sources(str(tmp_path / "missing.toml"))
 
 
 @pytest.mark.parametrize(

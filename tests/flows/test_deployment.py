@@ -1,8 +1,8 @@
 """prefect.yaml for real: a Prefect server, a process pool, `prefect deploy --all`, a worker.
 
-The README's "Run it nightly" commands, in order, against two blogs on 127.0.0.1; then
+docs/operations.md's "Run it nightly" commands, in order, against two blogs on 127.0.0.1; then
 headless Chromium opens the run in the Prefect UI and screenshots it, into a temporary
-folder, or into docs/ (the README's pictures) with NEWSFLOW_REFRESH_DOCS=1.
+folder, or into docs/ (operations.md's pictures) with NEWSFLOW_REFRESH_DOCS=1.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def nightly_run(server, tmp_path_factory, request):
-    """The README's commands: pool, deploy, a run of each deployment, one worker pass."""
+    """docs/operations.md's commands: pool, deploy, a run of each deployment, one worker pass."""
     work = tmp_path_factory.mktemp("nightly")
     blogs = {"kabar-dunia": [NATO_POST, *POSTS], "harbour-notes": HARBOUR_POSTS}
     with (
@@ -296,7 +296,7 @@ def _browse(url: str, profile: Path, screenshot: Path) -> str:
 
 @pytest.fixture
 def screenshots(tmp_path) -> Path:
-    """Where the UI screenshots go: docs/ when asked to refresh the README's pictures,
+    """Where the UI screenshots go: docs/ when asked to refresh the docs' pictures,
     otherwise a temporary folder (a test run leaves the checkout as it was)."""
     return DOCS if os.environ.get(REFRESH_DOCS) == "1" else tmp_path
 

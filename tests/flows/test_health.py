@@ -58,8 +58,8 @@ def _sources_artifact(state) -> list[dict]:
     return json.loads(artifact["data"])  # a table artifact's data is JSON text
 
 
-def test_a_source_failing_every_night_is_asked_on_the_nights_the_readme_promises():
-    # README: unhealthy after `unhealthy_after_failures` failed nights in a row, then
+def test_a_source_failing_every_night_is_asked_on_the_nights_the_docs_promise():
+    # docs/reliability.md: unhealthy after `unhealthy_after_failures` failed nights in a row, then
     # skipped for 1, 2, 4, then 7 nights after each failed attempt. A month of nightly
     # runs, starting around 02:00 (some a little early, some late), all failing:
     settings = Settings(unhealthy_after_failures=2)

@@ -13,6 +13,7 @@ from prefect.flows import load_flow_from_entrypoint
 
 from flows.crash_detection import HEARTBEAT_SECONDS
 from newsflow.cli.main import PACKAGE_LOGGERS
+from tests.support.docs import page_text
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT_YAML = REPO / "prefect.yaml"
@@ -35,14 +36,14 @@ def test_the_night_starts_its_shards_by_the_shard_deployment_s_name():
     assert f"{flow.name}/shard" == SHARD_DEPLOYMENT
 
 
-def _flows_named_in_readme(deployment: str) -> set[str]:
-    """Returns the flow names the README gives this deployment (`ingest/nightly`)."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    return {flow for flow, name in re.findall(r"[`'](\w+)/(\w+)[`']", readme) if name == deployment}
+def _flows_named_in_docs(deployment: str) -> set[str]:
+    """Returns the flow names docs/operations.md gives this deployment (`ingest/nightly`)."""
+    text = page_text("operations.md")
+    return {flow for flow, name in re.findall(r"[`'](\w+)/(\w+)[`']", text) if name == deployment}
 
 
 @pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
-def test_entrypoint_is_the_flow_the_readme_runs_and_takes_the_deployment_s_parameters(
+def test_entrypoint_is_the_flow_the_docs_run_and_takes_the_deployment_s_parameters(
     name, monkeypatch
 ):
     deployment = DEPLOYMENTS[name]
@@ -56,14 +57,14 @@ def test_entrypoint_is_the_flow_the_readme_runs_and_takes_the_deployment_s_param
     required = {p for p, v in signature.parameters.items() if v.default is v.empty}
     if name == "shard":  # started by the night, which gives every parameter
         from flows.shard_plan import Shard
-        from flows.shard_runs import _parameters
+        from flows.shard_runs import shard_parameters
 
         shard = Shard(1, ("a",), ("h",), 0)
-        night_gives = _parameters(shard, [shard], {"sources": "s", "db": "d", "night": "n"})
+        night_gives = shard_parameters(shard, [shard], {"sources": "s", "db": "d", "night": "n"})
         assert required <= set(night_gives) <= set(signature.parameters)
         return
-    # `prefect deployment run FLOW/DEPLOYMENT` as the README writes it finds this flow.
-    assert _flows_named_in_readme(name) == {flow.name}
+    # `prefect deployment run FLOW/DEPLOYMENT` as the docs write it finds this flow.
+    assert _flows_named_in_docs(name) == {flow.name}
     # Each parameter is one of the function's; those without a default are all given.
     assert required <= given
     assert given == set(flow.parameters.properties)
@@ -122,9 +123,9 @@ def test_one_process_pool_named_once_with_package_loggers_and_no_overlapping_run
     assert "concurrency_limit" not in DEPLOYMENTS["shard"]
 
 
-def test_readme_nightly_section_uses_this_pool_and_deploys_everything():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- nightly", 1)[1].split("<!-- /nightly -->", 1)[0]
+def test_operations_nightly_section_uses_this_pool_and_deploys_everything():
+    text = page_text("operations.md")
+    section = text.split("<!-- nightly", 1)[1].split("<!-- /nightly -->", 1)[0]
     (pool,) = {d["work_pool"]["name"] for d in DEPLOYMENTS.values()}
     for command in (
         "uv run prefect server start",

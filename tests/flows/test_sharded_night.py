@@ -1,7 +1,7 @@
 """A sharded night for real: a Prefect server, three process workers, DuckLake on PostgreSQL.
 
 24 blogs on 127.0.0.1, one port each (24 hosts to politeness), 42 posts each: 1,008 pages.
-As the README says: `prefect deploy --all`; three workers started in the checkout with
+As docs/operations.md says: `prefect deploy --all`; three workers started in the checkout with
 nothing set but the API URL (`--limit 1`: one flow run each, a machine each); then
 `prefect deployment run ingest/nightly --param shards=2`: one worker holds the night,
 the two others run its shards. Once a shard has stored a batch, its worker is killed with

@@ -1,17 +1,15 @@
-"""One schema on both backends: same tables, columns and keys; the README's queries run on each."""
+"""One schema on both backends: same tables, columns and keys; the docs' queries run on each."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from storage.reports import articles_per_day, source_overview
 from storage.schema import KEYS, MIGRATIONS, UNINDEXED, for_lake
 from storage.writes import write_batch
 from tests.support.backends import make_backend
 from tests.support.batches import NOW, batch_rows, stored_article
-
-README = Path(__file__).resolve().parents[2] / "README.md"
+from tests.support.docs import all_text, page_text
 
 
 def _columns(con) -> dict[str, list[tuple[str, str, str]]]:
@@ -55,18 +53,18 @@ def test_every_table_and_view_is_the_same_on_each_backend(backend, tmp_path, req
     assert version == [(len(MIGRATIONS),)]
 
 
-def readme_queries() -> list[str]:
-    """Returns the SQL of every `newsflow query "…"` example in the README on the database
-    (those on the search index file run in tests/flows/test_analyst_cli.py)."""
-    text = README.read_text(encoding="utf-8")
+def documented_queries() -> list[str]:
+    """Returns the SQL of every `newsflow query "…"` example of README.md and docs/ on the
+    database (those on the search index file run in tests/flows/test_analyst_cli.py)."""
+    text = all_text()
     found = re.findall(
         r'uv run newsflow query (?!--db \S*search\.duckdb)(?:--\S+ \S+ )*"(.+?)"', text, re.DOTALL
     )
     return [" ".join(q.split()) for q in found]
 
 
-def test_every_readme_query_and_report_runs_on_each_backend(backend):
-    queries = readme_queries()
+def test_every_documented_query_and_report_runs_on_each_backend(backend):
+    queries = documented_queries()
     assert len(queries) >= 9
     batch = batch_rows(
         "run-1", [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
@@ -79,15 +77,15 @@ def test_every_readme_query_and_report_runs_on_each_backend(backend):
         answers = {sql: con.execute(sql).fetchall() for sql in queries}
         per_day = articles_per_day(con)
         overview = source_overview(con)
-    per_language = next(rows for sql, rows in answers.items() if "GROUP BY ALL" in sql)
+    per_language = next(rows for sql, rows in answers.items() if "SELECT language" in sql)
     assert per_language == [(None, 3)]  # the articles written are seen by the queries
     assert [(source, n) for _, source, n in per_day] == [("blog", 3)]  # the run's chart
     assert overview["blog"][2] == 3  # `newsflow sources`
 
 
 def documented_columns(table: str) -> set[str]:
-    """Returns the column names the README's schema table gives for `table`."""
-    text = README.read_text(encoding="utf-8")
+    """Returns the column names docs/schema.md's table gives for `table`."""
+    text = page_text("schema.md")
     row = next(line for line in text.splitlines() if line.startswith(f"| `{table}` "))
     cells = row.split(" | ")
     return set(re.findall(r"`([a-z_]+)`", cells[-1]))

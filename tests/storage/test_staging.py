@@ -81,6 +81,6 @@ def test_a_batch_cut_off_before_its_manifest_is_ignored(tmp_path):
 
 
 def _empty_taggers():
-    from storage.writes import _TAGGER_SCHEMA
+    from storage.writes import TAGGER_SCHEMA
 
-    return _TAGGER_SCHEMA.empty_table()
+    return TAGGER_SCHEMA.empty_table()

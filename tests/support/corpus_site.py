@@ -30,12 +30,14 @@ def corpus_site(corpus: Path, base_url: str, copies: int = 1, sections: int = 1)
             links.append(path)
     for section in range(sections):
         mine = links[section::sections]
-        site.files[f"/section{section}/feed.xml"] = ("application/rss+xml", _rss(base_url, mine))
+        feed = rss_feed(base_url, mine)
+        site.files[f"/section{section}/feed.xml"] = ("application/rss+xml", feed)
     site.files["/robots.txt"] = ("text/plain", b"User-agent: *\nAllow: /\n")
     return site
 
 
-def _rss(base_url: str, paths: list[str]) -> bytes:
+def rss_feed(base_url: str, paths: list[str]) -> bytes:
+    """Returns an RSS 2.0 feed listing these paths of the site (bench/site.py's too)."""
     start = datetime(2026, 11, 1, tzinfo=UTC)
     items = "".join(
         f"<item><title>{html.escape(p)}</title><link>{base_url}{p}</link>"
