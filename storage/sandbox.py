@@ -8,12 +8,20 @@ database, but DuckDB can also read and write any file (`COPY ... TO`, `EXPORT DA
 (external access), extensions loading themselves, then the configuration itself, so that
 no statement can turn any of it back on. Commands that must write files (exports, search
 indexes) do so in their own code, never through an analyst's SQL.
+
+Some folders stay open, and DuckDB lets a statement write wherever it may read: a lake's
+data path (its Parquet files) and the temp folder beside a database file. So statements
+that write files (`COPY`, `COPY FROM DATABASE`, `EXPORT DATABASE`, `ATTACH`, and those
+run under `EXPLAIN ANALYZE`) are refused before anything runs (`refuse_writes`).
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
+from newsflow.errors import StorageError
 from storage.lake import recorded_data_path
 from storage.schema import is_lake_connection
 
@@ -24,6 +32,34 @@ _LOCKS = (
     "SET allow_community_extensions = false",
     "SET lock_configuration = true",  # last: from here on no SET, RESET or PRAGMA changes it
 )
+
+
+_WRITING = {
+    duckdb.StatementType.COPY: "COPY",
+    duckdb.StatementType.COPY_DATABASE: "COPY FROM DATABASE",
+    duckdb.StatementType.EXPORT: "EXPORT DATABASE",
+    duckdb.StatementType.ATTACH: "ATTACH",
+}
+# What an EXPLAIN explains (leading comments, then EXPLAIN and its options): EXPLAIN
+# ANALYZE runs it.
+_EXPLAINED = re.compile(
+    r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*explain\b\s*(?:analy[sz]e\b|\([^()]*\))?(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def refuse_writes(con: duckdb.DuckDBPyConnection, sql: str, db: str) -> None:
+    """Raises StorageError naming the first statement of `sql` that would write a file."""
+    for statement in con.extract_statements(sql):
+        if statement.type == duckdb.StatementType.EXPLAIN:
+            explained = _EXPLAINED.match(statement.query)
+            if explained is None:
+                raise StorageError(db, "newsflow query writes no file: unreadable EXPLAIN")
+            refuse_writes(con, explained.group(1), db)
+        elif statement.type in _WRITING:
+            raise StorageError(
+                db, f"newsflow query writes no file: {_WRITING[statement.type]} refused"
+            )
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

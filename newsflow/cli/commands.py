@@ -26,10 +26,12 @@ def query(args: Namespace) -> int:
     """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
     run with no access to other files, the network, extensions or settings (storage.sandbox)."""
     from storage.extensions import load_extension
-    from storage.sandbox import lock_down
+    from storage.lake import shown
+    from storage.sandbox import lock_down, refuse_writes
 
     try:
         with _reader(args) as con:
+            refuse_writes(con, args.sql, shown(args.db))
             load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
             cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
