@@ -52,6 +52,10 @@ def run() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Runs one `newsflow` subcommand; returns the process exit code."""
     args = _parser().parse_args(argv)
+    refused = _refused_database(args)
+    if refused:  # before Prefect records the parameter or DuckDB repeats it
+        print(f"newsflow {args.command}: error: {refused}", file=sys.stderr)
+        return 2
     # Our own loggers appear in Prefect's run logs (and so in the UI) through this setting,
     # which Prefect reads when it configures logging on import.
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", PACKAGE_LOGGERS)
@@ -71,6 +75,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         server.stop()
+
+
+def _refused_database(args: argparse.Namespace) -> str | None:
+    """Returns why the command's database string cannot be used (a lake's catalog that is
+    neither SQLite nor PostgreSQL, a password in it), or None."""
+    from newsflow.errors import StorageError
+    from storage.lake import catalog_kind, is_lake
+
+    for db in (getattr(args, "db", None), getattr(args, "to", None)):
+        try:
+            if db and is_lake(db):
+                catalog_kind(db)
+        except StorageError as exc:
+            return str(exc)
+    return None
 
 
 def _progress_shown(command: str):
