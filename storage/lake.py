@@ -46,6 +46,9 @@ _CONFLICT_MARKERS = (
 )
 
 INIT_ATTEMPTS = 5
+# How long libpq waits for a PostgreSQL catalog to answer a new connection (whole seconds).
+CONNECT_TIMEOUT_SECONDS = 10
+_UNREACHABLE = "Unable to connect to Postgres at"
 
 # A libpq keyword value: quoted (backslash escapes) or up to the next space.
 _PASSWORD = re.compile(r"(\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S+)", re.IGNORECASE)
@@ -166,7 +169,7 @@ def _attach_once(
         if data_path and "://" in data_path:
             load_extension(con, "httpfs")
         attach_options = _attach_options(kind, data_path, read_only, options)
-        con.execute(f"ATTACH {_quote(db)} AS {ALIAS} ({attach_options})")
+        con.execute(f"ATTACH {_quote(_bounded(db))} AS {ALIAS} ({attach_options})")
         con.execute(f"USE {ALIAS}")
         if not data_path and "://" in recorded_data_path(con):
             load_extension(con, "httpfs")  # files on object storage: s3://, https://
@@ -180,6 +183,14 @@ def _attach_once(
         raise StorageError(shown(db), _attach_error(exc)) from None
     log.info("attached lake %s (data path %s)", shown(db), data_path or "from its catalog")
     return con
+
+
+def _bounded(db: str) -> str:
+    """Returns `db` with libpq's connect_timeout, unless the string sets its own: a host that
+    accepts and never answers would otherwise hold the command for good."""
+    if catalog_kind(db) != "postgres" or re.search(r"\bconnect_timeout\s*=", db):
+        return db
+    return f"{db} connect_timeout={CONNECT_TIMEOUT_SECONDS}"
 
 
 def recorded_data_path(con: duckdb.DuckDBPyConnection) -> str:
@@ -211,6 +222,9 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
 
 def _attach_error(exc: duckdb.Error) -> str:
     message = shown(" ".join(str(exc).split()))
+    if _UNREACHABLE in message:  # DuckDB repeats the DSN twice before libpq's reason
+        reason = message.rsplit('": ', 1)[-1]
+        return f"cannot reach the PostgreSQL catalog: {reason} (connect_timeout)"[:500]
     if "does not match existing data path" in message:
         return (
             f"{message} Set [storage] data_path in sources.toml to the lake's data path"

@@ -41,6 +41,9 @@ HANDLER_MODULES = {
 
 def run() -> None:
     """The process's entry point: runs the command, then exits."""
+    from newsflow.cli.stopping import end_on_signals
+
+    end_on_signals()
     code = main()
     # The interpreter's last garbage collection walks every object of ~1,500 modules
     # (Prefect, pydantic, duckdb...): 0.2-0.7 s before the process can end, for memory the

@@ -12,7 +12,8 @@ from rich.table import Table
 
 # Wide enough that tables piped to a file or another program are not squashed to 80 columns.
 console = Console(width=max(140, shutil.get_terminal_size().columns))
-err = Console(stderr=True)
+# Errors are one line each, whatever the terminal's width (programs and logs read them).
+err = Console(stderr=True, soft_wrap=True)
 
 
 def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
