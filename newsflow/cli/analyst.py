@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
-from newsflow.cli.render import console, err, print_rows
+from newsflow.cli.render import console, err, plain, print_error, print_rows
 from newsflow.errors import NewsflowError
 
 _AGO = re.compile(r"(\d+)\s*([hdw])")
@@ -76,18 +76,19 @@ def search(args: Namespace) -> int:
             terms = {v for w in words for v in w.variants}
             hits = run_search(con, sorted(terms), filters)
     except (OptionError, NewsflowError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     if not hits:
-        err.print(f"no article matches {args.query!r}{_described(filters)}")
+        err.print(plain(f"no article matches {args.query!r}{_described(filters)}"))
     _print_hits(hits, terms, args.format)
     return 0
 
 
 def _build_first_index(db: str, path: Path) -> None:
     from flows.search_index import refresh_index
+    from storage.lake import shown
 
-    err.print(f"no search index at {path} yet: building it from {db} (once)")
+    err.print(plain(f"no search index at {path} yet: building it from {shown(db)} (once)"))
     refresh_index(db, path)
 
 
@@ -128,7 +129,7 @@ def _print_hits(hits, terms: set[str], fmt: str) -> None:
         title = Text(h.title or "(untitled)", style="bold")
         title.append(f"\n{h.url}", style="dim")
         date = f"{h.date:%Y-%m-%d}" if h.date else ""
-        table.add_row(str(n), title, h.source, h.language or "", date, text)
+        table.add_row(str(n), title, plain(h.source), plain(h.language), date, text)
     console.print(table)
 
 
@@ -139,7 +140,7 @@ def index(args: Namespace) -> int:
     try:
         report = refresh_index(args.db, args.index, full=args.rebuild)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     print(report.brief(), file=sys.stdout)
     return 0
@@ -160,10 +161,10 @@ def export(args: Namespace) -> int:
                 _check_source(args.source, [r[0] for r in known])
             report = export_articles(con, request)
     except (OptionError, NewsflowError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except OSError as exc:
-        err.print(f"[red]error:[/] --out {args.out}: {exc}")
+        print_error(f"--out {args.out}: {exc}")
         return 2
     if not report.articles:
         err.print("no article to export with these options")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from rich.table import Table
 
-from newsflow.cli.render import console, err, print_rows, print_summary
+from newsflow.cli.render import console, err, plain, print_error, print_rows, print_summary
 from newsflow.errors import NewsflowError
 
 
@@ -37,10 +37,10 @@ def query(args: Namespace) -> int:
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except Exception as exc:  # duckdb's errors: bad SQL, or a write on a read-only file
-        err.print(f"[red]query failed:[/] {str(exc).splitlines()[0]}")
+        print_error(str(exc).splitlines()[0], label="query failed")
         return 2
     print_rows(columns, rows, args.format)
     return 0
@@ -58,7 +58,7 @@ def _reader(args: Namespace):
     from storage.as_of import connect_as_of
 
     with connect_as_of(args.db, args.as_of) as (con, moment):
-        err.print(moment.describe())
+        err.print(plain(moment.describe()))
         yield con
 
 
@@ -73,10 +73,10 @@ def sources(args: Namespace) -> int:
         with connect(args.db, read_only=True, wait_seconds=2) as con:
             health = source_overview(con)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
-        err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
+        print_error(f"{str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
         return 2
     table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
     for s in config.sources:
@@ -93,16 +93,8 @@ def sources(args: Namespace) -> int:
                 f"{_next_try(config, failures, attempt)}): {error or ''}"
             )
         )
-        table.add_row(
-            s.name,
-            s.kind,
-            s.url,
-            str(fetched_at or ""),
-            outcome or "",
-            str(articles),
-            label[:80],
-            feed or "",
-        )
+        cells = (s.name, s.kind, s.url, fetched_at, outcome, articles, label[:80], feed)
+        table.add_row(*(plain(cell) for cell in cells))
     console.print(table)
     return 0
 
@@ -137,7 +129,7 @@ def reextract(args: Namespace) -> int:
     from flows.reextract import run_reextract
 
     state = run_reextract(args.db, everything=args.all, sources=args.sources)
-    console.print(f"{state.name}: {state.message or ''}")
+    console.print(plain(f"{state.name}: {state.message or ''}"))
     return 0 if state.is_completed() else 1
 
 
@@ -150,7 +142,7 @@ def copy_db(args: Namespace) -> int:
         data_path = load_sources(args.sources).lake_data_path
         copied = copy_database(args.source, args.to, data_path)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     print_rows(["table", "rows"], sorted(copied.items()), "table")
     return 0

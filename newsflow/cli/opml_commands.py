@@ -7,7 +7,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from newsflow.cli.main import DEFAULT_DB, DEFAULT_SOURCES
-from newsflow.cli.render import console, err
+from newsflow.cli.render import console, err, plain, print_error
 from newsflow.errors import NewsflowError
 
 
@@ -22,16 +22,18 @@ def sources_import(args: Namespace) -> int:
         opml = read_opml(data, args.file)
         report = import_feeds(target, list(opml.feeds), opml.repeated)
     except OSError as exc:
-        err.print(f"[red]error:[/] {args.file}: cannot read: {exc.strerror or exc}")
+        print_error(f"{args.file}: cannot read: {exc.strerror or exc}")
         return 2
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     for line in report.skipped:
-        err.print(f"[yellow]skipped[/] {line}", highlight=False, soft_wrap=True)
+        print_error(line, label="skipped", style="yellow")
     added = ", ".join(report.added) or "none"
     console.print(
-        f"{len(report.added)} sources added to {target}, {len(report.skipped)} skipped: {added}",
+        plain(
+            f"{len(report.added)} sources added to {target}, {len(report.skipped)} skipped: {added}"
+        ),
         highlight=False,
         soft_wrap=True,
     )
@@ -47,7 +49,7 @@ def sources_export(args: Namespace) -> int:
         config = load_sources(getattr(args, "sources", DEFAULT_SOURCES))
         known = _discovered_feeds(getattr(args, "db", DEFAULT_DB))
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     feeds, left_out = [], []
     for source in config.sources:
@@ -60,11 +62,11 @@ def sources_export(args: Namespace) -> int:
     document = write_opml(feeds)
     if args.out:
         _write_atomically(Path(args.out), document)
-        console.print(f"{len(feeds)} feeds written to {args.out}", highlight=False)
+        console.print(plain(f"{len(feeds)} feeds written to {args.out}"), highlight=False)
     else:
         print(document, end="")
     if left_out:
-        err.print(f"not in the OPML: {', '.join(left_out)}", highlight=False, soft_wrap=True)
+        err.print(plain(f"not in the OPML: {', '.join(left_out)}"), highlight=False, soft_wrap=True)
     return 0
 
 

@@ -9,11 +9,23 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 # Wide enough that tables piped to a file or another program are not squashed to 80 columns.
 console = Console(width=max(140, shutil.get_terminal_size().columns))
 # Errors are one line each, whatever the terminal's width (programs and logs read them).
 err = Console(stderr=True, soft_wrap=True)
+
+
+def plain(value: object) -> Text:
+    """Returns `value` as text rich prints as it is: data from pages, feeds, servers, files
+    and users is never read as markup (`[/x]`, `[link=…]`)."""
+    return value if isinstance(value, Text) else Text("" if value is None else str(value))
+
+
+def print_error(message: object, label: str = "error", style: str = "red") -> None:
+    """Prints `label: message` on one line of standard error, the message as it is."""
+    err.print(Text.assemble((f"{label}:", style), " ", str(message)))
 
 
 def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
@@ -34,14 +46,14 @@ def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     else:
         table = Table(*columns)
         for row in rows:
-            table.add_row(*("" if v is None else str(v)[:80] for v in row))
+            table.add_row(*(plain("" if v is None else str(v)[:80]) for v in row))
         console.print(table)
 
 
 def print_summary(state, summary: dict | None) -> None:
     """Prints a run's final state and its counts."""
     style = "green" if state.is_completed() else "red"
-    console.print(f"[{style}]{state.name}[/]: {state.message or ''}")
+    console.print(Text.assemble((state.name, style), ": ", state.message or ""))
     if summary:
         keys = (
             "sources_total",
@@ -52,4 +64,4 @@ def print_summary(state, summary: dict | None) -> None:
             "fetches",
             "fetch_errors",
         )
-        console.print("  ".join(f"{k}={summary.get(k)}" for k in keys))
+        console.print(plain("  ".join(f"{k}={summary.get(k)}" for k in keys)))
