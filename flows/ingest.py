@@ -25,6 +25,7 @@ from prefect.states import Completed, Failed, State
 from prefect.utilities.annotations import quote
 
 from extractors.pipeline import ChunkResults, ExtractorPool, PageInput
+from extractors.topics import load_topics
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
@@ -45,8 +46,13 @@ BATCHES_IN_MEMORY = 3  # one being stored, one extracted, one queued on the pool
 
 @task(name="load sources", cache_policy=NO_CACHE, retries=0)
 async def load_config(path: str) -> SourcesConfig:
-    """Returns the validated sources file; a mistake fails the run, naming file and line."""
-    return load_sources(path)
+    """Returns the validated sources file; a mistake in it or in its topics file fails the
+    run before anything is fetched, naming file and line."""
+    config = load_sources(path)
+    topics = topics_path(config)
+    if topics is not None:  # else every page's extraction worker dies on it, one by one
+        load_topics(topics)
+    return config
 
 
 @task(name="read feeds", cache_policy=NO_CACHE)

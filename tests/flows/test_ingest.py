@@ -136,3 +136,14 @@ def test_a_database_that_cannot_be_opened_fails_fast_naming_the_parameter(tmp_pa
     assert state.is_failed()
     assert state.message.startswith("parameter 'db': ") and "a-file" in state.message
     assert not blog.requests  # nothing fetched for a night that can't be stored
+
+
+def test_a_broken_topics_file_fails_the_night_before_any_fetch(tmp_path, blog):
+    sources = write_sources(tmp_path / "sources.toml", [("blog", blog.base_url + "/", "auto")])
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[topics.security]\nterms = ["NATO"]\nthis is not TOML [[[\n')
+    state = run_flow(sources, tmp_path / "news.duckdb")
+    assert state.is_failed()
+    assert f"{topics}:3" in state.message, state.message
+    assert state.message.count("\n") == 0
+    assert not blog.requests  # nothing fetched for a night whose pages could not be tagged
