@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -19,6 +20,19 @@ SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+# The range each number must lie in, bounds included (low None: above 0). nan and inf are
+# never in range: a NaN timeout failed every source, an infinite one hung the night.
+NUMBER_RANGES = {
+    "per_host_delay_seconds": (0, 3600),
+    "per_host_concurrency": (1, 64),
+    "timeout_seconds": (None, 3600),
+    "max_page_bytes": (1, 2_000_000_000),
+    "max_redirects": (1, 30),
+    "max_articles_per_source": (1, 1_000_000),
+    "unhealthy_after_failures": (1, 1000),
+    "extract_timeout_seconds": (None, 3600),
+    "keep_snapshots_days": (0, 36_500),
+}
 
 
 def load_sources(path: str | Path, environ: Mapping[str, str] | None = None) -> SourcesConfig:
@@ -76,11 +90,13 @@ def _storage(path: Path, lines: list[str], raw: object) -> StorageSettings:
                 line=line,
                 field=f"storage.{key}",
             )
-        if (key == "keep_snapshots_days" and value < 0) or (key == "data_path" and not value):
-            expected = "0 or more days" if key == "keep_snapshots_days" else "a folder or URL"
+        if key in NUMBER_RANGES:
+            _check_range(path, f"storage.{key}", value, line)
+        if key == "data_path" and not value:
             raise ConfigError(
-                str(path), f"expected {expected}, got {value!r}", line=line, field=f"storage.{key}"
-            )
+                str(path), f"expected a folder or URL, got {value!r}", line=line,
+                field=f"storage.{key}",
+            )  # fmt: skip
     return StorageSettings(**raw)
 
 
@@ -114,19 +130,21 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
                 line=line,
                 field=f"settings.{key}",
             )
-        if wanted in ("int", "float") and value <= 0 and key != "per_host_delay_seconds":
-            raise ConfigError(
-                str(path),
-                f"expected a positive number, got {value!r}",
-                line=line,
-                field=f"settings.{key}",
-            )
-        if key == "per_host_delay_seconds" and value < 0:
-            raise ConfigError(
-                str(path), f"expected 0 or more, got {value!r}", line=line, field=f"settings.{key}"
-            )
+        if key in NUMBER_RANGES:
+            _check_range(path, f"settings.{key}", value, line)
         values[key] = float(value) if wanted == "float" else value
     return Settings(**values)
+
+
+def _check_range(path: Path, field: str, value: float, line: int | None) -> None:
+    """Raises ConfigError naming file, line and key unless `value` is finite and in range."""
+    low, high = NUMBER_RANGES[field.split(".", 1)[1]]
+    if math.isfinite(value) and (value > 0 if low is None else value >= low) and value <= high:
+        return
+    wanted = f"above 0 and at most {high:_}" if low is None else f"from {low} to {high:_}"
+    raise ConfigError(
+        str(path), f"expected a finite number {wanted}, got {value!r}", line=line, field=field
+    )
 
 
 def _sources(path: Path, lines: list[str], raw: object, environ) -> tuple[Source, ...]:
