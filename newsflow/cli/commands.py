@@ -24,26 +24,60 @@ def ingest(args: Namespace) -> int:
 
 def query(args: Namespace) -> int:
     """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
-    run with no access to other files, the network, extensions or settings (storage.sandbox)."""
+    run with no access to other files, the network, extensions or settings (storage.sandbox).
+
+    Rows are printed as DuckDB streams them; Ctrl-C, SIGTERM or `--timeout` interrupt the
+    query where it is."""
     from storage.extensions import load_extension
     from storage.lake import shown
     from storage.sandbox import lock_down, refuse_writes
 
     try:
-        with _reader(args) as con:
+        with _reader(args) as con, _interruptible(con, getattr(args, "timeout", None)) as timer:
             refuse_writes(con, args.sql, shown(args.db))
             load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
             cursor = lock_down(con).execute(args.sql)
             columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+            print_rows(columns, _streamed(cursor), args.format)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, raised as the query ended interrupted
+        print_error("interrupted", label="query failed")
+        return 130
     except NewsflowError as exc:
         print_error(exc)
         return 2
     except Exception as exc:  # duckdb's errors: bad SQL, or a write on a read-only file
-        print_error(str(exc).splitlines()[0], label="query failed")
+        reason = str(exc).splitlines()[0]
+        if "interrupt" in reason.lower():
+            reason = f"stopped after --timeout {args.timeout:g} s" if timer.fired else "interrupted"
+        print_error(reason, label="query failed")
         return 2
-    print_rows(columns, rows, args.format)
     return 0
+
+
+def _streamed(cursor, chunk: int = 10_000):
+    """Yields the result's rows a chunk at a time: a big result is never held whole."""
+    while rows := cursor.fetchmany(chunk):
+        yield from rows
+
+
+@contextmanager
+def _interruptible(con, timeout: float | None):
+    """Within: a signal (newsflow.cli.stopping) or `timeout` seconds interrupt `con`'s query;
+    yields the timer, whose `fired` says whether the timeout did."""
+    import threading
+
+    from newsflow.cli.stopping import on_interrupt
+
+    timer = threading.Timer(timeout or 0, lambda: (setattr(timer, "fired", True), con.interrupt()))
+    timer.daemon, timer.fired = True, False
+    forget = on_interrupt(con.interrupt)
+    if timeout:
+        timer.start()
+    try:
+        yield timer
+    finally:
+        timer.cancel()
+        forget()
 
 
 @contextmanager

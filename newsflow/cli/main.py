@@ -158,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--db", default=DEFAULT_DB)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS", help="stop the query after this long"
+    )
+    query.add_argument(
         "--as-of",
         metavar="RUN_ID|TIMESTAMP",
         help="answer from a DuckLake's snapshot of that moment (a run id: before that run)",
@@ -192,6 +195,13 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", required=True, help="e.g. ducklake:postgres:dbname=news host=…")
     copy.add_argument("--sources", default=DEFAULT_SOURCES, help="its [storage] data_path")
     return parser
+
+
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value!r}")
+    return seconds
 
 
 def _sources_and_db(parser: argparse.ArgumentParser) -> None:
