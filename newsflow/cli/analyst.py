@@ -58,7 +58,7 @@ def search(args: Namespace) -> int:
     from extractors.search_terms import query_words
     from storage.search import SearchFilters, indexed_languages, indexed_sources
     from storage.search import search as run_search
-    from storage.search_index import index_path, open_index
+    from storage.search_index import check_belongs, index_path, open_index
 
     try:
         filters = SearchFilters(
@@ -67,7 +67,9 @@ def search(args: Namespace) -> int:
         path = Path(args.index) if args.index else index_path(args.db)
         if not path.exists():
             _build_first_index(args.db, path)
+        identity = _identity(args.db)
         with open_index(path, read_only=True) as con:
+            check_belongs(con, path, identity)
             _check_source(filters.source, indexed_sources(con))
             languages = [filters.language] if filters.language else indexed_languages(con)
             words = query_words(args.query, languages)
@@ -82,6 +84,14 @@ def search(args: Namespace) -> int:
         err.print(plain(f"no article matches {args.query!r}{_described(filters)}"))
     _print_hits(hits, terms, args.format)
     return 0
+
+
+def _identity(db: str) -> str:
+    from storage.db import connect
+    from storage.search_index import database_identity
+
+    with connect(db, read_only=True, wait_seconds=5) as con:
+        return database_identity(con)
 
 
 def _build_first_index(db: str, path: Path) -> None:
