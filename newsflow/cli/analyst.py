@@ -8,6 +8,7 @@ from argparse import Namespace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 from rich.table import Table
 from rich.text import Text
 
@@ -31,7 +32,10 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
         return None
     if match := _AGO.fullmatch(value.strip().lower()):
         amount, unit = int(match.group(1)), _UNITS[match.group(2)]
-        return (now or datetime.now(UTC)) - timedelta(**{unit: amount})
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{unit: amount})
+        except OverflowError:  # before the year 1
+            raise OptionError("--since", f"{value!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -47,10 +51,19 @@ def _language(value: str | None) -> str | None:
     return value.strip().lower() if value else None
 
 
+MAX_LIMIT = 10_000  # results a search prints at most
+
+
 def _limit(value: int) -> int:
-    if value < 1:
-        raise OptionError("--limit", f"expected a positive number, got {value}")
+    if not 1 <= value <= MAX_LIMIT:
+        raise OptionError("--limit", f"expected a number from 1 to {MAX_LIMIT:,}, got {value}")
     return value
+
+
+def _out(value: str) -> Path:
+    if not value.strip():  # Path("") is the current folder
+        raise OptionError("--out", "expected a folder, got an empty name")
+    return Path(value)
 
 
 def search(args: Namespace) -> int:
@@ -163,7 +176,7 @@ def export(args: Namespace) -> int:
 
     try:
         request = ExportRequest(
-            Path(args.out), args.format, parse_since(args.since), args.source, args.with_tags
+            _out(args.out), args.format, parse_since(args.since), args.source, args.with_tags
         )
         with connect(args.db, read_only=True, wait_seconds=5) as con:
             if args.source:
@@ -175,6 +188,9 @@ def export(args: Namespace) -> int:
         return 2
     except OSError as exc:
         print_error(f"--out {args.out}: {exc}")
+        return 2
+    except duckdb.Error as exc:  # writing the files: a full disk, a file size limit
+        print_error(f"--out {args.out}: {str(exc).splitlines()[0]}")
         return 2
     if not report.articles:
         err.print("no article to export with these options")
