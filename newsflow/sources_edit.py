@@ -2,7 +2,9 @@
 
 The edit goes through tomlkit, is written to a scratch file beside the original,
 validated with `load_sources`, and only then moved over it: on any error the file is
-left exactly as it was.
+left exactly as it was. A symlinked sources.toml is edited where it points (the link
+stays), and the new file keeps the old one's mode and owner: a `chmod 600` file holding a
+password stays 600.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ class ImportReport:
 def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> ImportReport:
     """Returns what was done adding the feeds to the sources file (created if missing)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ConfigError(str(path), f"cannot read: {reason}") from None
     if text:
         load_sources(path)  # a file already wrong is reported as it is, not edited
     try:
@@ -99,9 +105,10 @@ def _same(url: str) -> str:
 
 
 def _replace_validated(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.import-{os.getpid()}")
+    target = path.resolve() if path.is_symlink() else path  # the real file, not the link
+    scratch = target.with_name(f".{target.name}.import-{os.getpid()}")
     try:
-        scratch.write_text(text, encoding="utf-8")
+        _write_like(scratch, text, target)
         try:
             load_sources(scratch)
         except ConfigError as exc:
@@ -109,6 +116,20 @@ def _replace_validated(path: Path, text: str) -> None:
                 str(path), f"not changed, the result would be invalid: {exc.message}",
                 line=exc.line, field=exc.field,
             ) from None  # fmt: skip
-        os.replace(scratch, path)
+        os.replace(scratch, target)
+    except OSError as exc:
+        raise ConfigError(str(target), f"cannot write: {exc.strerror or exc}") from None
     finally:
         scratch.unlink(missing_ok=True)
+
+
+def _write_like(scratch: Path, text: str, original: Path) -> None:
+    """Writes `text` to a new file `scratch` with the mode and owner of `original`, if any."""
+    stat = original.stat() if original.exists() else None
+    mode = stat.st_mode & 0o7777 if stat else 0o644
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode & 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        if stat and (stat.st_uid, stat.st_gid) != (os.geteuid(), os.getegid()):
+            os.fchown(handle.fileno(), stat.st_uid, stat.st_gid)
+        os.fchmod(handle.fileno(), mode)  # after the write: never readable by more meanwhile

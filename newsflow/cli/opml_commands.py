@@ -19,12 +19,13 @@ def sources_import(args: Namespace) -> int:
     target = getattr(args, "sources", DEFAULT_SOURCES)
     try:
         data = Path(args.file).read_bytes()
-        opml = read_opml(data, args.file)
-        report = import_feeds(target, list(opml.feeds), opml.repeated)
     except OSError as exc:
         print_error(f"{args.file}: cannot read: {exc.strerror or exc}")
         return 2
-    except NewsflowError as exc:
+    try:
+        opml = read_opml(data, args.file)
+        report = import_feeds(target, list(opml.feeds), opml.repeated)
+    except NewsflowError as exc:  # the OPML's or the sources file's: each names its file
         print_error(exc)
         return 2
     for line in report.skipped:

@@ -166,3 +166,77 @@ def test_config_accepts_group_and_site_and_checks_the_site_url(tmp_path):
     path.write_text(SOURCES + 'site = "kabar-dunia"\n')
     with pytest.raises(ConfigError, match=r"sources\[0\] \(kabar-dunia\)\.site"):
         load_sources(path)
+
+
+# `sources import` and the file it edits (issue 24, item 6).
+
+ONE_FEED = (b'<opml version="2.0"><body><outline text="New" type="rss"'
+            b' xmlUrl="https://new.example/feed"/></body></opml>')  # fmt: skip
+SECRET_SOURCES = '[[sources]]\nname = "members"\nurl = "https://reader:hunter2@m.example/feed"\n'
+
+
+def _import(tmp_path, target, capsys) -> tuple[int, str]:
+    from argparse import Namespace
+
+    from newsflow.cli.opml_commands import sources_import
+
+    opml = tmp_path / "feeds.opml"
+    opml.write_bytes(ONE_FEED)
+    code = sources_import(Namespace(file=str(opml), sources=str(target)))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_import_keeps_the_files_mode_and_owner(tmp_path, capsys):
+    import os
+
+    target = tmp_path / "sources.toml"
+    target.write_text(SECRET_SOURCES)
+    target.chmod(0o600)
+    if os.geteuid() == 0:  # another owner, as a sources.toml set up by an admin
+        os.chown(target, 4321, 4321)
+    owner = (target.stat().st_uid, target.stat().st_gid)
+    assert _import(tmp_path, target, capsys)[0] == 0
+    assert "new.example" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert (target.stat().st_uid, target.stat().st_gid) == owner
+
+
+def test_import_edits_the_file_a_symlink_points_to(tmp_path, capsys):
+    real = tmp_path / "config" / "sources.toml"
+    real.parent.mkdir()
+    real.write_text(SECRET_SOURCES)
+    real.chmod(0o640)
+    link = tmp_path / "sources.toml"
+    link.symlink_to(real)
+    assert _import(tmp_path, link, capsys)[0] == 0
+    assert link.is_symlink() and "new.example" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in real.parent.iterdir() if p.name.startswith(".")]  # no scratch left
+
+
+def test_a_sources_file_that_cannot_be_written_is_the_one_named(tmp_path, capsys):
+    import shutil
+    import subprocess
+
+    target = tmp_path / "sources.toml"
+    target.write_text(SECRET_SOURCES)
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode
+    ):
+        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE)")
+    try:
+        code, output = _import(tmp_path, target, capsys)
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert code == 2 and f"{target}: cannot write" in output, output
+    assert "feeds.opml" not in output
+    assert target.read_text() == SECRET_SOURCES
+
+
+def test_a_sources_file_that_cannot_be_read_is_the_one_named(tmp_path, capsys):
+    target = tmp_path / "sources.toml"
+    target.mkdir()  # a folder where the file should be
+    code, output = _import(tmp_path, target, capsys)
+    assert code == 2 and f"{target}: cannot read" in output and "feeds.opml" not in output
