@@ -182,9 +182,9 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
         raise fail(f"expected letters, digits, '.', '_' or '-', got {name!r}", "name")
     if name in seen:
         raise fail(f"duplicate name {name!r}, first used on line {seen[name]}", "name")
-    if not _is_http_url(url):
+    if not is_http_url(url):
         raise fail(f"expected an http(s) URL with a host, got {redact(url)!r}", "url")
-    if "site" in entry and not _is_http_url(entry["site"].strip()):
+    if "site" in entry and not is_http_url(entry["site"].strip()):
         raise fail(f"expected an http(s) URL with a host, got {redact(entry['site'])!r}", "site")
     if kind not in KINDS:
         raise fail(f"expected one of {', '.join(KINDS)}, got {kind!r}", "kind")
@@ -196,7 +196,8 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
     return Source(name=name, url=url, kind=kind, credentials=credentials, group=group, site=site)
 
 
-def _is_http_url(url: str) -> bool:
+def is_http_url(url: str) -> bool:
+    """Returns whether `url` is an http(s) URL with a host."""
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname)

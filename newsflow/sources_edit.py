@@ -9,16 +9,17 @@ password stays 600.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import tomlkit
 
-from newsflow.config import load_sources
+from newsflow.config import is_http_url, load_sources
 from newsflow.errors import ConfigError
 from newsflow.opml import OpmlFeed
 
@@ -54,9 +55,13 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
     urls = {_same(str(e.get(k))): str(e.get("name")) for e in entries for k in ("url", "site")
             if e.get(k)}  # fmt: skip
     for feed in feeds:
-        if reason := _duplicate(feed, names, urls):
+        if reason := _unusable(feed) or _duplicate(feed, names, urls):
             report.skipped.append(f"{feed.xml_url} ({feed.title}): {reason}")
             continue
+        if feed.html_url and not is_http_url(feed.html_url):
+            report.skipped.append(f"{feed.html_url}: not an http(s) site URL, left out of"
+                                  f" {feed.title or feed.xml_url}")  # fmt: skip
+            feed = dataclasses.replace(feed, html_url=None)
         name = source_name(feed)
         entries.append(_entry(name, feed))
         names.add(name)
@@ -65,6 +70,11 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
     if report.added:
         _replace_validated(path, tomlkit.dumps(doc))
     return report
+
+
+def _unusable(feed: OpmlFeed) -> str | None:
+    """Returns why a feed cannot be a source (`javascript:`, `file:`, no host), or None."""
+    return None if is_http_url(feed.xml_url) else "not an http(s) feed URL"
 
 
 def _duplicate(feed: OpmlFeed, names: set[str], urls: dict[str, str]) -> str | None:
@@ -98,9 +108,13 @@ def _entry(name: str, feed: OpmlFeed):
 
 
 def _same(url: str) -> str:
-    """Returns the URL as compared for duplicates: no scheme, case or trailing slash."""
+    """Returns the URL as compared for duplicates: no scheme, case, trailing slash or
+    tracking parameters (`utm_*`: the same feed, tagged by whoever shared it)."""
     parts = urlsplit(url.strip())
-    rest = parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_")]  # fmt: skip
+    query = urlencode(kept)
+    rest = parts.path.rstrip("/") + (f"?{query}" if query else "")
     return f"{(parts.hostname or '').lower()}{f':{parts.port}' if parts.port else ''}{rest}"
 
 
