@@ -31,6 +31,7 @@ from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows import night
 from flows.artifacts import publish_report
+from flows.host_reading import HostPlanner, read_by_host
 from flows.search_index import update_search_index
 from flows.shard_plan import keep_hosts
 from newsflow.config import load_sources, topics_path
@@ -57,16 +58,16 @@ async def load_config(path: str) -> SourcesConfig:
 
 @task(name="read feeds", cache_policy=NO_CACHE)
 async def read_sources(
-    fetcher: Fetcher, config: SourcesConfig, memory: Memory
+    fetcher: Fetcher, config: SourcesConfig, memory: Memory, on_host_read=None
 ) -> list[SourceCrawl]:
-    """Returns each source's article links, read from its feed, sitemap or home page."""
+    """Returns each source's article links, read from its feed, sitemap or home page;
+    `on_host_read(crawls)` is called as each host's sources are all read."""
     validators = {url: Validators(f.etag, f.last_modified) for url, f in memory.feeds.items()}
-    crawls = await asyncio.gather(
-        *(
-            crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
-            for source in config.sources
-        )
-    )
+
+    def read(source):
+        return crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
+
+    crawls = await read_by_host(config.sources, read, on_host_read)
     logger = get_run_logger()
     for crawl in crawls:
         if crawl.error:
@@ -211,29 +212,40 @@ async def store_sources(
     async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         due = night.sources_due(config, memory, report)
-        crawls = await read_sources(fetcher, quote(due), quote(memory))
-        report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
-        progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)
-        publish(progress)
-        todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
-        if hosts is not None:
-            todo = keep_hosts(todo, hosts)
-            report.pages_planned = len(todo)
-        progress.planned = len(todo)
-        publish(progress)
-        side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
+
+        async def plan(crawls: list[SourceCrawl]) -> list:
+            todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
+            if hosts is not None:
+                kept = keep_hosts(todo, hosts)
+                report.pages_planned -= len(todo) - len(kept)
+                todo = kept
+            progress.sources_read += len(crawls)
+            progress.planned += len(todo)
+            publish(progress)
+            return todo
+
+        planner = HostPlanner(plan, BATCH_SIZE)
+        reading = asyncio.ensure_future(
+            read_sources(fetcher, quote(due), quote(memory), quote(planner.host_read))
+        )
         deadline = config.settings.extract_timeout_seconds
-        with ExtractorPool(
-            workers=workers, topics_path=_topics_path(config), deadline=deadline
-        ) as pool:
-            if todo:
-                pool.start()  # the workers load while the first batch is fetched
-            await store_pages(
-                quote(memory), run_id, 0, [], [], quote(report), quote(side), cluster=cluster
-            )
-            pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, progress, cluster)
-            await pipeline.run([todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)])
+        try:
+            with ExtractorPool(
+                workers=workers, topics_path=_topics_path(config), deadline=deadline
+            ) as pool:
+                pipeline = _BatchPipeline(fetcher, pool, run_id, memory, report, progress, cluster)
+                pipeline.side = planner.take_side
+                await pipeline.run(planner.batches(reading))
+                side = planner.take_side() + fetcher.take_side_fetches()
+                await store_pages(quote(memory), run_id, pipeline.stored + 1, [], [],
+                                  quote(report), quote(side), cluster=cluster)  # fmt: skip
+        finally:
+            reading.cancel()
+        crawls = reading.result()
+        report.add_crawls(crawls)
+        progress.failed = len(report.failed_sources) + report.totals().failed
+        publish(progress)
         robots = fetcher.robots.entries
         await remember(quote(memory), quote(crawls), quote(robots), quote(report), config.settings)
 
@@ -261,12 +273,15 @@ class _BatchPipeline:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
         self.extracting: set[asyncio.Task] = set()
+        self.side = list  # returns other fetches to store with the next batch
+        self.stored = 0  # the number of the last batch stored
 
-    async def run(self, batches: list) -> None:
+    async def run(self, batches) -> None:
+        """Fetches, extracts and stores the batches as they come (an async iterator)."""
         progress = await acreate_progress_artifact(progress=0.0, description="pages processed")
         stages = [
             asyncio.ensure_future(self._fetch(batches)),
-            asyncio.ensure_future(self._store(len(batches), progress)),
+            asyncio.ensure_future(self._store(progress)),
         ]
         try:
             await asyncio.gather(*stages)
@@ -275,8 +290,12 @@ class _BatchPipeline:
                 running.cancel()
             raise
 
-    async def _fetch(self, batches: list) -> None:
-        for n, batch in enumerate(batches, start=1):
+    async def _fetch(self, batches) -> None:
+        n = 0
+        async for batch in batches:
+            n += 1
+            if n == 1:
+                self.pool.start()  # the workers load while the first batch is fetched
             await self.room.acquire()
             started = time.monotonic()
             fetched = await fetch_pages(self.fetcher, quote(batch), n)
@@ -290,7 +309,7 @@ class _BatchPipeline:
             await self.queue.put((n, fetched, extracting))
         await self.queue.put(None)
 
-    async def _store(self, total: int, progress) -> None:
+    async def _store(self, progress) -> None:
         while (item := await self.queue.get()) is not None:
             n, fetched, extracting = item
             started = time.monotonic()
@@ -301,7 +320,7 @@ class _BatchPipeline:
             publish(self.progress)
             self.report.add_time("extract_cpu", results.extract_seconds)
             self.report.add_time("tag_cpu", results.tag_seconds)
-            side, started = self.fetcher.take_side_fetches(), time.monotonic()
+            side, started = self.side() + self.fetcher.take_side_fetches(), time.monotonic()
             pages = [r for r, _ in fetched]
             await store_pages(
                 quote(self.memory),
@@ -318,8 +337,10 @@ class _BatchPipeline:
             self.progress.failed = len(self.report.failed_sources) + self.report.totals().failed
             publish(self.progress)
             self.room.release()
-            await aupdate_progress_artifact(progress, 100.0 * n / total)
-            get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())
+            self.stored = n
+            done = 100.0 * self.progress.fetched / max(self.progress.planned, 1)
+            await aupdate_progress_artifact(progress, done)
+            get_run_logger().info("batch %d stored: %s", n, self.report.progress_line())
 
 
 def _state_name(report: RunReport, memory: Memory) -> str:
