@@ -215,12 +215,13 @@ async def store_sources(
         progress = progress or Progress("ingest", sources_total=len(config.sources))
 
         async def plan(crawls: list[SourceCrawl]) -> list:
+            progress.sources_read += len(crawls)
+            publish(progress)
             todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(report))
             if hosts is not None:
                 kept = keep_hosts(todo, hosts)
                 report.pages_planned -= len(todo) - len(kept)
                 todo = kept
-            progress.sources_read += len(crawls)
             progress.planned += len(todo)
             publish(progress)
             return todo
