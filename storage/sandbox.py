@@ -18,10 +18,13 @@ run under `EXPLAIN ANALYZE`) are refused before anything runs (`refuse_writes`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import duckdb
 
 from newsflow.errors import StorageError
+from storage.extensions import load_extension
 from storage.lake import recorded_data_path
 from storage.schema import is_lake_connection
 
@@ -72,3 +75,31 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     for statement in _LOCKS:
         con.execute(statement)
     return con
+
+
+class Answer(NamedTuple):
+    """What a query gave: its columns' names and its rows."""
+
+    columns: list[str]
+    rows: Iterable[tuple]
+
+
+def answer(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
+    """Returns what `sql` gives on con, as it runs there (see `answer_locked_down`)."""
+    cursor = con.execute(sql)
+    return Answer([d[0] for d in cursor.description or []], cursor.fetchall())
+
+
+def answer_locked_down(con: duckdb.DuckDBPyConnection, sql: str, db: str) -> Answer:
+    """Returns what an analyst's `sql` gives on con (the database `db`), once con is locked
+    down, its rows streamed as DuckDB makes them: read them before con closes."""
+    refuse_writes(con, sql, db)
+    load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
+    cursor = lock_down(con).execute(sql)
+    return Answer([d[0] for d in cursor.description or []], _streamed(cursor))
+
+
+def _streamed(cursor: duckdb.DuckDBPyConnection, chunk: int = 10_000) -> Iterator[tuple]:
+    """Yields the result's rows a chunk at a time: a big result is never held whole."""
+    while rows := cursor.fetchmany(chunk):
+        yield from rows

@@ -28,17 +28,13 @@ def query(args: Namespace) -> int:
 
     Rows are printed as DuckDB streams them; Ctrl-C, SIGTERM or `--timeout` interrupt the
     query where it is."""
-    from storage.extensions import load_extension
     from storage.lake import shown
-    from storage.sandbox import lock_down, refuse_writes
+    from storage.sandbox import answer_locked_down
 
     try:
         with _reader(args) as con, _interruptible(con, getattr(args, "timeout", None)) as timer:
-            refuse_writes(con, args.sql, shown(args.db))
-            load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
-            cursor = lock_down(con).execute(args.sql)
-            columns = [d[0] for d in cursor.description or []]
-            print_rows(columns, _streamed(cursor), args.format)
+            columns, rows = answer_locked_down(con, args.sql, shown(args.db))
+            print_rows(columns, rows, args.format)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM, raised as the query ended interrupted
         print_error("interrupted", label="query failed")
         return 130
@@ -52,12 +48,6 @@ def query(args: Namespace) -> int:
         print_error(reason, label="query failed")
         return 2
     return 0
-
-
-def _streamed(cursor, chunk: int = 10_000):
-    """Yields the result's rows a chunk at a time: a big result is never held whole."""
-    while rows := cursor.fetchmany(chunk):
-        yield from rows
 
 
 @contextmanager
@@ -100,7 +90,7 @@ def sources(args: Namespace) -> int:
     """Prints each configured source with its last fetch and health."""
     from newsflow.config import load_sources
     from storage.db import connect
-    from storage.reports import source_overview
+    from storage.reports import SourceOverview, source_overview
 
     try:
         config = load_sources(args.sources)
@@ -114,20 +104,19 @@ def sources(args: Namespace) -> int:
         return 2
     table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error, attempt = health.get(
-            s.name, (None, None, 0, 0, None, None, None, None)
-        )
+        seen = health.get(s.name, SourceOverview())
         label = (
             "never run"
-            if healthy is None
+            if seen.healthy is None
             else (
                 "healthy"
-                if healthy and not failures
-                else f"{'unhealthy' if not healthy else 'failing'} ({failures}x"
-                f"{_next_try(config, failures, attempt)}): {error or ''}"
+                if seen.healthy and not seen.failures
+                else f"{'unhealthy' if not seen.healthy else 'failing'} ({seen.failures}x"
+                f"{_next_try(config, seen.failures, seen.attempt)}): {seen.error or ''}"
             )
         )
-        cells = (s.name, s.kind, s.url, fetched_at, outcome, articles, label[:80], feed)
+        cells = (s.name, s.kind, s.url, seen.fetched_at, seen.outcome, seen.articles,
+                 label[:80], seen.feed)  # fmt: skip
         table.add_row(*(plain(cell) for cell in cells))
     console.print(table)
     return 0
@@ -135,7 +124,7 @@ def sources(args: Namespace) -> int:
 
 def _next_try(config, failures: int, last_attempt) -> str:
     """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
-    from flows.night import next_attempt
+    from newsflow.policy import next_attempt
     from storage.state import SourceState
 
     state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)
