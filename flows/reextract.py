@@ -14,7 +14,7 @@ from prefect.states import Completed, Failed
 
 from extractors.pool.pipeline import ExtractorPool, PageInput
 from extractors.taggers.tagging import tagger_versions
-from extractors.taggers.topics import load_topics
+from extractors.taggers.topics_file import load_topics
 from flows.search_index import update_search_index
 from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path

@@ -20,7 +20,7 @@ from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
 from extractors.pool.pipeline import ChunkResults, ExtractorPool, PageInput
-from extractors.taggers.topics import load_topics
+from extractors.taggers.topics_file import load_topics
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from flows import night
