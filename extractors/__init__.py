@@ -29,6 +29,7 @@ _EXPORTS = {
     "extractors.search.snippets": ("snippet",),
     "extractors.taggers.near_duplicates": ("signature",),
     "extractors.taggers.tagging": ("tagger_versions",),
+    "extractors.taggers.topics_file": ("load_topics",),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME)

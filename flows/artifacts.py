@@ -11,7 +11,7 @@ from newsflow.chart import articles_per_day_svg, chart_path, svg_data_uri
 from newsflow.errors import StorageError
 from newsflow.summary import RunReport
 from storage.db import connect
-from storage.lake import is_lake
+from storage.lake import is_lake, shown
 from storage.reports import articles_per_day
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def summary_markdown(report: RunReport) -> str:
         f"# newsflow run {report.run_id}",
         "",
         f"**{report.state}** in {report.seconds:.1f} s: {report.brief()}.",
-        f"Database `{report.db}`; sources `{report.config.path}`.",
+        f"Database `{shown(report.db)}`; sources `{report.config.path}`.",
     ]
     if report.storage_error:
         lines += ["", f"> **{report.storage_error}**: results staged on disk, merged next run."]

@@ -20,6 +20,7 @@ from extractors.pool.pipeline import ExtractorPool
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
 from flows.gaps import fill_gaps
+from flows.host_reading import HostPlanner
 from flows.night import Night
 from flows.shard_plan import keep_hosts
 from flows.tasks import (
@@ -63,34 +64,50 @@ async def store_sources(
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         # With `due_only`, neither are those whose pace says not yet.
         due = sources_due(config, memory.sources or {}, report, due_only=due_only)
-        crawls = await read_sources(fetcher, quote(due), quote(memory))
-        if walk_back is not None:  # `newsflow backfill`: back to a date, within a bound
-            await walk_back_to(fetcher, quote(crawls), *walk_back)
-        else:
-            crawls = await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings)
-        report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
-        progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)
-        publish(progress)
-        todo = await plan_pages(quote(tonight), quote(crawls), config.settings, quote(report))
+
+        async def plan(crawls: list) -> list:
+            if walk_back is not None:  # `newsflow backfill`: back to a date, within a bound
+                await walk_back_to(fetcher, quote(crawls), *walk_back)
+            else:
+                await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings)
+            progress.sources_read += len(crawls)
+            publish(progress)
+            todo = await plan_pages(quote(tonight), quote(crawls), config.settings, quote(report))
+            if hosts is not None:
+                kept = keep_hosts(todo, hosts)
+                report.pages_planned -= len(todo) - len(kept)
+                todo = kept
+            progress.planned += len(todo)
+            publish(progress)
+            return todo
+
+        # Each host's pages are planned and fetched as soon as its sources are read.
+        planner = HostPlanner(plan, BATCH_SIZE)
+        reading = asyncio.ensure_future(
+            read_sources(fetcher, quote(due), quote(memory), quote(planner.host_read))
+        )
+        deadline = config.settings.extract_timeout_seconds
+        try:
+            with ExtractorPool(
+                workers=workers, topics_path=_topics_path(config), deadline=deadline
+            ) as pool:
+                pipeline = _BatchPipeline(fetcher, pool, tonight, progress, cluster)
+                pipeline.side = planner.take_side
+                await pipeline.run(planner.batches(reading))
+                side = planner.take_side() + fetcher.take_side_fetches()
+                await store_pages(
+                    quote(tonight), pipeline.stored + 1, [], [], quote(side), cluster=cluster
+                )
+        finally:
+            reading.cancel()
+        crawls = reading.result()
+        report.add_crawls(crawls)
         if walk_back is not None:  # a walk asked for is no gap: source_health.gaps not counted
             for crawl in crawls:
                 crawl.backfill = None
-        if hosts is not None:
-            todo = keep_hosts(todo, hosts)
-            report.pages_planned = len(todo)
-        progress.planned = len(todo)
+        progress.failed = len(report.failed_sources) + report.totals().failed
         publish(progress)
-        side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
-        deadline = config.settings.extract_timeout_seconds
-        with ExtractorPool(
-            workers=workers, topics_path=_topics_path(config), deadline=deadline
-        ) as pool:
-            if todo:
-                pool.start()  # the workers load while the first batch is fetched
-            await store_pages(quote(tonight), 0, [], [], quote(side), cluster=cluster)
-            pipeline = _BatchPipeline(fetcher, pool, tonight, progress, cluster)
-            await pipeline.run([todo[i : i + BATCH_SIZE] for i in range(0, len(todo), BATCH_SIZE)])
         robots = fetcher.robots.entries
         await remember(quote(tonight), quote(crawls), quote(robots), config.settings)
 
@@ -118,12 +135,15 @@ class _BatchPipeline:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.room = asyncio.Semaphore(BATCHES_IN_MEMORY)
         self.extracting: set[asyncio.Task] = set()
+        self.side = list  # returns other fetches to store with the next batch
+        self.stored = 0  # the number of the last batch stored
 
-    async def run(self, batches: list) -> None:
+    async def run(self, batches) -> None:
+        """Fetches, extracts and stores the batches as they come (an async iterator)."""
         progress = await acreate_progress_artifact(progress=0.0, description="pages processed")
         stages = [
             asyncio.ensure_future(self._fetch(batches)),
-            asyncio.ensure_future(self._store(len(batches), progress)),
+            asyncio.ensure_future(self._store(progress)),
         ]
         try:
             await asyncio.gather(*stages)
@@ -132,8 +152,12 @@ class _BatchPipeline:
                 running.cancel()
             raise
 
-    async def _fetch(self, batches: list) -> None:
-        for n, batch in enumerate(batches, start=1):
+    async def _fetch(self, batches) -> None:
+        n = 0
+        async for batch in batches:
+            n += 1
+            if n == 1:
+                self.pool.start()  # the workers load while the first batch is fetched
             await self.room.acquire()
             started = time.monotonic()
             fetched = await fetch_pages(self.fetcher, quote(batch), n)
@@ -147,7 +171,7 @@ class _BatchPipeline:
             await self.queue.put((n, fetched, extracting))
         await self.queue.put(None)
 
-    async def _store(self, total: int, progress) -> None:
+    async def _store(self, progress) -> None:
         while (item := await self.queue.get()) is not None:
             n, fetched, extracting = item
             started = time.monotonic()
@@ -158,7 +182,7 @@ class _BatchPipeline:
             publish(self.progress)
             self.report.add_time("extract_cpu", results.extract_seconds)
             self.report.add_time("tag_cpu", results.tag_seconds)
-            side, started = self.fetcher.take_side_fetches(), time.monotonic()
+            side, started = self.side() + self.fetcher.take_side_fetches(), time.monotonic()
             pages = [r for r, _ in fetched]
             await store_pages(
                 quote(self.night),
@@ -173,5 +197,7 @@ class _BatchPipeline:
             self.progress.failed = len(self.report.failed_sources) + self.report.totals().failed
             publish(self.progress)
             self.room.release()
-            await aupdate_progress_artifact(progress, 100.0 * n / total)
-            get_run_logger().info("batch %d/%d stored: %s", n, total, self.report.progress_line())
+            self.stored = n
+            done = 100.0 * self.progress.fetched / max(self.progress.planned, 1)
+            await aupdate_progress_artifact(progress, done)
+            get_run_logger().info("batch %d stored: %s", n, self.report.progress_line())

@@ -130,7 +130,7 @@ def plan_pages(night: Night, crawls, settings, report: RunReport) -> list[tuple[
         entries, skipped = select_new_entries(crawl.entries, known, limit)
         report.add_skipped(crawl.source.name, skipped)
         todo.extend((crawl.source.name, entry) for entry in entries)
-    report.pages_planned = len(todo)
+    report.pages_planned += len(todo)  # planned host by host (flows.host_reading)
     return todo
 
 

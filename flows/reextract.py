@@ -14,6 +14,7 @@ from prefect.states import Completed, Failed
 
 from extractors.pool.pipeline import ExtractorPool, PageInput
 from extractors.taggers.tagging import tagger_versions
+from extractors.taggers.topics_file import load_topics
 from flows.search_index import update_search_index
 from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path
@@ -108,6 +109,8 @@ def _topics(sources: str) -> str | None:
         get_run_logger().info("no sources file %s: topic tags are off", sources)
         return None
     path = topics_path(load_sources(sources))
+    if path is not None:
+        load_topics(path)  # a mistake fails the run at once, naming file and line
     return str(path) if path else None
 
 

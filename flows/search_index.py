@@ -56,11 +56,17 @@ def refresh_index(db: str, index: str | Path | None = None, full: bool = False) 
     report = IndexReport(path=str(path))
     with connect(db, read_only=True, wait_seconds=READ_WAIT_SECONDS) as con:
         current = search_index.article_fingerprints(con)
+        identity = search_index.database_identity(con)
     # Each step opens the index file for itself: DuckDB's memory goes with the connection,
     # so a night of 10,000 new articles (two chunks, three segments) peaks as one step does.
     with open_index(path) as idx:
-        if full or search_index.analyzer_version(idx) != ANALYZER_VERSION:
+        if (
+            full
+            or search_index.analyzer_version(idx) != ANALYZER_VERSION
+            or search_index.indexed_database(idx) != identity  # another database's index
+        ):
             search_index.reset(idx, ANALYZER_VERSION)
+            search_index.claim(idx, identity)
         todo, gone = search_index.changes(idx, current)
         report.removed = search_index.remove(idx, gone) if gone else 0
     for start in range(0, len(todo), CHUNK):

@@ -20,11 +20,13 @@ from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 
 from extractors.pool.pipeline import ChunkResults, ExtractorPool, PageInput
+from extractors.taggers.topics_file import load_topics
 from fetchers.backfill import backfill
 from fetchers.crawl import SourceCrawl, Validators, crawl_source
 from fetchers.http import Fetcher
 from flows import night
-from newsflow.config import load_sources
+from flows.host_reading import read_by_host
+from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
 from newsflow.summary import RunReport
@@ -33,22 +35,27 @@ from storage.state import Memory
 
 @task(name="load sources", cache_policy=NO_CACHE, retries=0)
 async def load_config(path: str) -> SourcesConfig:
-    """Returns the validated sources file; a mistake fails the run, naming file and line."""
-    return load_sources(path)
+    """Returns the validated sources file; a mistake in it or in its topics file fails the
+    run before anything is fetched, naming file and line."""
+    config = load_sources(path)
+    topics = topics_path(config)
+    if topics is not None:  # else every page's extraction worker dies on it, one by one
+        load_topics(topics)
+    return config
 
 
 @task(name="read feeds", cache_policy=NO_CACHE)
 async def read_sources(
-    fetcher: Fetcher, config: SourcesConfig, memory: Memory
+    fetcher: Fetcher, config: SourcesConfig, memory: Memory, on_host_read=None
 ) -> list[SourceCrawl]:
-    """Returns each source's article links, read from its feed, sitemap or home page."""
+    """Returns each source's article links, read from its feed, sitemap or home page;
+    `on_host_read(crawls)` is called as each host's sources are all read."""
     validators = {url: Validators(f.etag, f.last_modified) for url, f in memory.feeds.items()}
-    crawls = await asyncio.gather(
-        *(
-            crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
-            for source in config.sources
-        )
-    )
+
+    def read(source):
+        return crawl_source(fetcher, source, validators, memory.discovered_feed(source.name))
+
+    crawls = await read_by_host(config.sources, read, on_host_read)
     logger = get_run_logger()
     for crawl in crawls:
         if crawl.error:

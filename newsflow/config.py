@@ -19,8 +19,23 @@ KINDS = ("auto", "feed", "page", "sitemap")
 SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group": str, "site": str}
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
-ZERO_ALLOWED = frozenset({"per_host_delay_seconds", "backfill_max_pages"})  # 0: none/off
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+# The range each number must lie in, bounds included (low None: above 0). nan and inf are
+# never in range: a NaN timeout failed every source, an infinite one hung the night.
+NUMBER_RANGES = {
+    "per_host_delay_seconds": (0, 3600),
+    "per_host_concurrency": (1, 64),
+    "timeout_seconds": (None, 3600),
+    "max_page_bytes": (1, 2_000_000_000),
+    "max_redirects": (1, 30),
+    "max_articles_per_source": (1, 1_000_000),
+    "unhealthy_after_failures": (1, 1000),
+    "extract_timeout_seconds": (None, 3600),
+    "keep_snapshots_days": (0, 36_500),
+    "backfill_max_pages": (0, 10_000),  # 0: no walk back
+    "min_interval_minutes": (None, 525_600),
+    "max_interval_days": (None, 3650),
+}
 
 
 def load_sources(path: str | Path, environ: Mapping[str, str] | None = None) -> SourcesConfig:
@@ -78,11 +93,13 @@ def _storage(path: Path, lines: list[str], raw: object) -> StorageSettings:
                 line=line,
                 field=f"storage.{key}",
             )
-        if (key == "keep_snapshots_days" and value < 0) or (key == "data_path" and not value):
-            expected = "0 or more days" if key == "keep_snapshots_days" else "a folder or URL"
+        if key in NUMBER_RANGES:
+            _check_range(path, f"storage.{key}", value, line)
+        if key == "data_path" and not value:
             raise ConfigError(
-                str(path), f"expected {expected}, got {value!r}", line=line, field=f"storage.{key}"
-            )
+                str(path), f"expected a folder or URL, got {value!r}", line=line,
+                field=f"storage.{key}",
+            )  # fmt: skip
     return StorageSettings(**raw)
 
 
@@ -116,22 +133,13 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
                 line=line,
                 field=f"settings.{key}",
             )
-        if wanted in ("int", "float") and value <= 0 and key not in ZERO_ALLOWED:
+        if key in NUMBER_RANGES:
+            _check_range(path, f"settings.{key}", value, line)
+        elif wanted in ("int", "float") and (value <= 0 or not math.isfinite(value)):
             raise ConfigError(
-                str(path),
-                f"expected a positive number, got {value!r}",
-                line=line,
-                field=f"settings.{key}",
-            )
-        if wanted == "float" and not math.isfinite(value):
-            raise ConfigError(
-                str(path), f"expected a finite number, got {value!r}", line=line,
+                str(path), f"expected a finite number above 0, got {value!r}", line=line,
                 field=f"settings.{key}",
             )  # fmt: skip
-        if key in ZERO_ALLOWED and value < 0:
-            raise ConfigError(
-                str(path), f"expected 0 or more, got {value!r}", line=line, field=f"settings.{key}"
-            )
         values[key] = float(value) if wanted == "float" else value
     settings = Settings(**values)
     if settings.pace_bounds.shortest > settings.pace_bounds.longest:
@@ -143,6 +151,17 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
             field="settings.min_interval_minutes",
         )
     return settings
+
+
+def _check_range(path: Path, field: str, value: float, line: int | None) -> None:
+    """Raises ConfigError naming file, line and key unless `value` is finite and in range."""
+    low, high = NUMBER_RANGES[field.split(".", 1)[1]]
+    if math.isfinite(value) and (value > 0 if low is None else value >= low) and value <= high:
+        return
+    wanted = f"above 0 and at most {high:_}" if low is None else f"from {low} to {high:_}"
+    raise ConfigError(
+        str(path), f"expected a finite number {wanted}, got {value!r}", line=line, field=field
+    )
 
 
 def _sources(path: Path, lines: list[str], raw: object, environ) -> tuple[Source, ...]:
@@ -180,9 +199,9 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
         raise fail(f"expected letters, digits, '.', '_' or '-', got {name!r}", "name")
     if name in seen:
         raise fail(f"duplicate name {name!r}, first used on line {seen[name]}", "name")
-    if not _is_http_url(url):
+    if not is_http_url(url):
         raise fail(f"expected an http(s) URL with a host, got {redact(url)!r}", "url")
-    if "site" in entry and not _is_http_url(entry["site"].strip()):
+    if "site" in entry and not is_http_url(entry["site"].strip()):
         raise fail(f"expected an http(s) URL with a host, got {redact(entry['site'])!r}", "site")
     if kind not in KINDS:
         raise fail(f"expected one of {', '.join(KINDS)}, got {kind!r}", "kind")
@@ -194,7 +213,8 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
     return Source(name=name, url=url, kind=kind, credentials=credentials, group=group, site=site)
 
 
-def _is_http_url(url: str) -> bool:
+def is_http_url(url: str) -> bool:
+    """Returns whether `url` is an http(s) URL with a host."""
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname)

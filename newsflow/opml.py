@@ -9,6 +9,7 @@ references) reads those, and counts feeds listed more than once.
 from __future__ import annotations
 
 import email.utils
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -36,10 +37,18 @@ class OpmlList:
     repeated: tuple[str, ...]  # feed URLs listed more than once (kept once)
 
 
+# A folder path deeper or longer than this is cut (10,000 nested folders made a group of
+# 20,000 characters): readers nest a few levels at most.
+MAX_FOLDER_DEPTH = 8
+MAX_GROUP_CHARS = 200
+_DECLARED = re.compile(rb"""^(\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
 def read_opml(data: bytes, path: str) -> OpmlList:
     """Returns the feeds of an OPML document; ConfigError when it is not one."""
+    data = _as_utf8(bytes(data), path)
     # bytes, never str: listparser fetches a str that looks like a URL over the network.
-    parsed = listparser.parse(bytes(data))
+    parsed = listparser.parse(data)
     outlines = _outline_urls(data, path)
     if not parsed.get("version", "").startswith("opml") and not parsed.feeds:
         raise ConfigError(path, "not an OPML subscription list (no <opml> with feed outlines)")
@@ -56,9 +65,27 @@ def read_opml(data: bytes, path: str) -> OpmlList:
     return OpmlList(feeds, tuple(url for url, n in counts.items() if n > 1))
 
 
+def _as_utf8(data: bytes, path: str) -> bytes:
+    """Returns the document in UTF-8, declared so: listparser reads a declared ISO-8859-1
+    document as UTF-8 (garbling every accent), where XML says to honour the declaration."""
+    declared = _DECLARED.match(data)
+    if declared is None or declared.group(2).lower() in (b"utf-8", b"utf8"):
+        return data
+    name = declared.group(2).decode("ascii")
+    try:
+        text = data.decode(name)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"not readable in its declared encoding {name}: {exc}") from None
+    start = declared.start(2) - len(declared.group(1) or b"")
+    prolog = text[:start] + "utf-8" + text[start + len(name) :]
+    return prolog.encode("utf-8")
+
+
 def _folder(feed) -> str | None:
     hierarchies = [h for h in feed.get("categories", []) if h]
-    return "/".join(hierarchies[-1]) if hierarchies else None
+    if not hierarchies:
+        return None
+    return "/".join(hierarchies[-1][:MAX_FOLDER_DEPTH])[:MAX_GROUP_CHARS]
 
 
 def _parse(data: bytes, path: str):

@@ -2,21 +2,24 @@
 
 The edit goes through tomlkit, is written to a scratch file beside the original,
 validated with `load_sources`, and only then moved over it: on any error the file is
-left exactly as it was.
+left exactly as it was. A symlinked sources.toml is edited where it points (the link
+stays), and the new file keeps the old one's mode and owner: a `chmod 600` file holding a
+password stays 600.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import tomlkit
 
-from newsflow.config import load_sources
+from newsflow.config import is_http_url, load_sources
 from newsflow.errors import ConfigError
 from newsflow.opml import OpmlFeed
 
@@ -32,7 +35,11 @@ class ImportReport:
 def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> ImportReport:
     """Returns what was done adding the feeds to the sources file (created if missing)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ConfigError(str(path), f"cannot read: {reason}") from None
     if text:
         load_sources(path)  # a file already wrong is reported as it is, not edited
     try:
@@ -48,9 +55,13 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
     urls = {_same(str(e.get(k))): str(e.get("name")) for e in entries for k in ("url", "site")
             if e.get(k)}  # fmt: skip
     for feed in feeds:
-        if reason := _duplicate(feed, names, urls):
+        if reason := _unusable(feed) or _duplicate(feed, names, urls):
             report.skipped.append(f"{feed.xml_url} ({feed.title}): {reason}")
             continue
+        if feed.html_url and not is_http_url(feed.html_url):
+            report.skipped.append(f"{feed.html_url}: not an http(s) site URL, left out of"
+                                  f" {feed.title or feed.xml_url}")  # fmt: skip
+            feed = dataclasses.replace(feed, html_url=None)
         name = source_name(feed)
         entries.append(_entry(name, feed))
         names.add(name)
@@ -59,6 +70,11 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
     if report.added:
         _replace_validated(path, tomlkit.dumps(doc))
     return report
+
+
+def _unusable(feed: OpmlFeed) -> str | None:
+    """Returns why a feed cannot be a source (`javascript:`, `file:`, no host), or None."""
+    return None if is_http_url(feed.xml_url) else "not an http(s) feed URL"
 
 
 def _duplicate(feed: OpmlFeed, names: set[str], urls: dict[str, str]) -> str | None:
@@ -92,16 +108,21 @@ def _entry(name: str, feed: OpmlFeed):
 
 
 def _same(url: str) -> str:
-    """Returns the URL as compared for duplicates: no scheme, case or trailing slash."""
+    """Returns the URL as compared for duplicates: no scheme, case, trailing slash or
+    tracking parameters (`utm_*`: the same feed, tagged by whoever shared it)."""
     parts = urlsplit(url.strip())
-    rest = parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_")]  # fmt: skip
+    query = urlencode(kept)
+    rest = parts.path.rstrip("/") + (f"?{query}" if query else "")
     return f"{(parts.hostname or '').lower()}{f':{parts.port}' if parts.port else ''}{rest}"
 
 
 def _replace_validated(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.import-{os.getpid()}")
+    target = path.resolve() if path.is_symlink() else path  # the real file, not the link
+    scratch = target.with_name(f".{target.name}.import-{os.getpid()}")
     try:
-        scratch.write_text(text, encoding="utf-8")
+        _write_like(scratch, text, target)
         try:
             load_sources(scratch)
         except ConfigError as exc:
@@ -109,6 +130,20 @@ def _replace_validated(path: Path, text: str) -> None:
                 str(path), f"not changed, the result would be invalid: {exc.message}",
                 line=exc.line, field=exc.field,
             ) from None  # fmt: skip
-        os.replace(scratch, path)
+        os.replace(scratch, target)
+    except OSError as exc:
+        raise ConfigError(str(target), f"cannot write: {exc.strerror or exc}") from None
     finally:
         scratch.unlink(missing_ok=True)
+
+
+def _write_like(scratch: Path, text: str, original: Path) -> None:
+    """Writes `text` to a new file `scratch` with the mode and owner of `original`, if any."""
+    stat = original.stat() if original.exists() else None
+    mode = stat.st_mode & 0o7777 if stat else 0o644
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode & 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        if stat and (stat.st_uid, stat.st_gid) != (os.geteuid(), os.getegid()):
+            os.fchown(handle.fileno(), stat.st_uid, stat.st_gid)
+        os.fchmod(handle.fileno(), mode)  # after the write: never readable by more meanwhile

@@ -24,7 +24,7 @@ _EXPORTS = {
         "remember_lines",
         "unremembered_sources",
     ),
-    "storage.lake": ("forget_engines", "is_lake"),
+    "storage.lake": ("catalog_kind", "forget_engines", "is_lake", "shown"),
     "storage.maintenance": ("maintain",),
     "storage.raw_html": ("join_waiting", "waiting_dir"),
     "storage.reports": (
@@ -42,7 +42,13 @@ _EXPORTS = {
         "indexed_sources",
         "write_search_macro",
     ),
-    "storage.search_index": ("IndexDocument", "index_path", "open_index"),
+    "storage.search_index": (
+        "IndexDocument",
+        "check_belongs",
+        "database_identity",
+        "index_path",
+        "open_index",
+    ),
     "storage.staging": ("merge_staged", "stage_batch", "staging_dir"),
     "storage.state": (
         "KnownPage",

@@ -47,6 +47,20 @@ _CONFLICT_MARKERS = (
 )
 
 INIT_ATTEMPTS = 5
+# How long libpq waits for a PostgreSQL catalog to answer a new connection (whole seconds).
+CONNECT_TIMEOUT_SECONDS = 10
+_UNREACHABLE = "Unable to connect to Postgres at"
+
+# A libpq keyword value: quoted (backslash escapes) or up to the next space.
+_PASSWORD = re.compile(r"(\bpassword\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S+)", re.IGNORECASE)
+_URI_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:@/\s]*:)[^@\s]*@", re.IGNORECASE)
+# A password given in `db` would be stored by Prefect (the run's parameters, artifacts,
+# events) and repeated by DuckDB's errors: libpq reads it from its own sources instead.
+_NO_PASSWORD = (
+    "a password in the database string would be recorded with the run and printed in"
+    " errors: remove it and give it to libpq instead, through PGPASSWORD, ~/.pgpass or"
+    " a PGSERVICE entry (pg_service.conf)"
+)
 
 _engines: dict[tuple, duckdb.DuckDBPyConnection] = {}
 _engines_lock = threading.Lock()
@@ -58,7 +72,8 @@ def is_lake(db: str | Path) -> bool:
 
 
 def catalog_kind(db: str | Path) -> str:
-    """Returns `sqlite` or `postgres`; raises StorageError for any other DuckLake catalog."""
+    """Returns `sqlite` or `postgres`; raises StorageError for any other DuckLake catalog,
+    or for one whose string holds a password."""
     kind, _, location = str(db)[len(PREFIX) :].partition(":")
     if kind not in CATALOG_EXTENSIONS or not location.strip():
         raise StorageError(
@@ -66,12 +81,16 @@ def catalog_kind(db: str | Path) -> str:
             "expected ducklake:sqlite:PATH or ducklake:postgres:dbname=… host=… port=… user=…"
             " (a DuckDB-file catalog admits one process at a time: use the plain file instead)",
         )
+    if _PASSWORD.search(location) or _URI_PASSWORD.search(location):
+        raise StorageError(shown(db), _NO_PASSWORD)
     return kind
 
 
-def shown(db: str | Path) -> str:
-    """Returns `db` fit for a message or a log: a password in it is masked."""
-    return re.sub(r"(password\s*=\s*)\S+", r"\1***", str(db))
+def shown(text: str | Path) -> str:
+    """Returns `text` (a `db` string, or a message quoting one) fit for a message or a log:
+    every password in it is masked, quoted (`password='a b'`) or not."""
+    masked = _PASSWORD.sub(r"\1***", str(text))
+    return _URI_PASSWORD.sub(r"\1***@", masked)
 
 
 def is_conflict(exc: BaseException) -> bool:
@@ -101,7 +120,7 @@ def open_lake(
     except duckdb.Error as exc:  # the instance is unusable: the next call attaches anew
         with _engines_lock:
             _engines.pop(key, None)
-        raise StorageError(shown(db), _first_line(exc)) from None
+        raise StorageError(shown(db), shown(_first_line(exc))) from None
     return cursor
 
 
@@ -157,7 +176,7 @@ def _attach_once(
         if data_path and "://" in data_path:
             load_extension(con, "httpfs")
         attach_options = _attach_options(kind, data_path, read_only, options)
-        con.execute(f"ATTACH {_quote(db)} AS {ALIAS} ({attach_options})")
+        con.execute(f"ATTACH {_quote(_bounded(db))} AS {ALIAS} ({attach_options})")
         con.execute(f"USE {ALIAS}")
         if not data_path and "://" in recorded_data_path(con):
             load_extension(con, "httpfs")  # files on object storage: s3://, https://
@@ -173,6 +192,14 @@ def _attach_once(
         raise StorageError(shown(db), _attach_error(exc)) from None
     log.info("attached lake %s (data path %s)", shown(db), data_path or "from its catalog")
     return con
+
+
+def _bounded(db: str) -> str:
+    """Returns `db` with libpq's connect_timeout, unless the string sets its own: a host that
+    accepts and never answers would otherwise hold the command for good."""
+    if catalog_kind(db) != "postgres" or re.search(r"\bconnect_timeout\s*=", db):
+        return db
+    return f"{db} connect_timeout={CONNECT_TIMEOUT_SECONDS}"
 
 
 def recorded_data_path(con: duckdb.DuckDBPyConnection) -> str:
@@ -203,7 +230,10 @@ def _attach_options(kind: str, data_path: str | None, read_only: bool, extra: st
 
 
 def _attach_error(exc: duckdb.Error) -> str:
-    message = " ".join(str(exc).split())
+    message = shown(" ".join(str(exc).split()))
+    if _UNREACHABLE in message:  # DuckDB repeats the DSN twice before libpq's reason
+        reason = message.rsplit('": ', 1)[-1]
+        return f"cannot reach the PostgreSQL catalog: {reason} (connect_timeout)"[:500]
     if "does not match existing data path" in message:
         return (
             f"{message} Set [storage] data_path in sources.toml to the lake's data path"

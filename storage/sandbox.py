@@ -8,14 +8,22 @@ database, but DuckDB can also read and write any file (`COPY ... TO`, `EXPORT DA
 (external access), extensions loading themselves, then the configuration itself, so that
 no statement can turn any of it back on. Commands that must write files (exports, search
 indexes) do so in their own code, never through an analyst's SQL.
+
+Some folders stay open, and DuckDB lets a statement write wherever it may read: a lake's
+data path (its Parquet files) and the temp folder beside a database file. So statements
+that write files (`COPY`, `COPY FROM DATABASE`, `EXPORT DATABASE`, `ATTACH`, and those
+run under `EXPLAIN ANALYZE`) are refused before anything runs (`refuse_writes`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import duckdb
 
+from newsflow.errors import StorageError
 from storage.extensions import load_extension
 from storage.lake import recorded_data_path
 from storage.schema import is_lake_connection
@@ -27,6 +35,34 @@ _LOCKS = (
     "SET allow_community_extensions = false",
     "SET lock_configuration = true",  # last: from here on no SET, RESET or PRAGMA changes it
 )
+
+
+_WRITING = {
+    duckdb.StatementType.COPY: "COPY",
+    duckdb.StatementType.COPY_DATABASE: "COPY FROM DATABASE",
+    duckdb.StatementType.EXPORT: "EXPORT DATABASE",
+    duckdb.StatementType.ATTACH: "ATTACH",
+}
+# What an EXPLAIN explains (leading comments, then EXPLAIN and its options): EXPLAIN
+# ANALYZE runs it.
+_EXPLAINED = re.compile(
+    r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*explain\b\s*(?:analy[sz]e\b|\([^()]*\))?(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def refuse_writes(con: duckdb.DuckDBPyConnection, sql: str, db: str) -> None:
+    """Raises StorageError naming the first statement of `sql` that would write a file."""
+    for statement in con.extract_statements(sql):
+        if statement.type == duckdb.StatementType.EXPLAIN:
+            explained = _EXPLAINED.match(statement.query)
+            if explained is None:
+                raise StorageError(db, "newsflow query writes no file: unreadable EXPLAIN")
+            refuse_writes(con, explained.group(1), db)
+        elif statement.type in _WRITING:
+            raise StorageError(
+                db, f"newsflow query writes no file: {_WRITING[statement.type]} refused"
+            )
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -45,7 +81,7 @@ class Answer(NamedTuple):
     """What a query gave: its columns' names and its rows."""
 
     columns: list[str]
-    rows: list[tuple]
+    rows: Iterable[tuple]
 
 
 def answer(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
@@ -54,7 +90,16 @@ def answer(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
     return Answer([d[0] for d in cursor.description or []], cursor.fetchall())
 
 
-def answer_locked_down(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
-    """Returns what an analyst's `sql` gives on con, once con is locked down."""
+def answer_locked_down(con: duckdb.DuckDBPyConnection, sql: str, db: str) -> Answer:
+    """Returns what an analyst's `sql` gives on con (the database `db`), once con is locked
+    down, its rows streamed as DuckDB makes them: read them before con closes."""
+    refuse_writes(con, sql, db)
     load_extension(con, "fts")  # before the lock: match_bm25 on the index (docs/search.md)
-    return answer(lock_down(con), sql)
+    cursor = lock_down(con).execute(sql)
+    return Answer([d[0] for d in cursor.description or []], _streamed(cursor))
+
+
+def _streamed(cursor: duckdb.DuckDBPyConnection, chunk: int = 10_000) -> Iterator[tuple]:
+    """Yields the result's rows a chunk at a time: a big result is never held whole."""
+    while rows := cursor.fetchmany(chunk):
+        yield from rows

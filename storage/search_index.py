@@ -162,6 +162,38 @@ def analyzer_version(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
+def database_identity(con: duckdb.DuckDBPyConnection) -> str:
+    """Returns what tells the database on `con` from any other: the moment its schema was
+    created (schema_version's first row, never copied: copy-db's target has its own)."""
+    rows = con.execute("SELECT applied_at FROM schema_version WHERE version = 1").fetchall()
+    if not rows:
+        raise StorageError("database", "has no schema yet (run `newsflow ingest`)")
+    return rows[0][0].isoformat()
+
+
+def indexed_database(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Returns the identity of the database the index was built from (None: not recorded)."""
+    rows = con.execute("SELECT value FROM index_meta WHERE key = 'database'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def claim(con: duckdb.DuckDBPyConnection, identity: str) -> None:
+    """Records that the (empty or rebuilt) index is the one of the database `identity`."""
+    con.execute("DELETE FROM index_meta WHERE key = 'database'")
+    con.execute("INSERT INTO index_meta VALUES ('database', ?)", [identity])
+
+
+def check_belongs(con: duckdb.DuckDBPyConnection, path: str | Path, identity: str) -> None:
+    """Raises StorageError unless the index on `con` was built from the database `identity`:
+    two databases whose default index is the same file must not answer for each other."""
+    if indexed_database(con) != identity:
+        raise StorageError(
+            str(path),
+            "this search index was built from another database: `newsflow index --rebuild"
+            " --db …` rebuilds it for this one, or give each database its own --index",
+        )
+
+
 def reset(con: duckdb.DuckDBPyConnection, analyzer: str) -> None:
     """Empties the index, to be rebuilt with terms from `analyzer`."""
     for (segment,) in con.execute("SELECT segment FROM segments").fetchall():

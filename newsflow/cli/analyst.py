@@ -8,10 +8,11 @@ from argparse import Namespace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 from rich.table import Table
 from rich.text import Text
 
-from newsflow.cli.render import console, err, print_rows
+from newsflow.cli.render import console, err, plain, print_error, print_rows
 from newsflow.errors import NewsflowError, OptionError
 
 _AGO = re.compile(r"(\d+)\s*([hdw])")
@@ -24,7 +25,10 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
         return None
     if match := _AGO.fullmatch(value.strip().lower()):
         amount, unit = int(match.group(1)), _UNITS[match.group(2)]
-        return (now or datetime.now(UTC)) - timedelta(**{unit: amount})
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{unit: amount})
+        except OverflowError:  # before the year 1
+            raise OptionError("--since", f"{value!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -40,10 +44,19 @@ def _language(value: str | None) -> str | None:
     return value.strip().lower() if value else None
 
 
+MAX_LIMIT = 10_000  # results a search prints at most
+
+
 def _limit(value: int) -> int:
-    if value < 1:
-        raise OptionError("--limit", f"expected a positive number, got {value}")
+    if not 1 <= value <= MAX_LIMIT:
+        raise OptionError("--limit", f"expected a number from 1 to {MAX_LIMIT:,}, got {value}")
     return value
+
+
+def _out(value: str) -> Path:
+    if not value.strip():  # Path("") is the current folder
+        raise OptionError("--out", "expected a folder, got an empty name")
+    return Path(value)
 
 
 def search(args: Namespace) -> int:
@@ -51,7 +64,7 @@ def search(args: Namespace) -> int:
     from extractors.search.search_terms import query_words
     from storage.search import SearchFilters, indexed_languages, indexed_sources
     from storage.search import search as run_search
-    from storage.search_index import index_path, open_index
+    from storage.search_index import check_belongs, index_path, open_index
 
     try:
         filters = SearchFilters(
@@ -60,7 +73,9 @@ def search(args: Namespace) -> int:
         path = Path(args.index) if args.index else index_path(args.db)
         if not path.exists():
             _build_first_index(args.db, path)
+        identity = _identity(args.db)
         with open_index(path, read_only=True) as con:
+            check_belongs(con, path, identity)
             _check_source(filters.source, indexed_sources(con))
             languages = [filters.language] if filters.language else indexed_languages(con)
             words = query_words(args.query, languages)
@@ -69,18 +84,27 @@ def search(args: Namespace) -> int:
             terms = {v for w in words for v in w.variants}
             hits = run_search(con, sorted(terms), filters)
     except (OptionError, NewsflowError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     if not hits:
-        err.print(f"no article matches {args.query!r}{_described(filters)}")
+        err.print(plain(f"no article matches {args.query!r}{_described(filters)}"))
     _print_hits(hits, terms, args.format)
     return 0
 
 
+def _identity(db: str) -> str:
+    from storage.db import connect
+    from storage.search_index import database_identity
+
+    with connect(db, read_only=True, wait_seconds=5) as con:
+        return database_identity(con)
+
+
 def _build_first_index(db: str, path: Path) -> None:
     from flows.search_index import refresh_index
+    from storage.lake import shown
 
-    err.print(f"no search index at {path} yet: building it from {db} (once)")
+    err.print(plain(f"no search index at {path} yet: building it from {shown(db)} (once)"))
     refresh_index(db, path)
 
 
@@ -121,7 +145,7 @@ def _print_hits(hits, terms: set[str], fmt: str) -> None:
         title = Text(h.title or "(untitled)", style="bold")
         title.append(f"\n{h.url}", style="dim")
         date = f"{h.date:%Y-%m-%d}" if h.date else ""
-        table.add_row(str(n), title, h.source, h.language or "", date, text)
+        table.add_row(str(n), title, plain(h.source), plain(h.language), date, text)
     console.print(table)
 
 
@@ -132,7 +156,7 @@ def index(args: Namespace) -> int:
     try:
         report = refresh_index(args.db, args.index, full=args.rebuild)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     print(report.brief(), file=sys.stdout)
     return 0
@@ -146,17 +170,20 @@ def export(args: Namespace) -> int:
 
     try:
         request = ExportRequest(
-            Path(args.out), args.format, parse_since(args.since), args.source, args.with_tags
+            _out(args.out), args.format, parse_since(args.since), args.source, args.with_tags
         )
         with connect(args.db, read_only=True, wait_seconds=5) as con:
             if args.source:
                 _check_source(args.source, article_sources(con))
             report = export_articles(con, request)
     except (OptionError, NewsflowError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except OSError as exc:
-        err.print(f"[red]error:[/] --out {args.out}: {exc}")
+        print_error(f"--out {args.out}: {exc}")
+        return 2
+    except duckdb.Error as exc:  # writing the files: a full disk, a file size limit
+        print_error(f"--out {args.out}: {str(exc).splitlines()[0]}")
         return 2
     if not report.articles:
         err.print("no article to export with these options")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from rich.table import Table
 
-from newsflow.cli.render import console, err, print_rows, print_summary
+from newsflow.cli.render import console, err, plain, print_error, print_rows, print_summary
 from newsflow.errors import NewsflowError
 
 
@@ -24,20 +24,50 @@ def ingest(args: Namespace) -> int:
 
 def query(args: Namespace) -> int:
     """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
-    run with no access to other files, the network, extensions or settings (storage.sandbox)."""
+    run with no access to other files, the network, extensions or settings (storage.sandbox).
+
+    Rows are printed as DuckDB streams them; Ctrl-C, SIGTERM or `--timeout` interrupt the
+    query where it is."""
+    from storage.lake import shown
     from storage.sandbox import answer_locked_down
 
     try:
-        with _reader(args) as con:
-            columns, rows = answer_locked_down(con, args.sql)
+        with _reader(args) as con, _interruptible(con, getattr(args, "timeout", None)) as timer:
+            columns, rows = answer_locked_down(con, args.sql, shown(args.db))
+            print_rows(columns, rows, args.format)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, raised as the query ended interrupted
+        print_error("interrupted", label="query failed")
+        return 130
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except Exception as exc:  # duckdb's errors: bad SQL, or a write on a read-only file
-        err.print(f"[red]query failed:[/] {str(exc).splitlines()[0]}")
+        reason = str(exc).splitlines()[0]
+        if "interrupt" in reason.lower():
+            reason = f"stopped after --timeout {args.timeout:g} s" if timer.fired else "interrupted"
+        print_error(reason, label="query failed")
         return 2
-    print_rows(columns, rows, args.format)
     return 0
+
+
+@contextmanager
+def _interruptible(con, timeout: float | None):
+    """Within: a signal (newsflow.cli.stopping) or `timeout` seconds interrupt `con`'s query;
+    yields the timer, whose `fired` says whether the timeout did."""
+    import threading
+
+    from newsflow.cli.stopping import on_interrupt
+
+    timer = threading.Timer(timeout or 0, lambda: (setattr(timer, "fired", True), con.interrupt()))
+    timer.daemon, timer.fired = True, False
+    forget = on_interrupt(con.interrupt)
+    if timeout:
+        timer.start()
+    try:
+        yield timer
+    finally:
+        timer.cancel()
+        forget()
 
 
 @contextmanager
@@ -52,7 +82,7 @@ def _reader(args: Namespace):
     from storage.as_of import connect_as_of
 
     with connect_as_of(args.db, args.as_of) as (con, moment):
-        err.print(moment.describe())
+        err.print(plain(moment.describe()))
         yield con
 
 
@@ -67,10 +97,10 @@ def sources(args: Namespace) -> int:
         with connect(args.db, read_only=True, wait_seconds=2) as con:
             health = source_overview(con)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
-        err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
+        print_error(f"{str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
         return 2
     table = Table(
         "source", "kind", "url", "last fetch", "outcome", "articles", "health", "pace",
@@ -88,19 +118,11 @@ def sources(args: Namespace) -> int:
                 f"{_next_try(config, seen.failures, seen.attempt)}): {seen.error or ''}"
             )
         )
-        table.add_row(
-            s.name,
-            s.kind,
-            s.url,
-            str(seen.fetched_at or ""),
-            seen.outcome or "",
-            str(seen.articles),
-            label[:80],
-            _pace(seen.read_interval),
-            f"{seen.next_due:%Y-%m-%d %H:%M}" if seen.next_due else "now",
-            _gaps(seen.gaps, seen.last_gap_at),
-            seen.feed or "",
-        )
+        cells = (s.name, s.kind, s.url, seen.fetched_at, seen.outcome, seen.articles,
+                 label[:80], _pace(seen.read_interval),
+                 f"{seen.next_due:%Y-%m-%d %H:%M}" if seen.next_due else "now",
+                 _gaps(seen.gaps, seen.last_gap_at), seen.feed)  # fmt: skip
+        table.add_row(*(plain(cell) for cell in cells))
     console.print(table)
     return 0
 
@@ -173,7 +195,7 @@ def reextract(args: Namespace) -> int:
     from flows.reextract import run_reextract
 
     state = run_reextract(args.db, everything=args.all, sources=args.sources)
-    console.print(f"{state.name}: {state.message or ''}")
+    console.print(plain(f"{state.name}: {state.message or ''}"))
     return 0 if state.is_completed() else 1
 
 
@@ -186,7 +208,7 @@ def copy_db(args: Namespace) -> int:
         data_path = load_sources(args.sources).lake_data_path
         copied = copy_database(args.source, args.to, data_path)
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     print_rows(["table", "rows"], sorted(copied.items()), "table")
     return 0

@@ -48,6 +48,9 @@ HANDLER_MODULES = {
 
 def run() -> None:
     """The process's entry point: runs the command, then exits."""
+    from newsflow.cli.stopping import end_on_signals
+
+    end_on_signals()
     code = main()
     # The interpreter's last garbage collection walks every object of ~1,500 modules
     # (Prefect, pydantic, duckdb...): 0.2-0.7 s before the process can end, for memory the
@@ -59,6 +62,10 @@ def run() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Runs one `newsflow` subcommand; returns the process exit code."""
     args = _parser().parse_args(argv)
+    refused = _refused_database(args)
+    if refused:  # before Prefect records the parameter or DuckDB repeats it
+        print(f"newsflow {args.command}: error: {refused}", file=sys.stderr)
+        return 2
     # Our own loggers appear in Prefect's run logs (and so in the UI) through this setting,
     # which Prefect reads when it configures logging on import.
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", PACKAGE_LOGGERS)
@@ -78,6 +85,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         server.stop()
+
+
+def _refused_database(args: argparse.Namespace) -> str | None:
+    """Returns why the command's database string cannot be used (a lake's catalog that is
+    neither SQLite nor PostgreSQL, a password in it), or None."""
+    from newsflow.errors import StorageError
+    from storage.lake import catalog_kind, is_lake
+
+    for db in (getattr(args, "db", None), getattr(args, "to", None)):
+        try:
+            if db and is_lake(db):
+                catalog_kind(db)
+        except StorageError as exc:
+            return str(exc)
+    return None
 
 
 def _progress_shown(command: str):
@@ -148,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--db", default=DB_PATH)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS", help="stop the query after this long"
+    )
+    query.add_argument(
         "--as-of",
         metavar="RUN_ID|TIMESTAMP",
         help="answer from a DuckLake's snapshot of that moment (a run id: before that run)",
@@ -204,6 +229,13 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", required=True, help="e.g. ducklake:postgres:dbname=news host=…")
     copy.add_argument("--sources", default=SOURCES_PATH, help="its [storage] data_path")
     return parser
+
+
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value!r}")
+    return seconds
 
 
 def _sources_and_db(parser: argparse.ArgumentParser) -> None:

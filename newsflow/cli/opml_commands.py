@@ -6,7 +6,7 @@ import os
 from argparse import Namespace
 from pathlib import Path
 
-from newsflow.cli.render import console, err
+from newsflow.cli.render import console, err, plain, print_error
 from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.errors import NewsflowError
 
@@ -19,19 +19,22 @@ def sources_import(args: Namespace) -> int:
     target = getattr(args, "sources", SOURCES_PATH)
     try:
         data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print_error(f"{args.file}: cannot read: {exc.strerror or exc}")
+        return 2
+    try:
         opml = read_opml(data, args.file)
         report = import_feeds(target, list(opml.feeds), opml.repeated)
-    except OSError as exc:
-        err.print(f"[red]error:[/] {args.file}: cannot read: {exc.strerror or exc}")
-        return 2
-    except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except NewsflowError as exc:  # the OPML's or the sources file's: each names its file
+        print_error(exc)
         return 2
     for line in report.skipped:
-        err.print(f"[yellow]skipped[/] {line}", highlight=False, soft_wrap=True)
+        print_error(line, label="skipped", style="yellow")
     added = ", ".join(report.added) or "none"
     console.print(
-        f"{len(report.added)} sources added to {target}, {len(report.skipped)} skipped: {added}",
+        plain(
+            f"{len(report.added)} sources added to {target}, {len(report.skipped)} skipped: {added}"
+        ),
         highlight=False,
         soft_wrap=True,
     )
@@ -47,7 +50,7 @@ def sources_export(args: Namespace) -> int:
         config = load_sources(getattr(args, "sources", SOURCES_PATH))
         known = _discovered_feeds(getattr(args, "db", DB_PATH))
     except NewsflowError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        print_error(exc)
         return 2
     feeds, left_out = [], []
     for source in config.sources:
@@ -60,11 +63,11 @@ def sources_export(args: Namespace) -> int:
     document = write_opml(feeds)
     if args.out:
         _write_atomically(Path(args.out), document)
-        console.print(f"{len(feeds)} feeds written to {args.out}", highlight=False)
+        console.print(plain(f"{len(feeds)} feeds written to {args.out}"), highlight=False)
     else:
         print(document, end="")
     if left_out:
-        err.print(f"not in the OPML: {', '.join(left_out)}", highlight=False, soft_wrap=True)
+        err.print(plain(f"not in the OPML: {', '.join(left_out)}"), highlight=False, soft_wrap=True)
     return 0
 
 

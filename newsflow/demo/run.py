@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from rich.markup import escape
+
 from newsflow.demo.site import Post, SiteServer, blogger_site
 
 WIB = timezone(timedelta(hours=7))
@@ -90,13 +92,13 @@ def run_demo(console, print_rows: Callable[[list[str], list[tuple], str], None])
         sources.write_text(DEMO_SOURCES.format(url=server.base_url + "/"))
         (workdir / "topics.toml").write_text(DEMO_TOPICS)
         db = workdir / "demo.duckdb"
-        console.print(f"Sample blog at {server.base_url}/ ; database {db}")
+        console.print(escape(f"Sample blog at {server.base_url}/ ; database {db}"))
         state = run_ingest(sources, db)
-    console.print(f"[bold]{state.name}[/]: {state.message or ''}")
+    console.print(f"[bold]{state.name}[/]: {escape(state.message or '')}")
     if not state.is_completed():
         return 1
     for title, sql in QUERIES:
-        console.print(f'\n[bold]{title}[/]  uv run newsflow query "{sql}" --db {db}')
+        console.print(f"\n[bold]{title}[/]  " + escape(f'uv run newsflow query "{sql}" --db {db}'))
         print_rows(*_run(db, sql), "table")
     return 0
 

@@ -11,6 +11,7 @@ import email.utils
 import hashlib
 import html
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -192,6 +193,7 @@ class SiteServer:
     def __init__(self, build_site):
         self._build = build_site
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, headers)
+        self.timed: list[tuple[float, str]] = []  # (time.monotonic(), path) of each request
         self.site = Site()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -215,6 +217,7 @@ class SiteServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 server.requests.append(("GET", self.path, dict(self.headers)))
+                server.timed.append((time.monotonic(), self.path))
                 files = server.site.files
                 found = files.get(self.path) or files.get(self.path.split("?")[0])
                 if found is None:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from newsflow.demo.site import blogger_site, post_path
-from tests.support.flows import run_flow, write_sources
+from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -144,3 +144,31 @@ def test_a_database_that_cannot_be_opened_fails_fast_naming_the_parameter(tmp_pa
     assert state.is_failed()
     assert state.message.startswith("parameter 'db': ") and "a-file" in state.message
     assert not blog.requests  # nothing fetched for a night that can't be stored
+
+
+def test_a_broken_topics_file_fails_the_night_before_any_fetch(tmp_path, blog):
+    sources = write_sources(tmp_path / "sources.toml", [("blog", blog.base_url + "/", "auto")])
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[topics.security]\nterms = ["NATO"]\nthis is not TOML [[[\n')
+    state = run_flow(sources, tmp_path / "news.duckdb")
+    assert state.is_failed()
+    assert f"{topics}:3" in state.message, state.message
+    assert state.message.count("\n") == 0
+    assert not blog.requests  # nothing fetched for a night whose pages could not be tagged
+
+
+def test_a_host_with_many_sources_does_not_hold_back_other_hosts(tmp_path, blog):
+    from newsflow.demo.run import POSTS
+    from newsflow.demo.site import SiteServer
+
+    settings = LOCAL_SETTINGS.replace("per_host_delay_seconds = 0", "per_host_delay_seconds = 0.3")
+    with SiteServer(lambda base: blogger_site("Banyak", POSTS, base)) as crowded:
+        feed = crowded.base_url + "/feeds/posts/default"
+        many = [(f"crowded-{n}", f"{feed}?n={n}", "feed") for n in range(40)]  # 12 s of delays
+        lone = [("lone", blog.base_url + "/feeds/posts/default", "feed")]
+        sources = write_sources(tmp_path / "sources.toml", many + lone, settings)
+        state = run_flow(sources, tmp_path / "news.duckdb")
+        assert state.is_completed(), state.message
+        last_feed_read = max(t for t, p in crowded.timed if p.startswith("/feeds/"))
+    lone_pages = [t for t, p in blog.timed if p.endswith(".html")]
+    assert lone_pages and min(lone_pages) < last_feed_read  # fetched while the other was read

@@ -21,7 +21,7 @@ def test_default_and_zero(tmp_path):
     assert load_sources(write(tmp_path, "backfill_max_pages = 0")).settings.backfill_max_pages == 0
 
 
-@pytest.mark.parametrize(("value", "expected"), [("-1", "0 or more"), ('"10"', "expected int"),
+@pytest.mark.parametrize(("value", "expected"), [("-1", "from 0 to"), ('"10"', "expected int"),
                                                  ("2.5", "expected int")])  # fmt: skip
 def test_a_bad_value_names_file_line_and_key(tmp_path, value, expected):
     path = write(tmp_path, f"timeout_seconds = 5\nbackfill_max_pages = {value}")

@@ -8,7 +8,7 @@ import pytest
 
 from newsflow.config import load_sources
 from newsflow.errors import ConfigError
-from newsflow.opml import read_opml, write_opml
+from newsflow.opml import MAX_FOLDER_DEPTH, MAX_GROUP_CHARS, read_opml, write_opml
 from newsflow.sources_edit import import_feeds
 
 # Feedly: OPML 1.0, folders as outlines with text and title.
@@ -114,13 +114,14 @@ def test_opml2_with_lowercase_attributes_and_untitled_slugs(tmp_path):
 
 def test_file_is_untouched_when_the_result_would_not_load(tmp_path):
     path = tmp_path / "sources.toml"
-    path.write_text(SOURCES)
-    bad = FEEDLY.replace(b"https://www.lemonde.example", b"ftp://files.example")
-    opml = read_opml(bad, "bad.opml")
+    # A name loading strips ("heise-online"): the import's own checks see another name.
+    existing = SOURCES + '\n[[sources]]\nname = "heise-online "\nurl = "https://h.example/"\n'
+    path.write_text(existing)
+    opml = read_opml(FEEDLY, "feedly.opml")
     with pytest.raises(ConfigError, match="not changed") as caught:
         import_feeds(path, list(opml.feeds))
-    assert "ftp://files.example" in str(caught.value)
-    assert path.read_text() == SOURCES
+    assert "duplicate name 'heise-online'" in str(caught.value)
+    assert path.read_text() == existing
     assert [p.name for p in tmp_path.iterdir()] == ["sources.toml"]  # no scratch file left
 
 
@@ -166,3 +167,136 @@ def test_config_accepts_group_and_site_and_checks_the_site_url(tmp_path):
     path.write_text(SOURCES + 'site = "kabar-dunia"\n')
     with pytest.raises(ConfigError, match=r"sources\[0\] \(kabar-dunia\)\.site"):
         load_sources(path)
+
+
+# `sources import` and the file it edits (issue 24, item 6).
+
+ONE_FEED = (b'<opml version="2.0"><body><outline text="New" type="rss"'
+            b' xmlUrl="https://new.example/feed"/></body></opml>')  # fmt: skip
+SECRET_SOURCES = '[[sources]]\nname = "members"\nurl = "https://reader:hunter2@m.example/feed"\n'
+
+
+def _import(tmp_path, target, capsys) -> tuple[int, str]:
+    from argparse import Namespace
+
+    from newsflow.cli.opml_commands import sources_import
+
+    opml = tmp_path / "feeds.opml"
+    opml.write_bytes(ONE_FEED)
+    code = sources_import(Namespace(file=str(opml), sources=str(target)))
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_import_keeps_the_files_mode_and_owner(tmp_path, capsys):
+    import os
+
+    target = tmp_path / "sources.toml"
+    target.write_text(SECRET_SOURCES)
+    target.chmod(0o600)
+    if os.geteuid() == 0:  # another owner, as a sources.toml set up by an admin
+        os.chown(target, 4321, 4321)
+    owner = (target.stat().st_uid, target.stat().st_gid)
+    assert _import(tmp_path, target, capsys)[0] == 0
+    assert "new.example" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert (target.stat().st_uid, target.stat().st_gid) == owner
+
+
+def test_import_edits_the_file_a_symlink_points_to(tmp_path, capsys):
+    real = tmp_path / "config" / "sources.toml"
+    real.parent.mkdir()
+    real.write_text(SECRET_SOURCES)
+    real.chmod(0o640)
+    link = tmp_path / "sources.toml"
+    link.symlink_to(real)
+    assert _import(tmp_path, link, capsys)[0] == 0
+    assert link.is_symlink() and "new.example" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in real.parent.iterdir() if p.name.startswith(".")]  # no scratch left
+
+
+def test_a_sources_file_that_cannot_be_written_is_the_one_named(tmp_path, capsys):
+    import shutil
+    import subprocess
+
+    target = tmp_path / "sources.toml"
+    target.write_text(SECRET_SOURCES)
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode
+    ):
+        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE)")
+    try:
+        code, output = _import(tmp_path, target, capsys)
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert code == 2 and f"{target}: cannot write" in output, output
+    assert "feeds.opml" not in output
+    assert target.read_text() == SECRET_SOURCES
+
+
+def test_a_sources_file_that_cannot_be_read_is_the_one_named(tmp_path, capsys):
+    target = tmp_path / "sources.toml"
+    target.mkdir()  # a folder where the file should be
+    code, output = _import(tmp_path, target, capsys)
+    assert code == 2 and f"{target}: cannot read" in output and "feeds.opml" not in output
+
+
+# Careless and hostile OPML (issue 24, item 11).
+
+
+def _outline(url: str, title: str = "T", site: str | None = None) -> str:
+    site_attr = f' htmlUrl="{site}"' if site else ""
+    return f'<outline type="rss" text="{title}" xmlUrl="{url}"{site_attr}/>'
+
+
+def _opml(*outlines: str, prolog: str = "") -> bytes:
+    return f'{prolog}<opml version="2.0"><body>{"".join(outlines)}</body></opml>'.encode()
+
+
+def test_a_javascript_url_is_skipped_and_the_rest_imported(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    data = _opml(
+        _outline("javascript:alert(1)", "Evil"),
+        _outline("https://good.example/feed", "Good", site="javascript:alert(2)"),
+        _outline("file:///etc/passwd", "Local"),
+    )
+    report = import_feeds(path, list(read_opml(data, "x.opml").feeds))
+    assert report.added == ["good"]
+    skipped = "\n".join(report.skipped)
+    assert "javascript:alert(1) (Evil): not an http(s) feed URL" in skipped
+    assert "file:///etc/passwd (Local): not an http(s) feed URL" in skipped
+    assert "javascript:alert(2): not an http(s) site URL" in skipped
+    (good,) = [s for s in load_sources(path).sources if s.name == "good"]
+    assert good.site is None
+
+
+def test_tracking_parameters_do_not_make_a_new_source(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES.replace("https://kabar-dunia.example/", "https://k.example/feed?id=1"))
+    data = _opml(
+        _outline("https://k.example/feed?utm_source=x&amp;id=1&amp;UTM_medium=rss", "Again"),
+        _outline("https://k.example/feed?id=2&amp;utm_source=x", "Other"),
+    )
+    report = import_feeds(path, list(read_opml(data, "x.opml").feeds))
+    assert report.added == ["other"]
+    assert "same feed URL as source 'kabar-dunia'" in "\n".join(report.skipped)
+
+
+def test_a_declared_iso_8859_1_opml_is_read_in_its_encoding():
+    prolog = '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+    text = _opml(_outline("https://sz.example/feed", "Süddeutsche Zeitung"), prolog=prolog)
+    feeds = read_opml(text.decode().encode("latin-1"), "latin.opml").feeds
+    assert [f.title for f in feeds] == ["Süddeutsche Zeitung"]
+
+
+def test_folder_depth_and_group_length_are_capped(tmp_path):
+    depth = 10_000
+    nested = '<outline text="ab">' * depth + _outline("https://d.example/f") + "</outline>" * depth
+    (feed,) = read_opml(_opml(nested), "deep.opml").feeds
+    assert feed.folder == "/".join(["ab"] * MAX_FOLDER_DEPTH)
+    wide = '<outline text="' + "w" * 5000 + '">' + _outline("https://w.example/f") + "</outline>"
+    (feed,) = read_opml(_opml(wide), "wide.opml").feeds
+    assert len(feed.folder) == MAX_GROUP_CHARS

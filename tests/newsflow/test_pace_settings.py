@@ -32,8 +32,8 @@ def test_the_bounds_are_read(tmp_path):
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("min_interval_minutes = 0", "positive"),
-        ("max_interval_days = -1", "positive"),
+        ("min_interval_minutes = 0", "above 0"),
+        ("max_interval_days = -1", "above 0"),
         ("max_interval_days = inf", "finite"),
         ("min_interval_minutes = nan", "finite"),
         ('min_interval_minutes = "15"', "expected float"),

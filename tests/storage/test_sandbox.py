@@ -40,6 +40,7 @@ def _query(db, sql: str, capsys) -> tuple[int, str]:
 
 FILES = "Permission Error"  # DuckDB's refusal of file access
 LOCKED = "the configuration has been locked"
+WRITES = "writes no file"  # our refusal of a statement that writes files, before it runs
 
 
 def _escapes(tmp_path) -> dict[str, tuple[str, object, str]]:
@@ -49,13 +50,13 @@ def _escapes(tmp_path) -> dict[str, tuple[str, object, str]]:
     profile = tmp_path / "profile.json"
     return {
         "COPY TO a file": (
-            f"COPY (SELECT 1 AS a) TO '{tmp_path}/out.csv'", tmp_path / "out.csv", FILES,
+            f"COPY (SELECT 1 AS a) TO '{tmp_path}/out.csv'", tmp_path / "out.csv", WRITES,
         ),
         "COPY TO the staging folder": (
             f"COPY (SELECT * FROM articles) TO '{staged}/planted.articles.parquet'",
-            staged / "planted.articles.parquet", FILES,
+            staged / "planted.articles.parquet", WRITES,
         ),
-        "EXPORT DATABASE": (f"EXPORT DATABASE '{tmp_path}/export'", tmp_path / "export", FILES),
+        "EXPORT DATABASE": (f"EXPORT DATABASE '{tmp_path}/export'", tmp_path / "export", WRITES),
         "PRAGMA profiling_output": (
             f"PRAGMA enable_profiling = 'json'; PRAGMA profiling_output = '{profile}'; SELECT 1",
             profile, LOCKED,
@@ -63,7 +64,7 @@ def _escapes(tmp_path) -> dict[str, tuple[str, object, str]]:
         "read_text": ("SELECT content FROM read_text('/etc/passwd')", None, FILES),
         "glob": ("SELECT file FROM glob('/etc/*')", None, FILES),
         "ATTACH": (f"ATTACH '{tmp_path}/other.duckdb' AS other", tmp_path / "other.duckdb",
-                   FILES),
+                   WRITES),
         "SET": ("SET threads = 1", None, LOCKED),
         "SET enable_external_access back on": ("SET enable_external_access = true", None, LOCKED),
         "custom extension repository": (
@@ -104,7 +105,7 @@ def test_the_real_command_line_refuses_too(db, tmp_path):
         [sys.executable, "-m", "newsflow.cli", "query", sql, "--db", str(db)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert result.returncode == 2 and "Permission Error" in result.stderr
+    assert result.returncode == 2 and WRITES in result.stderr
     assert not target.exists()
 
 
@@ -163,3 +164,51 @@ def test_a_manifest_without_checksums_is_refused(db, tmp_path):
     assert _articles(db) == 0
     reason = (directory / REFUSED / f"{manifest.stem}.reason.txt").read_text()
     assert "without checksums" in reason
+
+
+def _lake_with_articles(tmp_path):
+    from storage.state import start_run
+    from storage.writes import write_batch
+    from tests.support.batches import batch_rows
+
+    db, data_path = f"ducklake:sqlite:{tmp_path / 'lake.sqlite'}", tmp_path / "lake"
+    articles = [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
+    with connect(db, data_path=f"{data_path}/") as con:
+        start_run(con, "run-1", NOW)
+        write_batch(con, "run-1", *batch_rows("run-1", articles))
+    return db, data_path
+
+
+def test_query_cannot_overwrite_a_lakes_data_files(tmp_path, capsys):
+    db, data_path = _lake_with_articles(tmp_path)
+    live = sorted(data_path.rglob("*.parquet"))
+    assert live
+    before = {p: p.read_bytes() for p in live}
+    for target in (live[0], data_path / "planted.parquet"):
+        sql = f"COPY (SELECT 'pwned' AS x) TO '{target}' (FORMAT parquet)"
+        code, output = _query(db, sql, capsys)
+        assert code == 2 and "writes no file" in output, output
+    assert not (data_path / "planted.parquet").exists()
+    assert {p: p.read_bytes() for p in live} == before
+    code, output = _query(db, "SELECT count(*) AS n FROM articles", capsys)
+    assert code == 0 and json.loads(output) == [{"n": 3}]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT 1 AS a) TO '{folder}/w.csv'",
+        "EXPLAIN ANALYZE COPY (SELECT 1 AS a) TO '{folder}/w.csv'",
+        "/* x */ explain (analyze) COPY (SELECT 1 AS a) TO '{folder}/w.csv'",
+        "SELECT 1; COPY (SELECT 1 AS a) TO '{folder}/w.csv'",
+        "EXPORT DATABASE '{folder}/export'",
+        "COPY FROM DATABASE news TO other",
+        "ATTACH '{folder}/x.duckdb' AS x",
+    ],
+)
+def test_query_writes_nothing_into_the_folders_duckdb_allows(db, capsys, statement):
+    folder = db.with_name(db.name + ".tmp")  # DuckDB's temp folder is always allowed
+    folder.mkdir()
+    code, output = _query(db, statement.format(folder=folder), capsys)
+    assert code == 2 and "writes no file" in output, output
+    assert list(folder.iterdir()) == []

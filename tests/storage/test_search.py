@@ -142,3 +142,37 @@ def test_the_index_is_built_from_every_backend_beside_it(kind, tmp_path, request
     with open_index(tmp_path / "index.search.duckdb", read_only=True) as con:
         terms = [v for w in query_words("Stoltenberg Brussel", ["id"]) for v in w.variants]
         assert [h.title for h in search(con, terms)] == [INDONESIAN.title]
+
+
+def test_two_databases_sharing_an_index_file_never_answer_for_each_other(tmp_path, capsys):
+    from argparse import Namespace
+
+    from newsflow.cli.analyst import search as search_command
+    from storage.db import connect
+    from storage.lake import forget_engines
+
+    data = tmp_path / "data"
+    file_db, lake_db = str(data / "news.duckdb"), f"ducklake:sqlite:{data / 'news.sqlite'}"
+    assert index_path(file_db) == index_path(lake_db)  # the same default index file
+    write_articles(data / "news.duckdb", [page_result(GERMAN, "siteA")])
+    with connect(lake_db, data_path=str(data / "lake") + "/") as con:
+        results = [page_result(GERMAN, "siteC")]
+        write_batch(con, "run-1", fetch_rows("run-1", []), article_rows(results),
+                    tag_rows(results, datetime.now(UTC)))  # fmt: skip
+    refresh_index(lake_db)
+
+    def searched(db: str, source: str) -> tuple[int, str]:
+        args = Namespace(query="Hochwasser", db=db, index=None, lang=None, source=source,
+                         since=None, limit=5, format="csv")  # fmt: skip
+        code = search_command(args)
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    code, output = searched(file_db, "siteC")
+    assert code == 2 and "built from another database" in output and "siteC.test" not in output
+    refresh_index(file_db)  # the file's own index now: rebuilt, not mixed
+    assert searched(file_db, "siteC")[0] == 2
+    code, output = searched(file_db, "siteA")
+    assert code == 0 and "siteA.test" in output and "siteC.test" not in output
+    assert searched(lake_db, "siteC")[0] == 2  # the lake is told too, until it rebuilds
+    forget_engines()
