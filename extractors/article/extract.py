@@ -82,7 +82,7 @@ def extract_article(
     drop_page_furniture(tree)
     hint = story_hint(tree)
     doc = _main_text(tree, url, hint)
-    headline = choose_headline(meta, url) or (entry.title if entry else None)
+    headline = choose_headline(meta, url, entry=entry, furniture=furniture)
     authors = _authors(meta, tree)
     text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors,
                        feed_text=entry.content if entry else None)  # fmt: skip
