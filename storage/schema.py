@@ -15,7 +15,7 @@ from typing import NamedTuple
 import duckdb
 
 from storage.transaction import in_transaction
-from storage.views import VIEWS_SQL
+from storage.views import DAILY_COUNTS, VIEWS_SQL
 
 
 class Column(NamedTuple):
@@ -56,6 +56,8 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("cluster_id", "VARCHAR"),
     Column("keywords_declared", "VARCHAR[]", migration=5),  # declared by sitemaps, JSON-LD
     Column("free_access", "BOOLEAN", migration=5),
+    # Minutes east of UTC the publisher stated published_at with; NULL where it stated none.
+    Column("published_offset_minutes", "INTEGER", migration=8),
 )
 
 
@@ -226,6 +228,9 @@ MIGRATIONS: list[str] = [
     DROP TABLE minhash_bands;
     ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
     """,
+    # 8: the offset the publisher stated beside the instant (a TIMESTAMPTZ keeps only the
+    # instant), and daily_counts counting by the publisher's local day with it.
+    add_columns("articles", ARTICLE_COLUMNS, migration=8) + DAILY_COUNTS,
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.
