@@ -15,7 +15,7 @@ from typing import NamedTuple
 import duckdb
 
 from storage.transaction import in_transaction
-from storage.views import DAILY_COUNTS, VIEWS_SQL
+from storage.views import DAILY_COUNTS_BY_LOCAL_DAY, GAP_COLUMNS, VIEWS_SQL, source_status_sql
 
 
 class Column(NamedTuple):
@@ -57,7 +57,7 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("keywords_declared", "VARCHAR[]", migration=5),  # declared by sitemaps, JSON-LD
     Column("free_access", "BOOLEAN", migration=5),
     # Minutes east of UTC the publisher stated published_at with; NULL where it stated none.
-    Column("published_offset_minutes", "INTEGER", migration=8),
+    Column("published_offset_minutes", "INTEGER", migration=9),
 )
 
 
@@ -228,9 +228,20 @@ MIGRATIONS: list[str] = [
     DROP TABLE minhash_bands;
     ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
     """,
-    # 8: the offset the publisher stated beside the instant (a TIMESTAMPTZ keeps only the
+    # 8: gaps (fetchers/backfill.py): runs in which a source's feed had rolled past what
+    # was stored and backfill could not recover the rest, the last one, and how the
+    # source's feed pages back (learned once: WordPress's ?paged= is tried, not assumed).
+    # A later migration recreating source_status lists GAP_COLUMNS too.
+    """
+    ALTER TABLE source_health ADD COLUMN gaps INTEGER DEFAULT 0;
+    ALTER TABLE source_health ADD COLUMN last_gap_at TIMESTAMPTZ;
+    ALTER TABLE source_health ADD COLUMN paging VARCHAR;
+    DROP VIEW source_status;
+    """
+    + source_status_sql(GAP_COLUMNS),
+    # 9: the offset the publisher stated beside the instant (a TIMESTAMPTZ keeps only the
     # instant), and daily_counts counting by the publisher's local day with it.
-    add_columns("articles", ARTICLE_COLUMNS, migration=8) + DAILY_COUNTS,
+    add_columns("articles", ARTICLE_COLUMNS, migration=9) + DAILY_COUNTS_BY_LOCAL_DAY,
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.

@@ -114,3 +114,11 @@ def test_daily_counts_counts_by_the_publishers_day_where_it_stated_its_offset(tm
     assert found == [("tokyo", "2024-03-06"), ("utc", "2024-03-05")]
     offsets = rows(path, "SELECT source, published_offset_minutes FROM articles ORDER BY source")
     assert offsets == [("tokyo", 540), ("utc", None)]
+
+
+def test_source_status_counts_gaps_zero_when_never(db):
+    with connect(db) as con:
+        save_source_states(con, [{"source": "kabar", "gaps": 2, "last_gap_at": NIGHT_2}])
+    found = rows(db, "SELECT source, gaps, last_gap_at FROM source_status")
+    assert found == [("cermin", 0, None), ("kabar", 2, NIGHT_2), ("quiet", 0, None),
+                     ("zeitung", 0, None)]  # fmt: skip
