@@ -145,6 +145,8 @@ class Article:
     title: str | None = None
     author: str | None = None
     published_at: datetime | None = None
+    # Minutes east of UTC the publisher wrote published_at with; None where it wrote none.
+    published_offset_minutes: int | None = None
     language: str | None = None  # declared by the page (html lang / meta), may be None
     site_name: str | None = None
     description: str | None = None

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import duckdb
 
 from storage.transaction import in_transaction
-from storage.views import GAP_COLUMNS, VIEWS_SQL, source_status_sql
+from storage.views import DAILY_COUNTS_BY_LOCAL_DAY, GAP_COLUMNS, VIEWS_SQL, source_status_sql
 
 
 class Column(NamedTuple):
@@ -56,6 +56,8 @@ ARTICLE_COLUMNS: tuple[Column, ...] = (
     Column("cluster_id", "VARCHAR"),
     Column("keywords_declared", "VARCHAR[]", migration=5),  # declared by sitemaps, JSON-LD
     Column("free_access", "BOOLEAN", migration=5),
+    # Minutes east of UTC the publisher stated published_at with; NULL where it stated none.
+    Column("published_offset_minutes", "INTEGER", migration=10),
 )
 
 
@@ -245,6 +247,9 @@ MIGRATIONS: list[str] = [
     DROP VIEW source_status;
     """
     + source_status_sql(("next_due_at", *GAP_COLUMNS)),
+    # 10: the offset the publisher stated beside the instant (a TIMESTAMPTZ keeps only the
+    # instant), and daily_counts counting by the publisher's local day with it.
+    add_columns("articles", ARTICLE_COLUMNS, migration=10) + DAILY_COUNTS_BY_LOCAL_DAY,
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.

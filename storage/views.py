@@ -2,8 +2,9 @@
 
 - `latest_articles`: one row per story (a cluster of syndicated copies, or a lone
   article), newest first, with the first copy seen and how many copies there are.
-- `daily_counts`: articles per publication day (UTC; first seen when undated), source
-  and language (detected, else declared).
+- `daily_counts`: articles per publication day (the publisher's local day where the page
+  or feed stated its offset, else UTC; first seen when undated), source and language
+  (detected, else declared).
 - `source_status`: each source's last night: requests, pages fetched, new and updated
   articles, failures, its health, and when it is next due (migration 8); how many runs
   left entries unseen that backfill could not recover (`gaps`, `last_gap_at`).
@@ -30,9 +31,18 @@ GROUP BY coalesce(a.cluster_id, a.url)
 ORDER BY latest_at DESC, url;
 """
 
-DAILY_COUNTS = f"""
+_DAILY_COUNTS_BY_UTC_DAY = f"""
 CREATE VIEW daily_counts AS
 SELECT CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at)) AS DATE) AS day,
+       a.source, coalesce(l.code, a.language) AS language, count(*) AS articles
+FROM articles a LEFT JOIN {_LANGUAGE} l USING (url)
+GROUP BY ALL ORDER BY day DESC, a.source, language;
+"""
+
+DAILY_COUNTS_BY_LOCAL_DAY = f"""
+CREATE OR REPLACE VIEW daily_counts AS
+SELECT CAST(timezone('UTC', coalesce(a.published_at, a.first_seen_at))
+            + to_minutes(coalesce(a.published_offset_minutes, 0)) AS DATE) AS day,
        a.source, coalesce(l.code, a.language) AS language, count(*) AS articles
 FROM articles a LEFT JOIN {_LANGUAGE} l USING (url)
 GROUP BY ALL ORDER BY day DESC, a.source, language;
@@ -82,5 +92,6 @@ ORDER BY source;
 """
 
 
-# What migration 5 created: `source_status` as it was then.
-VIEWS_SQL = LATEST_ARTICLES + DAILY_COUNTS + source_status_sql()
+# What migration 5 created: `source_status` as it was then, `daily_counts` by the UTC day
+# (DAILY_COUNTS_BY_LOCAL_DAY replaced it in migration 10).
+VIEWS_SQL = LATEST_ARTICLES + _DAILY_COUNTS_BY_UTC_DAY + source_status_sql()

@@ -300,6 +300,7 @@ _ARROW_TYPES = {
     "VARCHAR[]": pa.list_(pa.string()),
     "TIMESTAMPTZ": _TS,
     "BOOLEAN": pa.bool_(),
+    "INTEGER": pa.int32(),
 }
 
 

@@ -19,25 +19,40 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from extractors.article.furniture import line_key
 from extractors.article.page_meta import PageMeta
+from newsflow.models import FeedEntry, SourceFurniture
 
 # Separators publishers put between headline, section and site name, in any script.
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•*»/]{1,2}\s+|\s*[｜|：]\s*|\s+::\s+")
-# Sources in order of trust: the first two rarely carry the site's name.
-_SOURCES = ("ld", "h1", "og", "twitter", "title")
+# Sources in order of trust: the first three rarely carry the site's name. The feed
+# entry's title is the feed's own and has no site name, but feeds shorten and reword.
+_SOURCES = ("ld", "h1", "og", "twitter", "feed", "title")
 # Where a kicker ends and the headline starts: "Kicker: ", "Kicker - ", "Kicker / ".
 _KICKER = re.compile(r"[:|/·»]\s+|\s+[\-–—]\s+")
+# A leading part closed by a colon ("Blog name: Post title").
+_NAME_COLON = re.compile(r"([^:]{2,80}?):\s+")
 # A character reference left in a JSON-LD string ("&#8216;", "&uuml;").
 _ESCAPED = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 
 
-def choose_headline(meta: PageMeta, url: str = "") -> str | None:
-    """Returns the page's headline without site name or section, or None when none is stated."""
-    sites = _site_keys(meta, url)
+def choose_headline(
+    meta: PageMeta,
+    url: str = "",
+    *,
+    entry: FeedEntry | None = None,
+    furniture: SourceFurniture | None = None,
+) -> str | None:
+    """Returns the page's headline without site name or section, or None when none is stated.
+
+    `entry`: the feed entry that led to the page (its title, its feed's name); `furniture`:
+    the source's memory, whose recurring title parts are the site's name too."""
+    sites = _site_keys(meta, url, entry)
+    names = _site_titles(meta, sites, furniture)
     candidates = {
-        source: strip_site_name(text, sites)
-        for source, text in _candidates(meta, sites).items()
-        if text
+        source: strip_site_name(text, names)
+        for source, text in _candidates(meta, names, entry).items()
+        if text and _key(text) not in names
     }
     if not candidates:
         return None
@@ -75,25 +90,39 @@ def _kicked(longer: str, shorter: str) -> bool:
     )
 
 
-def _candidates(meta: PageMeta, sites: set[str]) -> dict[str, str | None]:
+def _candidates(meta: PageMeta, names: set[str], entry: FeedEntry | None) -> dict[str, str | None]:
+    feed_title = entry.title if entry else None
     return {
         "ld": html.unescape(meta.ld_headline) if meta.ld_headline else None,
-        "h1": _best_h1(meta, sites),
+        "h1": _best_h1(meta, names, feed_title),
         "og": meta.og_title,
         "twitter": meta.twitter_title,
+        "feed": feed_title,
         "title": meta.title_tag,
     }
 
 
-def _best_h1(meta: PageMeta, sites: set[str]) -> str | None:
+def _site_titles(meta: PageMeta, sites: set[str], furniture: SourceFurniture | None) -> set[str]:
+    """Returns the keys of what names the site, not a story: its names, the <h1>s that link
+    to its home page, and <h1>s its memory saw open or close most of its titles."""
+    recurring = (furniture.title_starts | furniture.title_ends) if furniture else frozenset()
+    named = {_key(h) for h in meta.home_h1s}
+    named |= {_key(h) for h in meta.h1s if line_key(h) in recurring}
+    return (sites | named) - {""}
+
+
+def _best_h1(meta: PageMeta, sites: set[str], feed_title: str | None = None) -> str | None:
     """Returns the <h1> another source repeats; an unconfirmed one only when none speaks.
 
     Blog themes put the blog's name in the <h1> and the post's title in an <h2>/<h3>;
     news pages put teasers' headlines in more <h1>s. An <h1> no other source repeats is
-    as likely one of those as the headline.
+    as likely one of those as the headline. The blog platforms' post-title markup is read
+    first, on the same terms (news templates use the same classes for a kicker line).
     """
-    h1s = [h for h in meta.h1s if _key(h) not in sites]
-    others = [_fold(t) for t in (meta.ld_headline, meta.og_title, meta.title_tag) if t]
+    titled = (meta.post_title,) if meta.post_title else ()
+    h1s = [h for h in (*titled, *meta.h1s) if _key(h) not in sites]
+    stated = (meta.ld_headline, meta.og_title, meta.title_tag, feed_title)
+    others = [_fold(t) for t in stated if t]
     for h1 in h1s:
         if any(_fold(h1) in other for other in others):
             return h1
@@ -106,6 +135,10 @@ def strip_site_name(text: str, sites: set[str]) -> str:
     """Returns `text` without the parts that name the site: leading ones, and the first one
     after the headline with all that follows it ("Headline | Site | Tagline")."""
     kept = text.strip()
+    # Blogger's "Blog name: Post title": a colon only separates where the site is named.
+    named_first = _NAME_COLON.match(kept)
+    if named_first and _is_site(named_first.group(1), sites) and kept[named_first.end() :]:
+        kept = kept[named_first.end() :]
     # Spans of the original string, not the parts: the headline keeps its own punctuation.
     spans = _part_spans(kept)
     while len(spans) > 1 and _is_site(kept[slice(*spans[0])], sites):
@@ -131,8 +164,9 @@ def _is_site(part: str, sites: set[str]) -> bool:
     )
 
 
-def _site_keys(meta: PageMeta, url: str) -> set[str]:
-    keys = {_key(name) for name in meta.site_names}
+def _site_keys(meta: PageMeta, url: str, entry: FeedEntry | None = None) -> set[str]:
+    feed_names = (entry.publication,) if entry and entry.publication else ()
+    keys = {_key(name) for name in (*meta.site_names, *feed_names)}
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     if host and not host.endswith(".invalid"):
         keys |= {_key(host), _key(host.rsplit(".", 1)[0])}

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 # schema.org types whose headline/author/date are the page's own story.
 _ARTICLE_TYPES = re.compile(
@@ -43,6 +44,14 @@ _LABEL_LINKS = (
     ' | //*[contains(@class, "post-labels")]//a'
 )
 
+# Where Blogger, WordPress, Ghost and Substack themes put a post's title: the first one is
+# the page's post (a list or a sidebar of others comes after it).
+_POST_TITLE = (
+    '(//*[contains(concat(" ", normalize-space(@class), " "), " post-title ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " entry-title ")]'
+    " | //article//h1)[1]"
+)
+
 
 _MetaTags = tuple[dict[str, str], ...]  # each <meta>'s attributes, in page order
 
@@ -56,6 +65,8 @@ class PageMeta:
     twitter_title: str | None = None
     ld_headline: str | None = None
     h1s: tuple[str, ...] = ()
+    home_h1s: tuple[str, ...] = ()  # <h1>s whose link goes to the site's home page
+    post_title: str | None = None  # blog platforms' post-title markup (_POST_TITLE)
     site_names: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()  # JSON-LD's, else the <meta> author's
     published: str | None = None  # JSON-LD datePublished, else article:published_time
@@ -82,6 +93,8 @@ def read_page_meta(tree) -> PageMeta:
         twitter_title=metas.get("twitter:title"),
         ld_headline=_clean(article.get("headline")),
         h1s=tuple(t for h in tree.iter("h1") if (t := _clean(h.text_content()))),
+        home_h1s=_home_h1s(tree),
+        post_title=next((_clean(e.text_content()) for e in tree.xpath(_POST_TITLE)), None),
         site_names=_site_names(metas, article),
         authors=_authors(article.get("author")) or _meta_authors(metas),
         published=_clean(article.get("datePublished")) or _first(metas, _DATE_METAS),
@@ -94,6 +107,25 @@ def read_page_meta(tree) -> PageMeta:
         free_access=_free_access(ld),
         language=_language(tree, meta_tags),
         canonical=_canonical(tree, meta_tags),
+    )
+
+
+def _home_h1s(tree) -> tuple[str, ...]:
+    """Returns the <h1>s that link to the site's home page: a blog's or site's name."""
+    found = []
+    for h1 in tree.iter("h1"):
+        links = [a.get("href") or "" for a in h1.iter("a")]
+        if links and all(_is_home(href) for href in links) and (text := _clean(h1.text_content())):
+            found.append(text)
+    return tuple(found)
+
+
+def _is_home(href: str) -> bool:
+    parts = urlsplit(href.strip())
+    return (
+        parts.path in ("", "/", "./", "/index.html")
+        and not parts.query
+        and (bool(parts.netloc) or parts.path != "")
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,7 +11,7 @@ from newsflow.models import FetchResult
 from storage.db import connect
 from storage.state import save_source_states
 from storage.writes import article_rows, fetch_rows, tag_rows, write_batch
-from tests.support.search_db import page_result
+from tests.support.search_db import page_result, write_articles
 from tests.support.search_samples import ARABIC, GERMAN, INDONESIAN
 
 NIGHT_1 = datetime(2024, 3, 6, 2, 0, tzinfo=UTC)
@@ -97,6 +98,22 @@ def test_views_exist_in_a_fresh_database(tmp_path):
     with connect(path) as con:
         for view in ("latest_articles", "daily_counts", "source_status"):
             assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(0,)]
+
+
+def test_daily_counts_counts_by_the_publishers_day_where_it_stated_its_offset(tmp_path):
+    tokyo = timezone(timedelta(hours=9))
+    stated = page_result(replace(GERMAN, published=datetime(2024, 3, 6, 0, 30, tzinfo=tokyo)),
+                         "tokyo")  # fmt: skip
+    stated.article.published_offset_minutes = 9 * 60
+    unstated = page_result(replace(ARABIC, published=datetime(2024, 3, 5, 15, 30, tzinfo=UTC)),
+                           "utc")  # fmt: skip
+    path = tmp_path / "news.duckdb"
+    write_articles(path, [stated, unstated])
+    found = rows(path, "SELECT source, day::VARCHAR FROM daily_counts ORDER BY source")
+    # The same instant (15:30 UTC on the 5th): the 6th in Tokyo, the 5th where unstated.
+    assert found == [("tokyo", "2024-03-06"), ("utc", "2024-03-05")]
+    offsets = rows(path, "SELECT source, published_offset_minutes FROM articles ORDER BY source")
+    assert offsets == [("tokyo", 540), ("utc", None)]
 
 
 def test_source_status_counts_gaps_zero_when_never(db):

@@ -3,11 +3,16 @@ the page metadata it is chosen from (JSON-LD, <meta>, <h1>)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from trafilatura.utils import load_html
 
+from extractors.article.extract import extract_article
+from extractors.article.furniture import line_key
 from extractors.article.headline import choose_headline, strip_site_name
 from extractors.article.page_meta import PageMeta, read_page_meta
+from newsflow.models import FeedEntry, SourceFurniture
 
 
 def _page(head: str = "", body: str = "") -> str:
@@ -185,3 +190,56 @@ def test_a_site_name_og_title_puts_in_front_is_not_taken_for_a_kicker():
         "<h1>Floods recede in the north after a week</h1>",
     )
     assert choose_headline(meta) == "Floods recede in the north after a week"
+
+
+# Blogger's own template as it serves a post: the blog's name in a home-linking <h1>, the
+# post's title in an <h3 class='post-title entry-title'>, <title> "Blog: Post", og:title
+# the post's title, and no og:site_name.
+BLOGGER_POST = """<html><head><title>Kabar Dunia: Rusia dan NATO Bertemu di Brussel</title>
+<meta content='Rusia dan NATO Bertemu di Brussel' property='og:title'/></head><body>
+<header><h1 class='title'><a href='https://kabar.example/'>Kabar Dunia</a></h1></header>
+<div class='post hentry'><h3 class='post-title entry-title'>Rusia dan NATO Bertemu di Brussel</h3>
+<div class='post-body entry-content'><p>{text}</p></div></div></body></html>"""
+
+
+def test_a_blogger_post_is_titled_by_its_post_not_its_blog():
+    page = BLOGGER_POST.format(text="Pejabat Rusia dan NATO bertemu di Brussel. " * 30)
+    article = extract_article(
+        page.encode(), "https://kabar.example/2022/01/rusia.html", source="kabar",
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC), content_type="text/html",
+    )  # fmt: skip
+    assert article.title == "Rusia dan NATO Bertemu di Brussel"
+
+
+def test_an_h1_linking_home_is_the_site_name_even_where_the_title_repeats_it():
+    meta = _meta(
+        "<title>Notes from Nowhere: A walk in the hills</title>",
+        "<h1><a href='/'>Notes from Nowhere</a></h1><h2>A walk in the hills</h2>",
+    )
+    assert meta.home_h1s == ("Notes from Nowhere",)
+    assert choose_headline(meta) == "A walk in the hills"
+
+
+def test_post_title_markup_is_read_before_a_bare_h1():
+    meta = _meta(
+        "<title>Holiday notes: Ten days in Lisbon</title>"
+        "<meta property='og:title' content='Ten days in Lisbon'>",
+        "<h1>Holiday notes</h1><article><h2 class='entry-title'>Ten days in Lisbon</h2></article>",
+    )
+    assert choose_headline(meta) == "Ten days in Lisbon"
+
+
+def test_an_h1_the_source_repeats_on_every_page_is_its_name():
+    meta = _meta("<title>The Weekly Ledger | A budget at last</title>", "<h1>Weekly Ledger</h1>")
+    remembered = SourceFurniture(title_starts=frozenset({line_key("Weekly Ledger")}))
+    assert choose_headline(meta) == "Weekly Ledger"  # the page alone cannot tell
+    assert choose_headline(meta, furniture=remembered) == "A budget at last"
+
+
+def test_the_feed_names_the_site_and_titles_the_entry():
+    meta = _meta("<title>Daily Planet</title>", "<h1>Daily Planet</h1>")
+    entry = FeedEntry(
+        url="https://planet.example/a", feed_url="https://planet.example/feed",
+        title="Storm closes the harbour", publication="Daily Planet",
+    )  # fmt: skip
+    assert choose_headline(meta, entry=entry) == "Storm closes the harbour"
