@@ -16,6 +16,7 @@ from trafilatura.utils import load_html
 from extractors.article.cleanup import drop_page_furniture, source_blocks, strip_furniture
 from extractors.article.decode import decode_html
 from extractors.article.element_classes import fast_element_classes
+from extractors.article.engine_guard import guarded_text, reads_as_link_column
 from extractors.article.feed_text import within_feed_text
 from extractors.article.furniture import page_lines, strip_recurring, trim_title
 from extractors.article.headline import choose_headline
@@ -90,6 +91,10 @@ def extract_article(
     # headline's parts as chosen: where they recur, the choice kept the site's name.
     lines = page_lines(text, headline)
     text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
+    # The steps above together may not keep much less than trafilatura's text, nor swap it.
+    text = guarded_text(text, strip_comment_widgets(doc.text))
+    if reads_as_link_column(text):  # a menu: what furniture removed first may be the story
+        text = _engine_alone(text_html, url) or text
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
     return Article(
@@ -169,6 +174,14 @@ def _main_text(tree, url: str, hint: StoryHint | None):
     if doc is None or not (doc.text or "").strip():
         raise ExtractError(url, "no main text found")
     return doc
+
+
+def _engine_alone(text_html: str, url: str) -> str | None:
+    """Returns trafilatura's text of the page as served (nothing removed before it, full
+    cascade), unless that too is a column of menu lines; None then or when it finds none."""
+    doc = _bare_extraction(load_html(text_html), url, fast=False)
+    text = strip_comment_widgets(doc.text or "") if doc else ""
+    return text if text and not reads_as_link_column(text) else None
 
 
 def _bare_extraction(tree, url: str, fast: bool):
