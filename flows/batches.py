@@ -30,6 +30,7 @@ from flows.tasks import (
     store_pages,
 )
 from newsflow.config import topics_path
+from newsflow.extract_rules import rules_by_source
 from newsflow.models import SourcesConfig
 from newsflow.policy import sources_due
 from newsflow.progress import Progress, publish
@@ -72,7 +73,10 @@ async def store_sources(
         side = [f for crawl in crawls for f in crawl.fetches] + fetcher.take_side_fetches()
         deadline = config.settings.extract_timeout_seconds
         with ExtractorPool(
-            workers=workers, topics_path=_topics_path(config), deadline=deadline
+            workers=workers,
+            topics_path=_topics_path(config),
+            deadline=deadline,
+            rules=rules_by_source(config.sources),  # each page goes with its source's rules
         ) as pool:
             if todo:
                 pool.start()  # the workers load while the first batch is fetched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import re
 from datetime import UTC, datetime
@@ -29,12 +30,14 @@ from extractors.article.platforms import (
     within_marked_body,
     within_story_element,
 )
+from extractors.article.source_rules import drop_ruled, ruled_date, ruled_story, ruled_text
 from extractors.article.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
-from newsflow.models import Article, FeedEntry, SourceFurniture
+from newsflow.models import Article, ExtractRules, FeedEntry, SourceFurniture
 
 log = logging.getLogger(__name__)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 fast_element_classes()  # the same element classes, looked up in C: ~5% of a page's CPU
 
@@ -63,10 +66,12 @@ def extract_article(
     content_type: str = "",
     entry: FeedEntry | None = None,
     furniture: SourceFurniture | None = None,
+    rules: ExtractRules | None = None,
 ) -> Article:
     """Returns the article in `body`; raises ExtractError when there is no readable text.
 
-    `furniture`: what the source's other pages showed to recur (extractors.article.furniture)."""
+    `furniture`: what the source's other pages showed to recur (extractors.article.furniture);
+    `rules`: the source's own selectors (extractors.article.source_rules), applied first."""
     if _looks_binary(body):
         raise ExtractError(url, "binary content, not HTML")
     text_html, encoding = decode_html(body, content_type)
@@ -75,16 +80,21 @@ def extract_article(
     tree = load_html(text_html)
     if tree is None:
         raise ExtractError(url, "unparsable HTML")
+    rules = rules or ExtractRules()
+    drop_ruled(tree, rules)
     # Read before the furniture goes: labels, keywords and the paywall flag are in it.
     meta = read_page_meta(tree)
     # Before comment sections go: a date search, where one runs, sees the page as served
     # (as trafilatura's metadata did).
-    published = _published(meta.published, tree, url, entry)
+    published = _ruled_published(tree, rules) or _published(meta.published, tree, url, entry)
     drop_page_furniture(tree)
-    hint = story_hint(tree)
-    doc = _main_text(tree, url, hint)
-    headline = choose_headline(meta, url) or (entry.title if entry else None)
-    authors = _authors(meta, tree)
+    story = ruled_story(tree, rules)  # the user's story element, where the rule finds one
+    hint = story_hint(tree) if story is None else None
+    doc = _main_text(tree if story is None else story, url, hint)
+    headline = ruled_text(tree, rules.title) or choose_headline(meta, url)
+    headline = headline or (entry.title if entry else None)
+    ruled_author = ruled_text(tree, rules.author)
+    authors = (ruled_author,) if ruled_author else _authors(meta, tree)
     text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors,
                        feed_text=entry.content if entry else None)  # fmt: skip
     # Counted before the source's furniture goes, so the memory keeps seeing it; the
@@ -93,7 +103,7 @@ def extract_article(
     text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
     # The steps above together may not keep much less than trafilatura's text, nor swap it.
     text = guarded_text(text, strip_comment_widgets(doc.text))
-    if reads_as_link_column(text):  # a menu: what furniture removed first may be the story
+    if story is None and reads_as_link_column(text):  # a menu: furniture may have cut the story
         text = _engine_alone(text_html, url) or text
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
@@ -242,6 +252,16 @@ def _published(stated: str | None, tree, url: str, entry: FeedEntry | None) -> d
     if entry and entry.published:
         return entry.published
     return _parsed_date(stated) or _parsed_date(_guessed_date(tree, url))
+
+
+def _ruled_published(tree, rules: ExtractRules) -> datetime | None:
+    """Returns the date the source's `date` selector points at: an ISO date as stated, else
+    one read from the element's text ("5 December 2026") as htmldate reads a page's."""
+    stated = ruled_date(tree, rules)
+    if not stated:
+        return None
+    page = f"<html><body><p>{html.escape(stated)}</p></body></html>"
+    return _parsed_date(stated if _ISO_DATE.match(stated) else find_date(page, original_date=True))
 
 
 def _parsed_date(value: str | None) -> datetime | None:
