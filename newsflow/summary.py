@@ -53,6 +53,8 @@ class RunReport:
     # Unhealthy sources left out tonight, still backing off: name -> when they are asked again.
     unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
     gaps: dict[str, Gap] = field(default_factory=dict)  # by source
+    # Sources whose extraction looks broken since their last run (source_status), by name.
+    extraction_alerts: dict[str, str] = field(default_factory=dict)
     finished_at: datetime | None = None
     state: str = "RUNNING"
     # Seconds by stage (fetch, extract_cpu, tag_cpu, store, ...), for the benchmark.

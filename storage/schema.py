@@ -237,6 +237,9 @@ MIGRATIONS: list[str] = [
     DROP VIEW source_status;
     """
     + source_status_sql(GAP_COLUMNS),
+    # 9: `extraction_alert`: a source whose extraction looks broken since its last run
+    # (storage/extraction_alerts.py), computed from fetches and article_versions.
+    "DROP VIEW source_status;" + source_status_sql(GAP_COLUMNS, alerts=True),
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.
