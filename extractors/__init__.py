@@ -12,6 +12,7 @@ import importlib
 # What other packages use, by the module that defines it.
 _EXPORTS = {
     "extractors.article.extract": ("content_hash", "extract_article"),
+    "extractors.article.version": ("EXTRACTION", "EXTRACTOR_VERSION"),
     "extractors.article.furniture": ("MIN_PAGES", "MIN_SHARE", "page_lines"),
     "extractors.pool.pipeline": (
         "ChunkResults",

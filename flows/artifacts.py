@@ -71,7 +71,7 @@ def summary_markdown(report: RunReport) -> str:
     lines.append(
         f"| **total** | {t.new} | {t.updated} | {t.unchanged} | {t.not_modified} | {t.failed} | |"
     )
-    return "\n".join(lines + gap_lines(report))
+    return "\n".join(lines + gap_lines(report) + alert_lines(report))
 
 
 def gap_lines(report: RunReport) -> list[str]:
@@ -83,6 +83,16 @@ def gap_lines(report: RunReport) -> list[str]:
     for name, gap in sorted(report.gaps.items()):
         closed = "yes" if gap.closed else "**no: entries may be lost**"
         lines.append(f"| {name} | {gap.recovered} | {closed} | {_cell(gap.reason or '')} |")
+    return lines
+
+
+def alert_lines(report: RunReport) -> list[str]:
+    """Returns the summary's section on sources whose layout may have changed, or []."""
+    if not report.extraction_alerts:
+        return []
+    lines = ["", "## Extraction alerts: has the site changed its layout?", "",
+             "| source | what was seen |", "|---|---|"]  # fmt: skip
+    lines += [f"| {n} | {_cell(a)} |" for n, a in sorted(report.extraction_alerts.items())]
     return lines
 
 

@@ -33,6 +33,7 @@ from flows.tasks import (
     walk_back_to,
 )
 from newsflow.config import topics_path
+from newsflow.extract_rules import rules_by_source
 from newsflow.models import SourcesConfig
 from newsflow.policy import sources_due
 from newsflow.progress import Progress, publish
@@ -90,7 +91,10 @@ async def store_sources(
         deadline = config.settings.extract_timeout_seconds
         try:
             with ExtractorPool(
-                workers=workers, topics_path=_topics_path(config), deadline=deadline
+                workers=workers,
+                topics_path=_topics_path(config),
+                deadline=deadline,
+                rules=rules_by_source(config.sources),  # each page goes with its source's rules
             ) as pool:
                 pipeline = _BatchPipeline(fetcher, pool, tonight, progress, cluster)
                 pipeline.side = planner.take_side

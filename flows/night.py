@@ -26,6 +26,7 @@ from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import article_texts, assign_clusters, night_article_urls
 from storage.db import connect
+from storage.extraction_alerts import extraction_alerts
 from storage.lake import is_lake
 from storage.maintenance import maintain
 from storage.raw_html import join_waiting, waiting_dir
@@ -345,6 +346,8 @@ def close_night(night: Night, summary: dict) -> None:
                 join_raw_html(con, night.db)
         with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             finish_run(con, night.run_id, summary)
+            # With tonight's pages stored: the sources whose layout may have changed.
+            night.report.extraction_alerts = extraction_alerts(con)
             snapshot.write(con, night.db)
     except DatabaseBusyError as exc:
         night.busy = True

@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
+from extractors.article.version import EXTRACTION, EXTRACTOR_VERSION
 from extractors.pool.pipeline import ExtractorPool, PageInput
 from extractors.taggers.tagging import tagger_versions
 from extractors.taggers.topics_file import load_topics
@@ -20,7 +21,8 @@ from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path
 from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.errors import ConfigError, StorageError
-from newsflow.models import FeedEntry
+from newsflow.extract_rules import rules_by_source
+from newsflow.models import ExtractRules, FeedEntry, SourcesConfig
 from newsflow.progress import Progress, publish
 from storage.db import connect
 from storage.raw_html import join_waiting, waiting_dir
@@ -29,11 +31,15 @@ from storage.writes import write_results
 
 
 @task(name="find stale articles", cache_policy=NO_CACHE)
-def find_stale(db: str, everything: bool) -> list[str]:
-    """Returns the URLs whose tags were made by another tagger version (or all)."""
+def find_stale(
+    db: str, everything: bool, rules: dict[str, ExtractRules], source: str | None = None
+) -> list[str]:
+    """Returns the URLs whose tags were made by another tagger version (or all, or all of
+    `source`); a source's own rules are part of its articles' extraction version."""
+    own = {name: {EXTRACTION: f"{EXTRACTOR_VERSION}+{r.version}"} for name, r in rules.items()}
     with connect(db) as con:
         join_waiting(con, waiting_dir(db))  # raw HTML a night cut short left beside the file
-        return stale_urls(con, tagger_versions(), everything)
+        return stale_urls(con, tagger_versions(), everything, by_source=own, source=source)
 
 
 @task(
@@ -67,22 +73,33 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
 
 
 @flow(name="reextract")
-async def reextract(db: str = DB_PATH, everything: bool = False, sources: str = SOURCES_PATH):
+async def reextract(
+    db: str = DB_PATH,
+    everything: bool = False,
+    sources: str = SOURCES_PATH,
+    source: str | None = None,
+):
     """Re-extracts and re-tags the stored pages whose taggers changed; fetches nothing.
 
-    `sources` names the topics file, as for `ingest`; without it topic tags are off."""
+    `sources` names the topics file and each source's own extraction rules, as for
+    `ingest`; without it topic tags are off. `source`: every stored page of that source
+    (after its rules changed), whatever its version."""
     try:
-        topics = _topics(sources)
+        config = load_sources(sources) if Path(sources).is_file() else None
+        topics = _topics(config, sources)
     except ConfigError as exc:
         return Failed(message=f"parameter 'sources': {exc}")
+    rules = rules_by_source(config.sources) if config else {}
+    if source and config and source not in {s.name for s in config.sources}:
+        return Failed(message=f"parameter 'source': no source {source!r} in {sources}")
     try:
-        urls = find_stale(db, everything)
+        urls = find_stale(db, everything, rules, source)
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
     get_run_logger().info("%d articles to re-extract in %s", len(urls), db)
     done, progress = 0, Progress("reextract", planned=len(urls))
     publish(progress)
-    with ExtractorPool(topics_path=topics) as pool:
+    with ExtractorPool(topics_path=topics, rules=rules) as pool:
         for n, start in enumerate(range(0, len(urls), 200), start=1):
             batch = urls[start : start + 200]
             written = await reprocess(pool, db, batch, n)
@@ -104,16 +121,18 @@ async def reextract(db: str = DB_PATH, everything: bool = False, sources: str = 
     )
 
 
-def _topics(sources: str) -> str | None:
-    if not Path(sources).is_file():
+def _topics(config: SourcesConfig | None, sources: str) -> str | None:
+    if config is None:
         get_run_logger().info("no sources file %s: topic tags are off", sources)
         return None
-    path = topics_path(load_sources(sources))
+    path = topics_path(config)
     if path is not None:
         load_topics(path)  # a mistake fails the run at once, naming file and line
     return str(path) if path else None
 
 
-def run_reextract(db: str, everything: bool = False, sources: str = SOURCES_PATH):
+def run_reextract(
+    db: str, everything: bool = False, sources: str = SOURCES_PATH, source: str | None = None
+):
     """Runs the flow now; returns its final state."""
-    return asyncio.run(reextract(str(db), everything, str(sources), return_state=True))
+    return asyncio.run(reextract(str(db), everything, str(sources), source, return_state=True))

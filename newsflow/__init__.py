@@ -37,8 +37,10 @@ _EXPORTS = {
         "StorageError",
     ),
     "newsflow.minhash": ("NUM_PERM", "bands", "similarity"),
+    "newsflow.extract_rules": ("rules_by_source",),
     "newsflow.models": (
         "Article",
+        "ExtractRules",
         "FeedEntry",
         "FetchResult",
         "PageLines",

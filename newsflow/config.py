@@ -13,10 +13,12 @@ from urllib.parse import urlsplit
 
 from newsflow.credentials import Credentials, redact, split_userinfo
 from newsflow.errors import ConfigError
-from newsflow.models import Settings, Source, SourcesConfig, StorageSettings
+from newsflow.extract_rules import read_rules
+from newsflow.models import ExtractRules, Settings, Source, SourcesConfig, StorageSettings
 
 KINDS = ("auto", "feed", "page", "sitemap")
 SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group": str, "site": str}
+SOURCE_TABLES = ("extract",)  # [sources.extract]: newsflow.extract_rules
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
@@ -186,13 +188,14 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
         return ConfigError(str(path), message, line=line, field=f"{label}.{key}" if key else label)
 
     for key in entry:
-        if key not in SOURCE_KEYS:
+        if key not in SOURCE_KEYS and key not in SOURCE_TABLES:
             raise fail(f"unknown key, expected one of: {', '.join(SOURCE_KEYS)}", key)
+    rules = _rules(path, lines, entry.get("extract"), start, label)
     for key in ("name", "url"):
         if key not in entry:
             raise fail("missing, every source needs a name and a url", key)
     for key, value in entry.items():
-        if not isinstance(value, str):
+        if key not in SOURCE_TABLES and not isinstance(value, str):
             raise fail(f"expected a string, got {type(value).__name__} {value!r}", key)
     name, url, kind = entry["name"].strip(), entry["url"].strip(), entry.get("kind", "auto")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
@@ -210,7 +213,22 @@ def _source(path, lines, entry, index, start, seen, environ) -> Source:
         credentials = _password_from_env(entry["password_env"], credentials, environ, fail)
     seen[name] = _find_line(lines, "name", after=start) or 0
     group, site = entry.get("group", "").strip() or None, entry.get("site", "").strip() or None
-    return Source(name=name, url=url, kind=kind, credentials=credentials, group=group, site=site)
+    return Source(name=name, url=url, kind=kind, credentials=credentials, group=group, site=site,
+                  extract=rules)  # fmt: skip
+
+
+def _rules(path, lines, raw, start, label) -> ExtractRules | None:
+    """Returns the source's [sources.extract] rules, or None where it has none."""
+    if raw is None:
+        return None
+    table = _find_line(lines, "[sources.extract]", after=start) or start
+
+    def fail(message: str, key: str) -> ConfigError:
+        line = (_find_line(lines, key, after=table) if key else None) or table
+        field = f"{label}.extract" + (f".{key}" if key else "")
+        return ConfigError(str(path), message, line=line, field=field)
+
+    return read_rules(raw, fail)
 
 
 def is_http_url(url: str) -> bool:

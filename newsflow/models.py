@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +48,27 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtractRules:
+    """A source's own extraction rules (`[sources.extract]` in sources.toml): CSS selectors
+    applied before the general methods, as Miniflux's and FreshRSS's users fix a site.
+
+    Plain data, so the rules travel to the extraction worker processes with each page."""
+
+    body: str | None = None  # the story's element; its text is the article's
+    drop: tuple[str, ...] = ()  # elements removed first (a related-stories box, an ad)
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # an element whose datetime/content attribute or text is the date
+
+    @property
+    def version(self) -> str:
+        """Returns a short hash of the rules: part of the articles' extraction version, so a
+        change of rules makes the source's articles stale for `newsflow reextract`."""
+        text = repr((self.body, self.drop, self.title, self.author, self.date))
+        return "rules-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True, slots=True)
 class StorageSettings:
     """The `[storage]` table of sources.toml: where a DuckLake keeps its files, and for how
     long its snapshots stay (what `newsflow query --as-of` can go back to)."""
@@ -65,6 +87,7 @@ class Source:
     credentials: Credentials | None = field(default=None, repr=False)
     group: str | None = None  # a folder of the reader it came from ("News/Tech")
     site: str | None = None  # the site's home page (OPML htmlUrl), kept for export
+    extract: ExtractRules | None = None  # the user's own extraction rules for the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +212,9 @@ class PageResult:
     signature: bytes | None = None  # near-duplicate signature (MinHash), if computed
     tagged: bool = False  # the taggers ran (an article may still have no tags)
     error: str | None = None
+    # Versions that differ from the taggers' current ones for this page alone: the
+    # extraction's, where the source's own rules (ExtractRules.version) were applied.
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,8 @@ class RunReport:
     unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
     not_due: int = 0  # sources a `--due` run left for later: their pace says not yet
     gaps: dict[str, Gap] = field(default_factory=dict)  # by source
+    # Sources whose extraction looks broken since their last run (source_status), by name.
+    extraction_alerts: dict[str, str] = field(default_factory=dict)
     finished_at: datetime | None = None
     state: str = "RUNNING"
     # Seconds by stage (fetch, extract_cpu, tag_cpu, store, ...), for the benchmark.

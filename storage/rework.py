@@ -10,6 +10,9 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+_OVERRIDES = pa.schema([("source", pa.string()), ("tagger", pa.string()),
+                        ("tagger_version", pa.string())])  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class StoredPage:
@@ -25,24 +28,39 @@ class StoredPage:
 
 
 def stale_urls(
-    con: duckdb.DuckDBPyConnection, versions: dict[str, str], everything: bool = False
+    con: duckdb.DuckDBPyConnection,
+    versions: dict[str, str],
+    everything: bool = False,
+    by_source: dict[str, dict[str, str]] | None = None,
+    source: str | None = None,
 ) -> list[str]:
-    """Returns the articles not yet looked at by every tagger at its current version."""
-    if everything:
-        return [r[0] for r in con.execute("SELECT url FROM articles ORDER BY url").fetchall()]
+    """Returns the articles not yet looked at by every tagger at its current version.
+
+    `by_source`: versions a source's articles are made with instead (its own extraction
+    rules); `source`: that source's articles only, every one of them."""
+    if everything or source:
+        return [r[0] for r in con.execute(
+            "SELECT url FROM articles WHERE ?::VARCHAR IS NULL OR source = ? ORDER BY url",
+            [source, source]).fetchall()]  # fmt: skip
     current = pa.table({"tagger": list(versions), "tagger_version": list(versions.values())})
+    own = [(s, t, v) for s, vs in (by_source or {}).items() for t, v in vs.items()]
+    overrides = pa.table({"source": [o[0] for o in own], "tagger": [o[1] for o in own],
+                          "tagger_version": [o[2] for o in own]}, schema=_OVERRIDES)  # fmt: skip
     con.register("current_taggers", current)
+    con.register("source_taggers", overrides)
     try:
         rows = con.execute(
             """
             SELECT a.url FROM articles a CROSS JOIN current_taggers c
+            LEFT JOIN source_taggers o ON o.source = a.source AND o.tagger = c.tagger
             LEFT JOIN article_taggers t ON t.url = a.url AND t.tagger = c.tagger
-            WHERE t.tagger_version IS DISTINCT FROM c.tagger_version
+            WHERE t.tagger_version IS DISTINCT FROM coalesce(o.tagger_version, c.tagger_version)
             GROUP BY a.url ORDER BY a.url
             """
         ).fetchall()
     finally:
         con.unregister("current_taggers")
+        con.unregister("source_taggers")
     return [r[0] for r in rows]
 
 

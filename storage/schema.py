@@ -250,6 +250,9 @@ MIGRATIONS: list[str] = [
     # 10: the offset the publisher stated beside the instant (a TIMESTAMPTZ keeps only the
     # instant), and daily_counts counting by the publisher's local day with it.
     add_columns("articles", ARTICLE_COLUMNS, migration=10) + DAILY_COUNTS_BY_LOCAL_DAY,
+    # 11: `extraction_alert`: a source whose extraction looks broken since its last run
+    # (storage/extraction_alerts.py), computed from fetches and article_versions.
+    "DROP VIEW source_status;" + source_status_sql(("next_due_at", *GAP_COLUMNS), alerts=True),
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.

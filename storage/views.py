@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from storage.extraction_alerts import ALERTS_CTE
+
 _LANGUAGE = """(SELECT url, any_value(code) AS code FROM article_tags
                 WHERE kind = 'language' GROUP BY url)"""
 
@@ -54,17 +56,20 @@ COUNTERS = frozenset({"gaps"})
 GAP_COLUMNS = ("gaps", "last_gap_at")
 
 
-def source_status_sql(health_columns: tuple[str, ...] = ()) -> str:
+def source_status_sql(health_columns: tuple[str, ...] = (), alerts: bool = False) -> str:
     """Returns the DDL of `source_status`, with these `source_health` columns after the
-    others. Each migration that adds columns to source_health and to the view recreates
-    the view with its own list: an earlier migration's view never names a later column.
+    others, then `extraction_alert` where `alerts` (storage/extraction_alerts.py). Each
+    migration that adds columns to the view recreates it with its own list: an earlier
+    migration's view never names a later column.
     """
     extra = "".join(
         f", coalesce(h.{c}, 0) AS {c}" if c in COUNTERS else f", h.{c}" for c in health_columns
     )
+    extra += ", x.extraction_alert" if alerts else ""
+    alerts_join = "LEFT JOIN alerts x ON x.source = coalesce(l.source, h.source)" if alerts else ""
     return f"""
 CREATE VIEW source_status AS
-WITH per_run AS (
+WITH {ALERTS_CTE + "," if alerts else ""} per_run AS (
     SELECT source, run_id, min(fetched_at) AS run_at, count(*) AS requests,
            count(*) FILTER (kind = 'page' AND outcome = 'ok') AS fetched,
            count(*) FILTER (outcome NOT IN ('ok', 'not_modified')) AS failed
@@ -88,6 +93,7 @@ SELECT coalesce(l.source, h.source) AS source, l.run_id AS last_run_id, l.run_at
 FROM last l
 FULL JOIN source_health h ON h.source = l.source
 LEFT JOIN versions v ON v.source = l.source AND v.run_id = l.run_id
+{alerts_join}
 ORDER BY source;
 """
 

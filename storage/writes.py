@@ -94,7 +94,12 @@ def tag_rows(results: list[PageResult], tagged_at: datetime) -> pa.Table:
 def tagger_rows(results: list[PageResult], versions: dict[str, str], at: datetime) -> pa.Table:
     """Returns one row per tagged article and tagger: which version looked at it."""
     rows = [
-        {"url": r.article.url, "tagger": name, "tagger_version": version, "tagged_at": at}
+        {
+            "url": r.article.url,
+            "tagger": name,
+            "tagger_version": r.versions.get(name, version),
+            "tagged_at": at,
+        }  # fmt: skip
         for r in results
         if r.article is not None and r.tagged
         for name, version in versions.items()

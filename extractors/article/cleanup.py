@@ -66,8 +66,13 @@ def drop_page_furniture(tree) -> int:
     doomed = [
         element
         for element in tree.iter("div", "section", "ol", "ul", "aside")
-        if _COMMENT_SECTION.search(element.get("class") or "")
-        or _COMMENT_SECTION.search(element.get("id") or "")
+        if (
+            _COMMENT_SECTION.search(element.get("class") or "")
+            or _COMMENT_SECTION.search(element.get("id") or "")
+        )
+        # A layout wrapper flagged for comments ("has-kommentare") holds the story and
+        # its headline; a comment section never holds the page's <h1>.
+        and next(element.iter("h1"), None) is None
     ]
     outermost = [e for e in doomed if not any(a in doomed for a in e.iterancestors())]
     for element in outermost:

@@ -57,6 +57,12 @@ def published(stated: str | None, tree, url: str, entry: FeedEntry | None) -> Pu
     return Published(page, _offset(page))
 
 
+def as_stated(value: str | None) -> Published:
+    """Returns the instant an ISO date string states, with its offset where it states one."""
+    when = _parsed_date(value)
+    return Published(when, _offset(when))
+
+
 def url_date(url: str) -> date | None:
     """Returns the date a URL's path files the page under ("/2024/03/06/"), if any."""
     match = _URL_DATE.search(url.split("?", 1)[0])

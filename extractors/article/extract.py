@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import re
 from datetime import datetime
 from urllib.parse import urljoin
 
 import trafilatura
+from htmldate import find_date
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
 from extractors.article.cleanup import drop_page_furniture, source_blocks, strip_furniture
-from extractors.article.dates import published
+from extractors.article.dates import Published, as_stated, published
 from extractors.article.decode import decode_html
 from extractors.article.element_classes import fast_element_classes
+from extractors.article.engine_guard import guarded_text, reads_as_link_column
 from extractors.article.feed_text import within_feed_text
 from extractors.article.furniture import page_lines, strip_recurring, trim_title
 from extractors.article.headline import choose_headline
@@ -28,12 +31,14 @@ from extractors.article.platforms import (
     within_marked_body,
     within_story_element,
 )
+from extractors.article.source_rules import drop_ruled, ruled_date, ruled_story, ruled_text
 from extractors.article.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
-from newsflow.models import Article, FeedEntry, SourceFurniture
+from newsflow.models import Article, ExtractRules, FeedEntry, SourceFurniture
 
 log = logging.getLogger(__name__)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 keep_meaningful_invisibles()  # trafilatura would strip ZWNJ, ZWJ and bidi marks from words
 fast_element_classes()  # the same element classes, looked up in C: ~5% of a page's CPU
 
@@ -62,10 +67,12 @@ def extract_article(
     content_type: str = "",
     entry: FeedEntry | None = None,
     furniture: SourceFurniture | None = None,
+    rules: ExtractRules | None = None,
 ) -> Article:
     """Returns the article in `body`; raises ExtractError when there is no readable text.
 
-    `furniture`: what the source's other pages showed to recur (extractors.article.furniture)."""
+    `furniture`: what the source's other pages showed to recur (extractors.article.furniture);
+    `rules`: the source's own selectors (extractors.article.source_rules), applied first."""
     if _looks_binary(body):
         raise ExtractError(url, "binary content, not HTML")
     text_html, encoding = decode_html(body, content_type)
@@ -74,22 +81,32 @@ def extract_article(
     tree = load_html(text_html)
     if tree is None:
         raise ExtractError(url, "unparsable HTML")
+    rules = rules or ExtractRules()
+    drop_ruled(tree, rules)
     # Read before the furniture goes: labels, keywords and the paywall flag are in it.
     meta = read_page_meta(tree)
     # Before comment sections go: a date search, where one runs, sees the page as served
     # (as trafilatura's metadata did).
-    when = published(meta.published, tree, url, entry)
+    when = _ruled_published(tree, rules) or published(meta.published, tree, url, entry)
     drop_page_furniture(tree)
-    hint = story_hint(tree)
-    doc = _main_text(tree, url, hint)
-    headline = choose_headline(meta, url, entry=entry, furniture=furniture)
-    authors = _authors(meta, tree)
+    story = ruled_story(tree, rules)  # the user's story element, where the rule finds one
+    hint = story_hint(tree) if story is None else None
+    doc = _main_text(tree if story is None else story, url, hint)
+    headline = ruled_text(tree, rules.title) or choose_headline(
+        meta, url, entry=entry, furniture=furniture
+    )
+    ruled_author = ruled_text(tree, rules.author)
+    authors = (ruled_author,) if ruled_author else _authors(meta, tree)
     text = _story_text(doc.text, tree, meta, hint, headline=headline, authors=authors,
                        feed_text=entry.content if entry else None)  # fmt: skip
     # Counted before the source's furniture goes, so the memory keeps seeing it; the
     # headline's parts as chosen: where they recur, the choice kept the site's name.
     lines = page_lines(text, headline)
     text, headline = strip_recurring(text, furniture), trim_title(headline, furniture)
+    # The steps above together may not keep much less than trafilatura's text, nor swap it.
+    text = guarded_text(text, strip_comment_widgets(doc.text))
+    if story is None and reads_as_link_column(text):  # a menu: furniture may have cut the story
+        text = _engine_alone(text_html, url) or text
     if not text:
         raise ExtractError(url, "main text is only a comment widget")
     return Article(
@@ -172,6 +189,14 @@ def _main_text(tree, url: str, hint: StoryHint | None):
     return doc
 
 
+def _engine_alone(text_html: str, url: str) -> str | None:
+    """Returns trafilatura's text of the page as served (nothing removed before it, full
+    cascade), unless that too is a column of menu lines; None then or when it finds none."""
+    doc = _bare_extraction(load_html(text_html), url, fast=False)
+    text = strip_comment_widgets(doc.text or "") if doc else ""
+    return text if text and not reads_as_link_column(text) else None
+
+
 def _bare_extraction(tree, url: str, fast: bool):
     return trafilatura.bare_extraction(
         tree, url=url, include_comments=False, with_metadata=False, include_tables=True, fast=fast
@@ -221,3 +246,16 @@ def _looks_binary(body: bytes) -> bool:
 
 def _canonical(meta: PageMeta, url: str) -> str | None:
     return urljoin(url, meta.canonical) or None if meta.canonical is not None else None
+
+
+def _ruled_published(tree, rules: ExtractRules) -> Published | None:
+    """Returns the date the source's `date` selector points at: an ISO date as stated, else
+    one read from the element's text ("5 December 2026") as htmldate reads a page's."""
+    stated = ruled_date(tree, rules)
+    if not stated:
+        return None
+    if not _ISO_DATE.match(stated):
+        stated = find_date(f"<html><body><p>{html.escape(stated)}</p></body></html>",
+                           original_date=True)  # fmt: skip
+    found = as_stated(stated)
+    return found if found.at else None

@@ -12,14 +12,14 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from extractors.pool.workers import Job, Supervisor, worker_loop
 from newsflow.errors import ExtractError
-from newsflow.models import FeedEntry, PageResult, SourceFurniture
+from newsflow.models import ExtractRules, FeedEntry, PageResult, SourceFurniture
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class PageInput:
     fetched_at: datetime
     entry: FeedEntry | None = None
     furniture: SourceFurniture | None = None  # what the source's other pages showed to recur
+    rules: ExtractRules | None = None  # the source's own selectors (sources.toml), as data
 
 
 class ChunkResults(list):
@@ -81,6 +82,7 @@ def process_pages(pages: list[PageInput], tag: bool = True) -> ChunkResults:
 
 def _extract(page: PageInput) -> PageResult:
     from extractors.article.extract import extract_article
+    from extractors.article.version import EXTRACTION, EXTRACTOR_VERSION
 
     try:
         article = extract_article(
@@ -91,13 +93,16 @@ def _extract(page: PageInput) -> PageResult:
             content_type=page.content_type,
             entry=page.entry,
             furniture=page.furniture,
+            rules=page.rules,
         )
     except ExtractError as exc:
         return PageResult(url=page.url, source=page.source, error=exc.reason)
     except Exception as exc:  # a parser bug on one page must not cost the batch
         log.exception("extraction crashed on %s", page.url)
         return PageResult(url=page.url, source=page.source, error=f"extractor crashed: {exc!r}")
-    return PageResult(url=page.url, source=page.source, article=article)
+    # The rules are part of how the article was made: a change of rules makes it stale.
+    versions = {EXTRACTION: f"{EXTRACTOR_VERSION}+{page.rules.version}"} if page.rules else {}
+    return PageResult(url=page.url, source=page.source, article=article, versions=versions)
 
 
 def _tag(result: PageResult) -> None:
@@ -175,6 +180,7 @@ class ExtractorPool:
         chunk_size: int = 5,
         deadline: float = 30.0,
         test_fault_hook: Callable[[PageInput], None] | None = None,
+        rules: Mapping[str, ExtractRules] | None = None,
     ):
         self.workers = workers or os.cpu_count() or 1
         self.chunk_size = chunk_size
@@ -182,6 +188,7 @@ class ExtractorPool:
         self._hook = test_fault_hook
         self._supervisor = Supervisor(self.workers, self._spawn_worker, deadline)
         self._chunks: list[_Chunk] = []
+        self._rules = dict(rules or {})  # by source name: each page goes with its source's
 
     def __enter__(self) -> ExtractorPool:
         return self
@@ -202,6 +209,7 @@ class ExtractorPool:
     def submit(self, pages: list[PageInput], tag: bool = True) -> list[Future]:
         """Returns futures, one per chunk of pages, each resolving to a ChunkResults."""
         futures = []
+        pages = [self._with_rules(page) for page in pages]
         for i in range(0, len(pages), self.chunk_size):
             chunk = _Chunk(pages[i : i + self.chunk_size])
             self._chunks = [c for c in self._chunks if not c.future.done()] + [chunk]
@@ -211,6 +219,10 @@ class ExtractorPool:
                 self._supervisor.put(job)
             futures.append(chunk.future)
         return futures
+
+    def _with_rules(self, page: PageInput) -> PageInput:
+        rules = self._rules.get(page.source)
+        return page if rules is None or page.rules else replace(page, rules=rules)
 
     def _spawn_worker(self):
         context = _forkserver_context()

@@ -194,7 +194,7 @@ def reextract(args: Namespace) -> int:
     """Re-extracts and re-tags stored pages without fetching; 0 on success."""
     from flows.reextract import run_reextract
 
-    state = run_reextract(args.db, everything=args.all, sources=args.sources)
+    state = run_reextract(args.db, everything=args.all, sources=args.sources, source=args.source)
     console.print(plain(f"{state.name}: {state.message or ''}"))
     return 0 if state.is_completed() else 1
 

@@ -221,6 +221,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _sources_and_db(reextract)
     reextract.add_argument("--all", action="store_true", help="every stored page, not only stale")
+    reextract.add_argument(
+        "--source", help="every stored page of this source (after changing its [sources.extract])"
+    )
 
     copy = sub.add_parser(
         "copy-db", help="copy a DuckDB file's rows into another database (move to a DuckLake)"
