@@ -57,7 +57,7 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
         urls[_same(feed.xml_url)] = name
         report.added.append(name)
     if report.added:
-        _replace_validated(path, tomlkit.dumps(doc))
+        replace_validated(path, tomlkit.dumps(doc))
     return report
 
 
@@ -98,7 +98,9 @@ def _same(url: str) -> str:
     return f"{(parts.hostname or '').lower()}{f':{parts.port}' if parts.port else ''}{rest}"
 
 
-def _replace_validated(path: Path, text: str) -> None:
+def replace_validated(path: Path, text: str) -> None:
+    """Writes `text` over the sources file once `load_sources` accepts it; raises
+    ConfigError (the file unchanged) when it does not."""
     scratch = path.with_name(f".{path.name}.import-{os.getpid()}")
     try:
         scratch.write_text(text, encoding="utf-8")
