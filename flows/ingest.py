@@ -32,6 +32,7 @@ from flows import night
 from flows.artifacts import publish_report
 from flows.search_index import update_search_index
 from flows.shard_plan import keep_hosts
+from flows.watches import match_watches, watches_markdown
 from newsflow.config import load_sources, topics_path
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
@@ -175,11 +176,13 @@ async def ingest(sources: str = "sources.toml", db: str = "data/news.duckdb", sh
     tidied = await tidy_lake(quote(memory), config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))
+    watched = None
     if not memory.busy:  # a busy night's articles are indexed once they are merged
         await update_search_index(db)
+        watched = await match_watches(db, report.run_id, config.watches)
     progress.done = True
     publish(progress)
-    await publish_report(report)
+    await publish_report(report, watches_markdown(watched))
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
     return _final_state(report, memory, summary)

@@ -42,6 +42,7 @@ from flows.ingest import (
 from flows.search_index import update_search_index
 from flows.shard_plan import Shard, plan_shards
 from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
+from flows.watches import match_watches, watches_markdown
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
 
@@ -72,7 +73,9 @@ async def sharded_night(sources: str, db: str, shards: int):
     clustered = await cluster_articles(db, report.run_id)
     logger.info("%d articles clustered in %.1f s", clustered, time.monotonic() - started_clustering)
     await update_search_index(db)  # once, over every shard's articles
-    return await _finish(report, memory, outcomes, config.storage.keep_snapshots_days)
+    watched = await match_watches(db, report.run_id, config.watches)  # once too
+    days = config.storage.keep_snapshots_days
+    return await _finish(report, memory, outcomes, days, watches_markdown(watched))
 
 
 def _refusal(db: str, shards: int) -> str | None:
@@ -127,7 +130,8 @@ def merge_outcome(report: RunReport, outcome: ShardOutcome, of: int) -> None:
             counts.error = counts.error or why
 
 
-async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_days: int):
+async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_days: int,
+                  watches_section: str = ""):  # fmt: skip
     unfinished = [o for o in outcomes if not o.completed]
     state = "FAILED" if unfinished or report.all_sources_failed else "COMPLETED"
     summary = report.finish(state=state)
@@ -141,7 +145,7 @@ async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_
     await close_database(quote(memory), report.run_id, quote(summary))
     tidied = await tidy_lake(quote(memory), keep_days)  # once, no shard writing any more
     get_run_logger().info("lake maintenance: %s", json.dumps(tidied))
-    await publish_report(report, shards_markdown(outcomes))
+    await publish_report(report, shards_markdown(outcomes) + watches_section)
     await acreate_table_artifact(
         key="ingest-shards", table=[o.row(of) for o in outcomes], description="per shard"
     )
