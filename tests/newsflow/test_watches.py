@@ -119,8 +119,9 @@ def newsflow(*args: str, cwd) -> subprocess.CompletedProcess:
 
 def test_watch_commands_as_a_user_runs_them(tmp_path):
     path = write(tmp_path, SOURCES)
-    added = newsflow("watch", "add", "nato", "NATO Stoltenberg", "--lang", "id", "--since", "7d",
-                     "--tag", "person=Jens Stoltenberg", "--source", "kabar-dunia", cwd=tmp_path)  # fmt: skip
+    filters = ["--lang", "id", "--since", "7d", "--tag", "person=Jens Stoltenberg"]
+    added = newsflow("watch", "add", "nato", "NATO Stoltenberg", *filters, "--source",
+                     "kabar-dunia", cwd=tmp_path)  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert load_sources(path).watches[-1] == Watch(
         "nato", "NATO Stoltenberg", "id", "kabar-dunia", "7d", (("person", "Jens Stoltenberg"),)
