@@ -33,6 +33,7 @@ from prefect.events import emit_event
 from prefect.events.related import related_resources_from_run_context
 
 from extractors.search_terms import query_words
+from newsflow.errors import NewsflowError
 from newsflow.models import Watch
 from newsflow.watches import since_moment
 from storage.db import connect
@@ -103,23 +104,25 @@ def match_night(
 
 
 def _evaluate(path, urls, tags, watches, now, report: WatchReport) -> list[WatchMatch]:
-    queries = []
-    with open_index(path, read_only=True) as idx:
-        languages = indexed_languages(idx)
-        for watch in watches:
+    queries: list[WatchQuery] = []
+    try:
+        with open_index(path, read_only=True) as idx:
+            languages = indexed_languages(idx)
+            for watch in watches:
+                try:
+                    queries.append(_query(watch, languages, now))
+                except ValueError as exc:
+                    report.warnings.append(f"watch {watch.name} not evaluated: {exc}")
+            night = NightIndex(idx, urls, tags)
             try:
-                queries.append(_query(watch, languages, now))
-            except ValueError as exc:
-                report.warnings.append(f"watch {watch.name} not evaluated: {exc}")
-        night = NightIndex(idx, urls, tags)
-        try:
-            return night.matches(queries)
-        except duckdb.Error as exc:  # the index itself: no watch could be scored
-            first = str(exc).splitlines()[0]
-            report.warnings += [f"watch {q.watch} not evaluated: {first}" for q in queries]
-            return []
-        finally:
-            night.close()
+                return night.matches(queries)
+            finally:
+                night.close()
+    except (duckdb.Error, NewsflowError) as exc:  # the index itself: no watch could be scored
+        first = str(exc).splitlines()[0]
+        unscored = [q.watch for q in queries] or [w.name for w in watches]
+        report.warnings += [f"watch {name} not evaluated: {first}" for name in unscored]
+        return []
 
 
 def _query(watch: Watch, languages: list[str], now: datetime) -> WatchQuery:

@@ -75,6 +75,19 @@ def test_a_watch_that_cannot_be_evaluated_is_a_warning_and_the_others_run(tmp_pa
     assert missing.new == {}
 
 
+def test_a_damaged_index_is_a_warning_for_each_watch(tmp_path):
+    db = tmp_path / "news.duckdb"
+    night(db, "run-1", [INDONESIAN])
+    broken = tmp_path / "broken.search.duckdb"
+    broken.write_bytes(b"not a search index" * 100)
+    report = match_night(str(db), "run-1", (Watch("a", "Stoltenberg"), Watch("b", "Brussel")),
+                         index=broken)  # fmt: skip
+    assert [w.split(":")[0] for w in report.warnings] == [
+        "watch a not evaluated", "watch b not evaluated"
+    ]  # fmt: skip
+    assert all(str(broken) in w for w in report.warnings) and report.new == {}
+
+
 def test_a_removed_watchs_matches_stay_queryable(tmp_path):
     db = tmp_path / "news.duckdb"
     night(db, "run-1", [INDONESIAN])
