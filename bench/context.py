@@ -72,7 +72,7 @@ def header(results: dict) -> str:
             "folder.",
             "- Bytecode cached (PYTHONPYCACHEPREFIX in the work folder; PYTHONDONTWRITEBYTECODE "
             "unset for the runs), as on an installed system; one warm-up run is not counted.",
-            f"- Extraction quality on the corpus (tests/extractors/test_article.py): "
+            f"- Extraction quality on the corpus (tests/extractors/article/test_article.py): "
             f"{m.get('scores', 'not measured in quick mode')}.",
             "- Memory: the sum over the process tree (flow process, Prefect server, fork server "
             "and workers) at its peak, sampled every 0.25 s (PSS every 1 s) from /proc.",

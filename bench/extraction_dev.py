@@ -1,11 +1,11 @@
 """Extraction quality: the project's own extraction scored on the dev sets and the corpus.
 
-Each page goes through `extractors.article.extract_article`, the function the ingest
+Each page goes through `extractors.article.extract.extract_article`, the function the ingest
 workers call, on the raw bytes with the content type the corpus site sends (`text/html`,
 no charset), exactly as `newsflow ingest` would see it. Every dev set is scored by its
 own `score.py` (precision/recall/F1 of 4-token shingles, title/author/date), on the
 whole set and on two halves, and the corpus by its expected_in / expected_not_in /
-comment strings as tests/extractors/test_article.py scores it.
+comment strings as tests/extractors/article/test_article.py scores it.
 
 The halves keep each publisher on one side (publishers sorted, taken in turn), so a rule
 tuned on half A meets half B's sites unseen; sorted-id parity would put a site's two
@@ -61,7 +61,7 @@ def _engine(engine: str):
 
 
 def _newsflow(body: bytes, url: str) -> dict:
-    from extractors.article import extract_article
+    from extractors.article.extract import extract_article
     from newsflow.errors import ExtractError
     from newsflow.models import FeedEntry
 

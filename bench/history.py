@@ -35,7 +35,8 @@ def build_history(db: Path, articles: int) -> None:
         for start in range(0, articles, BATCH):
             results = [_result(n, now) for n in range(start, min(start + BATCH, articles))]
             fetches = [_fetch(r) for r in results]
-            write_results(con, run_id, fetches, results, TAGGER_VERSIONS, now)
+            pages = {r.url: f"<p>{r.article.text}</p>".encode() for r in results}
+            write_results(con, run_id, fetches, results, TAGGER_VERSIONS, now, pages)
             assign_clusters(con, [(r.url, r.signature) for r in results])
 
 
@@ -51,7 +52,6 @@ def _result(n: int, now: datetime) -> PageResult:
         title=f"Post {n}",
         language="en",
         published_at=now - timedelta(minutes=n),
-        raw_html=f"<p>{text}</p>".encode(),
         encoding="utf-8",
     )
     tags = [Tag("keyword", w, 0.5, "keywords", "1") for w in text.split()[2:11]]

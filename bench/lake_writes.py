@@ -43,7 +43,7 @@ WORDS = [
 
 def batches(writer: str, articles: int, seed: int = 1):
     """Yields the write_batch arguments of `articles` synthetic articles, BATCH at a time."""
-    from extractors.article import content_hash
+    from extractors.article.extract import content_hash
     from newsflow.models import Article, FetchResult, PageResult, Tag
     from storage.writes import article_rows, fetch_rows, tag_rows, tagger_rows
 
@@ -55,13 +55,13 @@ def batches(writer: str, articles: int, seed: int = 1):
             url = f"https://{writer}.example/{i}"
             text = " ".join(rng.choice(WORDS) for _ in range(450))
             html = f"<html><body><p>{text}</p>{'<div>menu</div>' * 1200}</body></html>".encode()
-            article = Article(url, writer, text, content_hash(text), now, raw_html=html)
+            article = Article(url, writer, text, content_hash(text), now)
             tags = [Tag("keyword", w, 0.5, "keywords", "1") for w in rng.sample(WORDS, 8)]
             results.append(PageResult(url, writer, article, tags, tagged=True))
             fetches.append(FetchResult(url, writer, "page", "ok", now, status=200, body=html))
         yield (
             fetch_rows(f"run-{writer}", fetches),
-            article_rows(results),
+            article_rows(results, {f.url: f.body for f in fetches}),
             tag_rows(results, now),
             tagger_rows(results, {"keywords": "1"}, now),
         )

@@ -211,7 +211,7 @@ def _deployment(bench: Bench, args) -> dict:
 
 
 def _corpus_scores(bench: Bench) -> str:
-    """Returns the line tests/extractors/test_article.py prints about the corpus strings."""
+    """Returns the line tests/extractors/article/test_article.py prints about the corpus strings."""
     cmd = [
         sys.executable,
         "-m",
@@ -220,7 +220,7 @@ def _corpus_scores(bench: Bench) -> str:
         "-s",
         "-p",
         "no:cacheprovider",
-        "tests/extractors/test_article.py",
+        "tests/extractors/article/test_article.py",
         "-k",
         "expected_strings or comment_text",
     ]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from extractors.search_terms import query_words
+from extractors.search.search_terms import query_words
 from flows.search_index import refresh_index
 from newsflow.models import Article, PageResult, Tag
 from storage.db import connect

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.site import REPO  # noqa: E402
-from extractors.pipeline import PageInput, process_page  # noqa: E402
+from extractors.pool.pipeline import PageInput, process_page  # noqa: E402
 from flows import night  # noqa: E402
 from newsflow.models import FetchResult, PageResult  # noqa: E402
 from newsflow.outcomes import Outcome  # noqa: E402
@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         db = str(Path(work) / "history.duckdb")
         shutil.copyfile(args.history, db)
         run_id, now = str(uuid.uuid4()), datetime.now(UTC)
-        memory = night.open_night(db, run_id, now, _Report())  # migrates the copy: not timed
+        tonight = night.open_night(db, run_id, now, _Report())  # migrates the copy: not timed
         rises, cpus = [], []
         for n in range(args.batches):
             fetched, results = _batch(pages, n, now)
             _reset_peak()
             before, started = _status("VmRSS"), time.process_time()
-            night.write_pages(memory, run_id, n + 1, fetched, results, _Report())
+            night.write_pages(tonight, n + 1, fetched, results)
             cpus.append(time.process_time() - started)
             rises.append(_status("VmHWM") - before)
             if n % 10 == 0 or n == args.batches - 1:
@@ -78,8 +78,8 @@ def _join_rise(db: str) -> int:
     return _status("VmHWM") - before
 
 
-def corpus_results(corpus: Path) -> list[PageResult]:
-    """Returns the corpus pages extracted and tagged as a night does (raw HTML kept)."""
+def corpus_results(corpus: Path) -> list[tuple[PageResult, bytes]]:
+    """Returns the corpus pages extracted and tagged as a night does, each with its HTML."""
     results = []
     for path in sorted((corpus / "pages").glob("*.html")):
         body = path.read_bytes()
@@ -87,21 +87,20 @@ def corpus_results(corpus: Path) -> list[PageResult]:
                          datetime.now(UTC))  # fmt: skip
         result = process_page(page)
         if result.article is not None:
-            result.article.raw_html = body
-            results.append(result)
+            results.append((result, body))
     return results
 
 
 def _batch(pages: list[PageResult], n: int, now: datetime):
     fetched, results = [], []
     for i in range(BATCH):
-        page = pages[(n * BATCH + i) % len(pages)]
+        page, body = pages[(n * BATCH + i) % len(pages)]
         url = f"http://127.0.0.1/new/{n}/{i}/{page.url.rsplit('/', 1)[-1]}"
         content_hash = f"{n:08d}{i:08d}{page.article.content_hash[16:]}"  # a new version
         article = replace(page.article, url=url, content_hash=content_hash)
         results.append(replace(page, url=url, article=article))
         fetched.append(FetchResult(url=url, source=page.source, kind="page", outcome=Outcome.OK,
-                                   fetched_at=now, status=200, body=article.raw_html,
+                                   fetched_at=now, status=200, body=body,
                                    content_type="text/html"))  # fmt: skip
     return fetched, results
 

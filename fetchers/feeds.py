@@ -24,6 +24,7 @@ from fetchers.discovery import absolute_http_url
 from fetchers.feed_items import first_items, full_text
 from fetchers.sitemaps import XML_DECL_ENCODING, parse_w3c_datetime, unique_entries
 from newsflow.charset import decode_text
+from newsflow.errors import HostileDocument
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,6 @@ _MAX_EXPANSION = 1_000_000  # bytes literal entities may add: many references to
 _FEED_LANGUAGE = re.compile(
     rb"<(?:\w+:)?language>\s*([A-Za-z]{2,3})\b|\sxml:lang\s*=\s*[\"']([A-Za-z]{2,3})\b"
 )
-
-
-class HostileDocument(ValueError):
-    """The document's DTD cannot be made safe, so it is not parsed at all."""
 
 
 @dataclass(frozen=True, slots=True)

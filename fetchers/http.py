@@ -135,8 +135,7 @@ class Fetcher:
             if wait is None:
                 break
             await asyncio.sleep(wait)
-        if result.outcome is Outcome.SERVER_ERROR:
-            result.outcome = Outcome.HTTP_ERROR  # retries spent: a 5xx is an HTTP error like others
+        result.outcome = result.outcome.as_stored  # retries spent: a 5xx is an http_error
         if result.outcome is Outcome.NOT_MODIFIED:
             # A 304 need not repeat the validators; the ones we sent are still current.
             result.etag = result.etag or etag

@@ -22,6 +22,7 @@ import defusedxml.ElementTree
 from lxml import etree
 
 from fetchers.discovery import absolute_http_url
+from newsflow.errors import SitemapError
 from newsflow.models import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,6 @@ class ParsedSitemap:
     urls: tuple[FeedEntry, ...]
     sitemaps: tuple[str, ...]
     error: str | None
-
-
-class SitemapError(ValueError):
-    """The body cannot be read as a sitemap at all."""
 
 
 def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:

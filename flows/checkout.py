@@ -17,13 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from newsflow.errors import CheckoutNotFound
+
 HOME_VARIABLE = "NEWSFLOW_HOME"
 # What a checkout has that an installed copy of the packages has not.
 MARKERS = ("prefect.yaml", "flows/ingest.py")
-
-
-class CheckoutNotFound(RuntimeError):
-    """No newsflow checkout where this step looked; the message says what to set."""
 
 
 def find_checkout(environ: dict[str, str] | None = None) -> Path:
@@ -41,10 +39,11 @@ def find_checkout(environ: dict[str, str] | None = None) -> Path:
     missing = [m for m in MARKERS if not (where / m).is_file()]
     if missing:
         raise CheckoutNotFound(
+            str(where),
             f"newsflow's code was not found in {where} ({why}; no {', '.join(missing)}): "
             f"set {HOME_VARIABLE} to the newsflow checkout on this worker's machine, "
             "e.g. `NEWSFLOW_HOME=/path/to/newsflow uv run prefect worker start --pool "
-            "newsflow-pool`"
+            "newsflow-pool`",
         )
     return where.resolve()
 

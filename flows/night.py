@@ -1,5 +1,5 @@
-"""The night's policy and its conversation with the database: open, plan (which sources
-are due, which pages are worth fetching), write batches, remember, close.
+"""The night's conversation with the database: open, plan (which pages are worth
+fetching, by newsflow.policy), write batches, remember, close.
 
 Every function opens the file for a short while only, so analysts can read between
 batches; when another process holds it, batches go to the staging folder instead.
@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from extractors.near_duplicates import signature
-from extractors.tagging import tagger_versions
+from extractors.taggers.near_duplicates import signature
+from extractors.taggers.tagging import tagger_versions
 from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
-from newsflow.models import FeedEntry, FetchResult, PageResult, SourcesConfig
+from newsflow.models import FeedEntry, FetchResult, PageResult
 from newsflow.outcomes import Outcome
+from newsflow.policy import select_new_entries
 from newsflow.summary import RunReport
 from storage import snapshot
 from storage.clusters import article_texts, assign_clusters, night_article_urls
@@ -28,9 +29,7 @@ from storage.maintenance import maintain
 from storage.raw_html import join_waiting, waiting_dir
 from storage.staging import merge_staged, stage_batch, staging_dir
 from storage.state import (
-    KnownPage,
     Memory,
-    SourceState,
     finish_run,
     known_pages,
     load_memory,
@@ -45,9 +44,28 @@ log = logging.getLogger(__name__)
 
 BUSY_WAIT_SECONDS = 5.0
 CLUSTER_BATCH = 1000
-MAX_BACKOFF_NIGHTS = 7
-# A night is 24 hours, less this: a nightly start drifting a little earlier still counts.
-NIGHT_SLACK = timedelta(hours=6)
+
+
+@dataclass
+class Night:
+    """One night's session: what the database remembered, the report being written, and
+    whether tonight's batches go to the database or, while another process holds it, to
+    the staging folder (they are merged when a later night opens)."""
+
+    run_id: str
+    memory: Memory
+    report: RunReport
+    busy: bool = False
+    staged: int = 0  # batches written to the staging folder instead of the database
+
+    @property
+    def db(self) -> str:
+        return self.memory.db
+
+    def went_busy(self, exc: DatabaseBusyError) -> None:
+        """Stages the rest of the night: another process holds the database."""
+        self.busy = True
+        self.report.storage_error = f"database busy: {exc.reason}"
 
 
 def open_night(
@@ -57,8 +75,10 @@ def open_night(
     report: RunReport,
     data_path: str | None = None,
     record_run: bool = True,
-) -> Memory:
-    """Returns what the database remembers, after merging batches staged on busy nights.
+) -> Night:
+    """Returns the night, with what the database remembers, after merging batches staged
+    on busy nights; a busy night (another process holds the database) with what the last
+    snapshot remembers.
 
     `data_path` is where a new DuckLake puts its Parquet files (`[storage] data_path`).
     The run is recorded as started unless `record_run` is false (a shard: its night is).
@@ -70,13 +90,13 @@ def open_night(
             report.staged_merged = sum(c.new + c.updated + c.unchanged for c in merged.values())
             if record_run:
                 start_run(con, run_id, started)
-            memory = load_memory(con, db)
-            memory.furniture = read_furniture(con)
-            return memory
+            memory = replace(load_memory(con, db), furniture=read_furniture(con))
+            return Night(run_id, memory, report)
     except DatabaseBusyError as exc:
         log.warning("%s; reading the last snapshot instead", exc)
-        report.storage_error = f"database busy: {exc.reason}"
-        return snapshot.load_memory(db)
+        night = Night(run_id, snapshot.load_memory(db), report)
+        night.went_busy(exc)
+        return night
 
 
 def join_raw_html(con, db: str) -> None:
@@ -91,44 +111,11 @@ def join_raw_html(con, db: str) -> None:
         log.warning("%s; kept for the next night", exc)
 
 
-def next_attempt(state: SourceState | None, settings) -> datetime | None:
-    """Returns when an unhealthy source may be asked again; None when it is not held back.
-
-    Unhealthy after `unhealthy_after_failures` failed nights in a row, a source then
-    sits out 1, 2, 4, ... nights (at most MAX_BACKOFF_NIGHTS) after each failed attempt.
-    """
-    if state is None or state.last_attempt_at is None:
-        return None
-    over = state.consecutive_failures - settings.unhealthy_after_failures
-    if over < 0:
-        return None
-    nights_out = min(2**over, MAX_BACKOFF_NIGHTS)
-    return state.last_attempt_at + timedelta(days=nights_out + 1) - NIGHT_SLACK
-
-
-def sources_due(
-    config: SourcesConfig, memory: Memory, report: RunReport, now: datetime | None = None
-) -> SourcesConfig:
-    """Returns the config with only tonight's sources; unhealthy ones still backing off
-    are left out and recorded in the report (they keep their health row untouched)."""
-    now = now or datetime.now(UTC)
-    due = []
-    for source in config.sources:
-        state = (memory.sources or {}).get(source.name)
-        when = next_attempt(state, config.settings)
-        if when is not None and now < when:
-            log.info("source %s (%s) is unhealthy: skipped until %s", source.name, source.url,
-                     when)  # fmt: skip
-            report.add_unhealthy(source.name, state.consecutive_failures, when)
-        else:
-            due.append(source)
-    return replace(config, sources=tuple(due))
-
-
-def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
-    """Returns (source, entry) for every article link worth fetching tonight."""
+def plan_pages(night: Night, crawls, settings, report: RunReport) -> list[tuple[str, FeedEntry]]:
+    """Returns (source, entry) for every article link worth fetching tonight; `report`
+    counts the links skipped (the night's, or a scratch one when only planning)."""
     urls = [e.url for crawl in crawls for e in crawl.entries]
-    known = _known(memory, urls)
+    known = _known(night, urls)
     todo = []
     for crawl in crawls:
         limit = settings.max_articles_per_source
@@ -139,50 +126,21 @@ def plan_pages(memory: Memory, crawls, settings, report: RunReport) -> list[tupl
     return todo
 
 
-def select_new_entries(
-    entries: list[FeedEntry], known: dict[str, KnownPage], limit: int
-) -> tuple[list[FeedEntry], int]:
-    """Returns the entries worth fetching (dated first, at most `limit`) and how many were
-    skipped as already stored and unchanged, or gone. Entries past `limit` wait for a
-    later night (they are not stored, so they are still new then).
-
-    `known` maps a URL to its KnownPage, as storage reports it.
-    """
-    todo, skipped = [], 0
-    for entry in entries:
-        page = known.get(entry.url)
-        changed = (
-            page is not None
-            and entry.updated is not None
-            and (page.entry_updated is None or entry.updated > page.entry_updated)
-        )
-        if page is None or (changed and not page.gone):
-            todo.append(entry)
-        else:
-            skipped += 1
-    todo.sort(key=lambda e: (e.published or e.updated) is None)  # dated first, feed order kept
-    if len(todo) > limit:
-        log.info("%d entries over the limit of %d wait for the next run", len(todo) - limit, limit)
-    return todo[:limit], skipped
-
-
-def _known(memory: Memory, urls: list[str]):
-    if memory.busy:
-        return snapshot.known_pages(memory.db, urls)
+def _known(night: Night, urls: list[str]):
+    if night.busy:
+        return snapshot.known_pages(night.db, urls)
     try:
-        with connect(memory.db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        with connect(night.db, read_only=True, wait_seconds=BUSY_WAIT_SECONDS) as con:
             return known_pages(con, urls)
     except DatabaseBusyError:
-        return snapshot.known_pages(memory.db, urls)
+        return snapshot.known_pages(night.db, urls)
 
 
 def write_pages(
-    memory: Memory,
-    run_id: str,
+    night: Night,
     batch_no: int,
     fetched: list[FetchResult],
     results: list[PageResult],
-    report: RunReport,
     other_fetches: list[FetchResult] = (),
     cluster: bool = True,
 ) -> None:
@@ -192,29 +150,33 @@ def write_pages(
     were counted in the report when the sources were read. A shard does not `cluster`:
     the night clusters once, after every shard (cluster_night).
     """
-    started = time.monotonic()
+    started, run_id = time.monotonic(), night.run_id
     _mark_extract_errors(fetched, results)
-    tables = batch_tables(
-        run_id, [*fetched, *other_fetches], results, tagger_versions(), datetime.now(UTC)
-    )
+    everything, now = [*fetched, *other_fetches], datetime.now(UTC)
+    tables = batch_tables(run_id, everything, results, tagger_versions(), now, page_bodies(fetched))
     counts = {}
-    if not memory.busy:
+    if not night.busy:
         try:
-            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                raw = None if is_lake(memory.db) else _raw_file(memory.db, run_id, batch_no)
+            with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                raw = None if is_lake(night.db) else _raw_file(night.db, run_id, batch_no)
                 counts = write_batch(con, run_id, *tables.values(), raw_waiting=raw)
                 count_lines(con, results)
                 if cluster:
                     _cluster(con, results)
         except DatabaseBusyError as exc:
             log.warning("%s: staging from batch %d on", exc, batch_no)
-            memory.busy = True
-            report.storage_error = f"database busy: {exc.reason}"
-    if memory.busy:
-        stage_batch(staging_dir(memory.db), f"{run_id}-{batch_no:05d}", tables)
-        memory.staged += 1
-    report.add_batch(fetched, results, counts)
-    report.add_time("store", time.monotonic() - started)
+            night.went_busy(exc)
+    if night.busy:
+        stage_batch(staging_dir(night.db), f"{run_id}-{batch_no:05d}", tables)
+        night.staged += 1
+    night.report.add_batch(fetched, results, counts)
+    night.report.add_time("store", time.monotonic() - started)
+
+
+def page_bodies(fetched: list[FetchResult]) -> dict[str, bytes]:
+    """Returns the fetched pages' bytes by the URL their article is stored under (where the
+    fetch ended): the raw HTML storage keeps, straight from the fetch results."""
+    return {f.final_url or f.url: f.body for f in fetched if f.ok}
 
 
 def _raw_file(db: str, run_id: str, batch_no: int) -> Path:
@@ -250,21 +212,20 @@ def cluster_night(db: str, run_id: str) -> int:
     return len(urls)
 
 
-def save_night(memory: Memory, crawls, robots: dict, report: RunReport, settings) -> None:
+def save_night(night: Night, crawls, robots: dict, settings) -> None:
     """Remembers feeds' validators, sources' health and robots.txt files for next night."""
-    if memory.busy:
+    if night.busy:
         return  # nothing new is known for sure until the staged batches are merged
-    now = datetime.now(UTC)
+    now, memory = datetime.now(UTC), night.memory
     feeds = [_feed_row(f, c.source.name, memory) for c in crawls for f in c.feeds]
     sources = [_source_row(c, memory, settings, now) for c in crawls]
     try:
-        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+        with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
             save_feed_states(con, feeds)
             save_source_states(con, sources)
             save_http_cache(con, robots)
     except DatabaseBusyError as exc:
-        memory.busy = True
-        report.storage_error = f"database busy: {exc.reason}"
+        night.went_busy(exc)
 
 
 def _feed_row(result: FetchResult, source: str, memory: Memory) -> dict:
@@ -300,31 +261,31 @@ def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
     }
 
 
-def tidy_lake(memory: Memory, keep_snapshots_days: int) -> dict | None:
+def tidy_lake(db: str, keep_snapshots_days: int) -> dict | None:
     """Returns the lake's files and bytes before and after maintenance; None for a file.
 
     The night's data is stored by now: a failure here is reported, not fatal."""
-    if not is_lake(memory.db):
+    if not is_lake(db):
         return None
     try:
-        with connect(memory.db) as con:
+        with connect(db) as con:
             return maintain(con, keep_snapshots_days).as_dict()
     except StorageError as exc:
         log.warning("lake maintenance failed: %s", exc)
         return {"error": str(exc)}
 
 
-def close_night(memory: Memory, run_id: str, summary: dict) -> None:
+def close_night(night: Night, summary: dict) -> None:
     """Records the run's end and refreshes the snapshot read on busy nights."""
-    if memory.busy:
+    if night.busy:
         return  # tonight's raw HTML joins raw_pages when the next night opens
     try:
-        if not is_lake(memory.db):  # in a connection of its own: its checkpoint is the peak
-            with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-                join_raw_html(con, memory.db)
-        with connect(memory.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
-            finish_run(con, run_id, summary)
-            snapshot.write(con, memory.db)
+        if not is_lake(night.db):  # in a connection of its own: its checkpoint is the peak
+            with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+                join_raw_html(con, night.db)
+        with connect(night.db, wait_seconds=BUSY_WAIT_SECONDS) as con:
+            finish_run(con, night.run_id, summary)
+            snapshot.write(con, night.db)
     except DatabaseBusyError as exc:
-        memory.busy = True
-        log.warning("%s: run %s end not recorded", exc, run_id)
+        night.busy = True
+        log.warning("%s: run %s end not recorded", exc, night.run_id)

@@ -12,11 +12,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from extractors.pipeline import ExtractorPool, PageInput
-from extractors.tagging import tagger_versions
+from extractors.pool.pipeline import ExtractorPool, PageInput
+from extractors.taggers.tagging import tagger_versions
 from flows.search_index import update_search_index
 from flows.source_memory import read_furniture
 from newsflow.config import load_sources, topics_path
+from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.errors import ConfigError, StorageError
 from newsflow.models import FeedEntry
 from newsflow.progress import Progress, publish
@@ -58,17 +59,14 @@ async def reprocess(pool: ExtractorPool, db: str, urls: list[str], batch_no: int
     ]
     chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in pool.submit(inputs)))
     results = [r for chunk in chunks for r in chunk]
+    now, raw_html = datetime.now(UTC), {p.url: p.html for p in pages}  # as read back
     with connect(db) as con:
-        write_results(
-            con, f"reextract-{batch_no}", [], results, tagger_versions(), datetime.now(UTC)
-        )
+        write_results(con, f"reextract-{batch_no}", [], results, tagger_versions(), now, raw_html)
     return sum(1 for r in results if r.article)
 
 
 @flow(name="reextract")
-async def reextract(
-    db: str = "data/news.duckdb", everything: bool = False, sources: str = "sources.toml"
-):
+async def reextract(db: str = DB_PATH, everything: bool = False, sources: str = SOURCES_PATH):
     """Re-extracts and re-tags the stored pages whose taggers changed; fetches nothing.
 
     `sources` names the topics file, as for `ingest`; without it topic tags are off."""
@@ -113,6 +111,6 @@ def _topics(sources: str) -> str | None:
     return str(path) if path else None
 
 
-def run_reextract(db: str, everything: bool = False, sources: str = "sources.toml"):
+def run_reextract(db: str, everything: bool = False, sources: str = SOURCES_PATH):
     """Runs the flow now; returns its final state."""
     return asyncio.run(reextract(str(db), everything, str(sources), return_state=True))

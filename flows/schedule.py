@@ -7,11 +7,12 @@ from pathlib import Path
 from prefect.schedules import Cron
 
 from flows.ingest import ingest
+from newsflow.defaults import NIGHTLY_CRON, TIMEZONE
 from storage.lake import is_lake
 
 
 def serve_nightly(
-    sources: str, db: str, *, cron: str = "0 2 * * *", timezone: str = "UTC", shards: int = 1
+    sources: str, db: str, *, cron: str = NIGHTLY_CRON, timezone: str = TIMEZONE, shards: int = 1
 ):
     """Serves the `ingest` flow on `cron` in `timezone` until interrupted; one run at a time.
     With `shards` > 1 each night runs its shards as processes of this machine."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.search_terms import ANALYZER_VERSION, Analyzer
+from extractors.search.search_terms import ANALYZER_VERSION, Analyzer, document_terms
 from storage import search_index
 from storage.db import connect
 from storage.search import write_search_macro
@@ -75,7 +75,7 @@ def refresh_index(db: str, index: str | Path | None = None, full: bool = False) 
     report.segments_rebuilt = len(dirty)
     with open_index(path) as idx:
         write_search_macro(idx)
-        [(report.documents,)] = idx.execute("SELECT count(*) FROM documents").fetchall()
+        report.documents = search_index.document_count(idx)
     report.build_seconds = time.monotonic() - built
     report.seconds = time.monotonic() - started
     log.info("%s", report.brief())
@@ -88,23 +88,15 @@ def _index_chunk(db: str, idx, urls: list[str], report: IndexReport) -> None:
     started = time.monotonic()
     analyzers: dict[str | None, Analyzer] = {}
     documents = []
-    for url, fingerprint, source, language, published, first_seen, title, text in rows:
-        analyzer = analyzers.get(language) or analyzers.setdefault(language, Analyzer(language))
-        terms = " ".join(analyzer.terms(f"{title or ''}\n{text}"))
-        documents.append(
-            IndexDocument(
-                url, fingerprint, source, language, published, first_seen, title, text, terms
-            )  # fmt: skip
+    for row in rows:
+        if row.language not in analyzers:
+            analyzers[row.language] = Analyzer(row.language)
+        terms = document_terms(
+            f"{row.title or ''}\n{row.text}", row.language, analyzers[row.language]
         )
+        documents.append(IndexDocument(*row, terms))
     report.analyze_seconds += time.monotonic() - started
-    idx.execute("BEGIN TRANSACTION")
-    try:
-        search_index.remove(idx, [d.url for d in documents])
-        search_index.add(idx, documents)
-        idx.execute("COMMIT")
-    except Exception:
-        idx.execute("ROLLBACK")
-        raise
+    search_index.replace(idx, documents)
     report.indexed += len(documents)
 
 

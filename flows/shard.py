@@ -25,7 +25,8 @@ from prefect.states import Completed, Failed
 from prefect.utilities.annotations import quote
 
 from flows.artifacts import publish_tables
-from flows.ingest import load_config, open_database, store_sources
+from flows.batches import store_sources
+from flows.tasks import load_config, open_database
 from newsflow.errors import ConfigError, StorageError
 from newsflow.summary import RunReport
 
@@ -54,12 +55,12 @@ async def ingest_shard(
     config = replace(config, sources=tuple(s for s in config.sources if s.name in wanted))
     report = RunReport(run_id=night, started_at=started, db=db, config=config)
     try:
-        memory = await open_database(
+        tonight = await open_database(
             db, night, started, quote(report), config.lake_data_path, record_run=False
         )
     except StorageError as exc:
         return Failed(message=f"parameter 'db': {exc}")
-    await store_sources(config, memory, night, report, hosts=hosts, cluster=False, workers=workers)
+    await store_sources(config, tonight, hosts=hosts, cluster=False, workers=workers)
     await publish_tables(report)
     await acreate_table_artifact(
         key=SHARD_KEY,

@@ -29,9 +29,12 @@ from prefect.utilities.annotations import quote
 
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
-from flows import night
 from flows.artifacts import publish_report
-from flows.ingest import (
+from flows.night import Night
+from flows.search_index import update_search_index
+from flows.shard_plan import Shard, plan_shards
+from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
+from flows.tasks import (
     close_database,
     cluster_articles,
     open_run,
@@ -39,10 +42,8 @@ from flows.ingest import (
     read_sources,
     tidy_lake,
 )
-from flows.search_index import update_search_index
-from flows.shard_plan import Shard, plan_shards
-from flows.shard_runs import SHARD_DEPLOYMENT, ShardOutcome, on_work_pool, run_shards
 from flows.watches import match_watches, watches_markdown
+from newsflow.policy import sources_due
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
 
@@ -56,8 +57,9 @@ async def sharded_night(sources: str, db: str, shards: int):
     opened = await open_run(sources, db)
     if isinstance(opened, State):
         return opened
-    config, report, memory = opened
-    plan = await _split(config, memory, report, shards)
+    config, tonight = opened
+    report = tonight.report
+    plan = await _split(config, tonight, shards)
     pool = await on_work_pool()
     where = "on the work pool" if pool else "as local processes"
     split = "; ".join(f"{s.number}: {len(s.sources)} sources, {s.pages} pages" for s in plan)
@@ -75,7 +77,7 @@ async def sharded_night(sources: str, db: str, shards: int):
     await update_search_index(db)  # once, over every shard's articles
     watched = await match_watches(db, report.run_id, config.watches)  # once too
     days = config.storage.keep_snapshots_days
-    return await _finish(report, memory, outcomes, days, watches_markdown(watched))
+    return await _finish(tonight, outcomes, days, watches_markdown(watched))
 
 
 def _refusal(db: str, shards: int) -> str | None:
@@ -91,14 +93,16 @@ def _refusal(db: str, shards: int) -> str | None:
     return None
 
 
-async def _split(config, memory, report: RunReport, shards: int) -> list[Shard]:
+async def _split(config, tonight: Night, shards: int) -> list[Shard]:
     """Returns the shards, from tonight's feeds and plan (read here, not recorded)."""
+    memory, report = tonight.memory, tonight.report
     scratch = RunReport(run_id=report.run_id, started_at=report.started_at, db=report.db,
                         config=config)  # fmt: skip
     async with Fetcher(config.settings, robots=RobotsCache(memory.http_cache or {})) as fetcher:
-        due = night.sources_due(config, memory, report)  # unhealthy ones: in the night's report
+        # Unhealthy sources still backing off: in the night's report.
+        due = sources_due(config, memory.sources or {}, report)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
-    todo = await plan_pages(quote(memory), quote(crawls), config.settings, quote(scratch))
+    todo = await plan_pages(quote(tonight), quote(crawls), config.settings, quote(scratch))
     source_urls = {source.name: source.url for source in due.sources}
     return await split_by_host(source_urls, [(s, e.url) for s, e in todo], shards)
 
@@ -130,8 +134,9 @@ def merge_outcome(report: RunReport, outcome: ShardOutcome, of: int) -> None:
             counts.error = counts.error or why
 
 
-async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_days: int,
+async def _finish(tonight: Night, outcomes: list[ShardOutcome], keep_days: int,
                   watches_section: str = ""):  # fmt: skip
+    report = tonight.report
     unfinished = [o for o in outcomes if not o.completed]
     state = "FAILED" if unfinished or report.all_sources_failed else "COMPLETED"
     summary = report.finish(state=state)
@@ -142,8 +147,8 @@ async def _finish(report: RunReport, memory, outcomes: list[ShardOutcome], keep_
                       for o in unfinished)
             + ". The other shards' pages are stored; the next run fetches what is missing"
         )  # fmt: skip
-    await close_database(quote(memory), report.run_id, quote(summary))
-    tidied = await tidy_lake(quote(memory), keep_days)  # once, no shard writing any more
+    await close_database(quote(tonight), quote(summary))
+    tidied = await tidy_lake(tonight.db, keep_days)  # once, no shard writing any more
     get_run_logger().info("lake maintenance: %s", json.dumps(tidied))
     await publish_report(report, shards_markdown(outcomes) + watches_section)
     await acreate_table_artifact(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from extractors.furniture import MIN_PAGES, MIN_SHARE, page_lines
+from extractors.article.furniture import MIN_PAGES, MIN_SHARE, page_lines
 from newsflow.errors import StorageError
 from newsflow.models import PageResult, SourceFurniture
 from storage.furniture import (

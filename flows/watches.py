@@ -4,8 +4,8 @@ matches and announces each watch's through a Prefect event: the night's stage af
 
 Watches are scored by BM25 over the night's new and changed articles only, all in one
 pass (storage.watches); each watch's words are made into terms as `newsflow search`
-makes them (extractors.search_terms). A watch that cannot be evaluated is a warning naming it; the
-other watches and the night go on.
+makes them (extractors.search.search_terms). A watch that cannot be evaluated is a
+warning naming it; the other watches and the night go on.
 
 Event, one per watch with new matches in a run (what automations trigger on):
 
@@ -32,7 +32,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 from prefect.events.related import related_resources_from_run_context
 
-from extractors.search_terms import query_words
+from extractors.search.search_terms import query_words
 from newsflow.errors import NewsflowError
 from newsflow.models import Watch
 from newsflow.watches import since_moment

@@ -2,11 +2,17 @@
 
     NewsflowError                      base; .transient says whether a retry may help
     ├── ConfigError(path, line, field) terminal: a sources/topics file is wrong
+    ├── CheckoutNotFound(path)         terminal: no newsflow checkout where a run starts
+    ├── OptionError(option)            terminal: a command-line option's value is unusable
     ├── FetchError(url, reason, outcome)  transient or not as its Outcome says
     │                                  (timeouts, resets: yes; refused by the guard: no)
+    ├── DocumentError(reason)          terminal: a fetched document cannot be read at all;
+    │   ├── HostileDocument            the parser that catches it records the reason
+    │   └── SitemapError               beside the document's URL (feed `bozo`, sitemap error)
     ├── ExtractError(url)              terminal: the page has no article we can read
     └── StorageError(path)
-        └── DatabaseBusyError          transient: another process holds the DuckDB file
+        ├── DatabaseBusyError          transient: another process holds the DuckDB file
+        └── (storage.lake's _CatalogRace)  transient: a new lake's catalog is being created
 
 Each error names what it is about (a URL or a file) so a message alone says where to look.
 """
@@ -31,6 +37,23 @@ class ConfigError(NewsflowError):
         super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
 
 
+class CheckoutNotFound(NewsflowError):
+    """No newsflow checkout where a flow run's pull step looked; the message says what
+    to set."""
+
+    def __init__(self, path: str, message: str):
+        self.path = str(path)
+        super().__init__(message)
+
+
+class OptionError(NewsflowError):
+    """A command-line option with a value the command cannot use; names the option."""
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        super().__init__(f"{option}: {message}")
+
+
 class FetchError(NewsflowError):
     """An HTTP fetch failed; `outcome` is what `fetches.outcome` records of it."""
 
@@ -41,6 +64,19 @@ class FetchError(NewsflowError):
     @property
     def transient(self) -> bool:
         return self.outcome.transient
+
+
+class DocumentError(NewsflowError):
+    """A fetched feed or sitemap cannot be read at all; its message is the reason alone,
+    recorded by the parser that catches it beside the document's URL."""
+
+
+class HostileDocument(DocumentError):
+    """The document's DTD cannot be made safe, so it is not parsed at all."""
+
+
+class SitemapError(DocumentError):
+    """The body cannot be read as a sitemap at all."""
 
 
 class ExtractError(NewsflowError):

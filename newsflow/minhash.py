@@ -1,7 +1,7 @@
 """MinHash signatures compared and banded: shared by the taggers that make signatures and
 the storage that clusters them (neither imports the other).
 
-A signature is NUM_PERM little-endian uint32 (extractors.near_duplicates makes them). Two
+A signature is NUM_PERM little-endian uint32 (extractors.taggers.near_duplicates makes them). Two
 texts whose shingle sets have Jaccard similarity J share a given band with probability
 J**ROWS; with 32 bands of 4 rows a pair at J = 0.5 shares about 2 bands, a pair at J = 0.8
 about 13, unrelated texts almost never one. `storage.clusters` relies on that: the share

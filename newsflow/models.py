@@ -153,7 +153,6 @@ class Article:
     image: str | None = None
     feed_url: str | None = None
     entry_updated: datetime | None = None
-    raw_html: bytes = b""
     encoding: str | None = None
     keywords_declared: tuple[str, ...] = ()  # the page's or the news sitemap's keywords
     free_access: bool | None = None  # JSON-LD isAccessibleForFree; None: not declared
@@ -193,7 +192,7 @@ class PageResult:
 @dataclass(frozen=True, slots=True)
 class PageLines:
     """What one page adds to its source's memory of recurring lines: short hashes
-    (extractors.furniture.line_key) of its text's lines, before the source's furniture was
+    (extractors.article.furniture.line_key) of its text's lines, before the source's furniture was
     stripped, and of its title's opening and closing parts. `page_hash` tells copies of one
     page apart from distinct pages."""
 

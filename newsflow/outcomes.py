@@ -41,6 +41,12 @@ class Outcome(StrEnum):
         return self in _TRANSIENT
 
     @property
+    def as_stored(self) -> Outcome:
+        """The outcome a `fetches` row records for this one once retries are spent: a 5xx
+        is then an http_error like the others."""
+        return Outcome.HTTP_ERROR if self is Outcome.SERVER_ERROR else self
+
+    @property
     def answered(self) -> bool:
         """True when the server answered usefully: the body is new, or ours is current."""
         return self in (Outcome.OK, Outcome.NOT_MODIFIED)
@@ -50,6 +56,3 @@ _TRANSIENT = frozenset(
     {Outcome.TIMEOUT, Outcome.CONNECT_ERROR, Outcome.RESET, Outcome.TRUNCATED,
      Outcome.SERVER_ERROR}
 )  # fmt: skip
-
-# What a stored row may say: SERVER_ERROR never outlives the retries.
-STORED = tuple(o for o in Outcome if o is not Outcome.SERVER_ERROR)

@@ -13,6 +13,7 @@ snapshot, so a long-lived attachment still sees other processes' commits.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -110,11 +111,15 @@ def open_snapshot(db: str, snapshot_id: int) -> duckdb.DuckDBPyConnection:
 
 
 def forget_engines() -> None:
-    """Closes this process's lake instances (tests drop their catalogs afterwards)."""
+    """Closes this process's lake instances: at exit, so a PostgreSQL catalog sees its
+    sessions closed rather than cut, and in tests before they drop their catalogs."""
     with _engines_lock:
         for engine in _engines.values():
             engine.close()
         _engines.clear()
+
+
+atexit.register(forget_engines)
 
 
 def _attach(
@@ -131,8 +136,10 @@ def _attach(
     return _attach_once(db, data_path, read_only, options)
 
 
-class _CatalogRace(Exception):
-    pass
+class _CatalogRace(StorageError):
+    """A new lake's catalog was being created by another process: worth another try."""
+
+    transient = True
 
 
 def _attach_once(
@@ -160,7 +167,9 @@ def _attach_once(
         if "Failed to initialize DuckLake" in message and (
             "already exists" in message or is_conflict(exc)
         ):
-            raise _CatalogRace() from None
+            raise _CatalogRace(
+                shown(db), "its catalog is being created by another process"
+            ) from None
         raise StorageError(shown(db), _attach_error(exc)) from None
     log.info("attached lake %s (data path %s)", shown(db), data_path or "from its catalog")
     return con

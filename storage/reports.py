@@ -1,4 +1,5 @@
-"""Typed reads for reports: what the run summary's chart and `newsflow sources` show.
+"""Typed reads for reports: what the run summary's chart, `newsflow sources` and the
+analyst's commands show of the database.
 
 A chart day is the article's publication date (UTC), or the day it was first seen when
 the page gave no date. The window is the `days` days ending at the newest such day that
@@ -7,7 +8,8 @@ is not in the future, so a source's silence shows as a gap.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 
@@ -29,17 +31,49 @@ ORDER BY day, source
 """
 
 
-def articles_per_day(
-    con: duckdb.DuckDBPyConnection, days: int = DEFAULT_DAYS
-) -> list[tuple[date, str, int]]:
-    """Returns (day, source, articles) for the chart's window, oldest day first."""
-    return [(d, s, n) for d, s, n in con.execute(ARTICLES_PER_DAY_SQL, [days]).fetchall()]
+class DayCount(NamedTuple):
+    """How many of a source's articles a chart day has."""
+
+    day: date
+    source: str
+    articles: int
 
 
-def source_overview(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    """Returns {source: (last fetched_at, its outcome, articles, consecutive failures,
-    healthy, discovered feed, last error, last attempt)} for every source ever seen."""
-    return {row[0]: row[1:] for row in con.execute(SOURCES_SQL).fetchall()}
+class SourceOverview(NamedTuple):
+    """What `newsflow sources` shows of one source: its last fetch and its health."""
+
+    fetched_at: datetime | None = None  # of its last fetch
+    outcome: str | None = None  # of that fetch
+    articles: int = 0
+    failures: int = 0  # consecutive
+    healthy: bool | None = None  # None: never run
+    feed: str | None = None  # discovered for kind=auto
+    error: str | None = None  # the last one
+    attempt: datetime | None = None  # the last one
+
+
+def articles_per_day(con: duckdb.DuckDBPyConnection, days: int = DEFAULT_DAYS) -> list[DayCount]:
+    """Returns the articles of each day and source in the chart's window, oldest day first."""
+    return [DayCount(*row) for row in con.execute(ARTICLES_PER_DAY_SQL, [days]).fetchall()]
+
+
+def source_overview(con: duckdb.DuckDBPyConnection) -> dict[str, SourceOverview]:
+    """Returns the overview of every source ever seen, by name."""
+    return {row[0]: SourceOverview(*row[1:]) for row in con.execute(SOURCES_SQL).fetchall()}
+
+
+def article_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Returns the sources that have articles, in alphabetical order."""
+    return [r[0] for r in con.execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()]
+
+
+def discovered_feeds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Returns the feed earlier nights found for each `auto` source that has one."""
+    return dict(
+        con.execute(
+            "SELECT source, discovered_feed FROM source_health WHERE discovered_feed IS NOT NULL"
+        ).fetchall()
+    )
 
 
 SOURCES_SQL = """

@@ -12,8 +12,11 @@ indexes) do so in their own code, never through an analyst's SQL.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import duckdb
 
+from storage.extensions import load_extension
 from storage.lake import recorded_data_path
 from storage.schema import is_lake_connection
 
@@ -36,3 +39,22 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     for statement in _LOCKS:
         con.execute(statement)
     return con
+
+
+class Answer(NamedTuple):
+    """What a query gave: its columns' names and its rows."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+
+def answer(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
+    """Returns what `sql` gives on con, as it runs there (see `answer_locked_down`)."""
+    cursor = con.execute(sql)
+    return Answer([d[0] for d in cursor.description or []], cursor.fetchall())
+
+
+def answer_locked_down(con: duckdb.DuckDBPyConnection, sql: str) -> Answer:
+    """Returns what an analyst's `sql` gives on con, once con is locked down."""
+    load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
+    return answer(lock_down(con), sql)

@@ -10,11 +10,66 @@ TABLE ... ADD COLUMN) means the same on both. A test checks KEYS against the dec
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import duckdb
 
 from storage.transaction import in_transaction
 from storage.views import VIEWS_SQL
+
+
+class Column(NamedTuple):
+    """One column of a table as declared: its DuckDB type, constraints, and the migration
+    that added it (a column added later is an ALTER TABLE of that migration)."""
+
+    name: str
+    type: str
+    constraints: str = ""
+    migration: int = 1
+
+    def ddl(self) -> str:
+        return " ".join(filter(None, (self.name, self.type, self.constraints)))
+
+
+# The one declaration of `articles`: its DDL here, and the writes' Arrow schema, insert
+# and update lists (storage/writes.py) are derived from it.
+ARTICLE_COLUMNS: tuple[Column, ...] = (
+    Column("url", "VARCHAR", "PRIMARY KEY"),
+    Column("canonical_url", "VARCHAR"),
+    Column("source", "VARCHAR", "NOT NULL"),
+    Column("title", "VARCHAR"),
+    Column("author", "VARCHAR"),
+    Column("published_at", "TIMESTAMPTZ"),
+    Column("language", "VARCHAR"),
+    Column("site_name", "VARCHAR"),
+    Column("description", "VARCHAR"),
+    Column("categories", "VARCHAR[]"),
+    Column("tags", "VARCHAR[]"),
+    Column("image", "VARCHAR"),
+    Column("text", "VARCHAR", "NOT NULL"),
+    Column("content_hash", "VARCHAR", "NOT NULL"),
+    Column("first_seen_at", "TIMESTAMPTZ", "NOT NULL"),
+    Column("last_seen_at", "TIMESTAMPTZ", "NOT NULL"),
+    Column("feed_url", "VARCHAR"),
+    Column("entry_updated", "TIMESTAMPTZ"),
+    Column("versions", "INTEGER", "NOT NULL DEFAULT 1"),
+    Column("cluster_id", "VARCHAR"),
+    Column("keywords_declared", "VARCHAR[]", migration=5),  # declared by sitemaps, JSON-LD
+    Column("free_access", "BOOLEAN", migration=5),
+)
+
+
+def create_table(table: str, columns: tuple[Column, ...]) -> str:
+    """Returns the CREATE TABLE of `table` with the columns of the first migration."""
+    body = ",\n        ".join(c.ddl() for c in columns if c.migration == 1)
+    return f"CREATE TABLE {table} (\n        {body}\n    );\n"
+
+
+def add_columns(table: str, columns: tuple[Column, ...], migration: int) -> str:
+    """Returns the ALTER TABLE statements adding the columns `migration` added to `table`."""
+    added = [c for c in columns if c.migration == migration]
+    return "".join(f"\n    ALTER TABLE {table} ADD COLUMN {c.ddl()};" for c in added) + "\n"
+
 
 MIGRATIONS: list[str] = [
     # 1: the core pipeline
@@ -43,25 +98,9 @@ MIGRATIONS: list[str] = [
         bytes BIGINT,
         final_url VARCHAR
     );
-    CREATE TABLE articles (
-        url VARCHAR PRIMARY KEY,
-        canonical_url VARCHAR,
-        source VARCHAR NOT NULL,
-        title VARCHAR, author VARCHAR,
-        published_at TIMESTAMPTZ,
-        language VARCHAR,
-        site_name VARCHAR, description VARCHAR,
-        categories VARCHAR[], tags VARCHAR[],
-        image VARCHAR,
-        text VARCHAR NOT NULL,
-        content_hash VARCHAR NOT NULL,
-        first_seen_at TIMESTAMPTZ NOT NULL,
-        last_seen_at TIMESTAMPTZ NOT NULL,
-        feed_url VARCHAR,
-        entry_updated TIMESTAMPTZ,
-        versions INTEGER NOT NULL DEFAULT 1,
-        cluster_id VARCHAR
-    );
+    """
+    + create_table("articles", ARTICLE_COLUMNS)
+    + """
     CREATE TABLE article_versions (
         url VARCHAR NOT NULL,
         content_hash VARCHAR NOT NULL,
@@ -149,11 +188,7 @@ MIGRATIONS: list[str] = [
     """,
     # 5: what news sitemaps and JSON-LD declare, and the views every analyst asks for
     # (storage/views.py: each view's SQL, documented in the README's schema table).
-    """
-    ALTER TABLE articles ADD COLUMN keywords_declared VARCHAR[];
-    ALTER TABLE articles ADD COLUMN free_access BOOLEAN;
-    """
-    + VIEWS_SQL,
+    add_columns("articles", ARTICLE_COLUMNS, migration=5) + VIEWS_SQL,
     # 6: each source's memory of recurring lines (storage/furniture.py): hashes and counts
     # of distinct pages, never the text, and only for the source's recent pages.
     """
@@ -168,7 +203,7 @@ MIGRATIONS: list[str] = [
     CREATE TABLE furniture_lines (          -- on how many of those pages each line was
         source VARCHAR NOT NULL,
         kind VARCHAR NOT NULL,               -- line | title_start | title_end
-        key VARCHAR NOT NULL,                -- extractors.furniture.line_key of the line
+        key VARCHAR NOT NULL,                -- extractors.article.furniture.line_key of the line
         pages INTEGER NOT NULL,
         first_page INTEGER NOT NULL,         -- page_no where it was first seen
         last_page INTEGER NOT NULL,          -- and last seen

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -63,6 +64,19 @@ FROM articles a
 LEFT JOIN (SELECT url, any_value(code) AS code FROM article_tags
            WHERE kind = 'language' GROUP BY url) l USING (url)
 """
+
+
+class IndexedArticle(NamedTuple):
+    """An article as ARTICLES_SQL reads it for the index, before its terms are made."""
+
+    url: str
+    fingerprint: str
+    source: str
+    language: str | None
+    published_at: object
+    first_seen_at: object
+    title: str | None
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +148,12 @@ def article_fingerprints(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.execute(f"SELECT url, fingerprint FROM ({ARTICLES_SQL})").to_arrow_table()
 
 
-def articles_for_index(con: duckdb.DuckDBPyConnection, urls: list[str]) -> list[tuple]:
-    """Returns the rows ARTICLES_SQL selects for these URLs."""
-    return con.execute(
+def articles_for_index(con: duckdb.DuckDBPyConnection, urls: list[str]) -> list[IndexedArticle]:
+    """Returns the articles with these URLs as the index reads them."""
+    rows = con.execute(
         f"SELECT * FROM ({ARTICLES_SQL}) WHERE url IN (SELECT unnest(?))", [urls]
     ).fetchall()
+    return [IndexedArticle(*row) for row in rows]
 
 
 def analyzer_version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -188,6 +203,24 @@ def remove(con: duckdb.DuckDBPyConnection, urls: list[str]) -> int:
         )
     con.execute("DELETE FROM documents WHERE url IN (SELECT unnest(?))", [urls])
     return sum(len(ids) for _, ids in rows)
+
+
+def replace(con: duckdb.DuckDBPyConnection, documents: list[IndexDocument]) -> None:
+    """Puts these documents in the index in place of their articles' older ones, at once."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        remove(con, [d.url for d in documents])
+        add(con, documents)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def document_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Returns how many documents the index holds."""
+    [(count,)] = con.execute("SELECT count(*) FROM documents").fetchall()
+    return count
 
 
 def add(con: duckdb.DuckDBPyConnection, documents: list[IndexDocument]) -> None:
@@ -255,7 +288,7 @@ def rebuild_segment(con: duckdb.DuckDBPyConnection, segment: int) -> None:
         _drop_segment(con, segment)
         con.execute("DELETE FROM segments WHERE segment = ?", [segment])
         return
-    # Terms are made by extractors.search_terms: fts only splits on whitespace. (Its
+    # Terms are made by extractors.search.search_terms: fts only splits on whitespace. (Its
     # lower/strip_accents would change nothing in them and double the build time;
     # bm25() folds a query typed in SQL instead.)
     con.execute(

@@ -63,12 +63,12 @@ def _read(db: str | Path, name: str, where: str = "", params=None) -> list[tuple
 
 
 def load_memory(db: str) -> Memory:
-    """Returns the Memory of the last snapshot, marked busy."""
+    """Returns the Memory of the last snapshot (read when the database is busy)."""
     feeds = {r[0]: FeedState(*r) for r in _read(db, "feeds")}
     sources = {r[0]: SourceState(*r) for r in _read(db, "sources")}
     if not (feeds or sources):
         log.warning("no snapshot beside %s: every link counts as new tonight", db)
-    return Memory(db=db, busy=True, feeds=feeds, sources=sources, http_cache={})
+    return Memory(db=db, feeds=feeds, sources=sources, http_cache={})
 
 
 def known_pages(db: str, urls: list[str]) -> dict[str, KnownPage]:

@@ -50,9 +50,7 @@ def stage_batch(directory: Path, batch_id: str, tables: dict[str, pa.Table]) -> 
 def merge_staged(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, BatchCounts]:
     """Returns, by source, the counts of every staged batch merged into the database."""
     total: dict[str, BatchCounts] = {}
-    if not directory.is_dir():
-        return total
-    for manifest in sorted(directory.glob("*.json")):
+    for manifest in staged_batches(directory):
         reason = refusal(manifest, PARTS)
         if reason is not None:
             set_aside(manifest, PARTS, reason)
@@ -71,9 +69,9 @@ def merge_staged(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, B
     return total
 
 
-def pending_batches(directory: Path) -> int:
-    """Returns how many complete batches wait in `directory`."""
-    return len(list(directory.glob("*.json"))) if directory.is_dir() else 0
+def staged_batches(directory: Path) -> list[Path]:
+    """Returns the manifests of the complete batches waiting in `directory`, oldest first."""
+    return sorted(directory.glob("*.json")) if directory.is_dir() else []
 
 
 def _write_atomically(path: Path, table: pa.Table) -> None:

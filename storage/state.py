@@ -154,16 +154,16 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, summary: dict) -> No
     in_transaction(con, lambda: keyed_upsert(con, "runs", rows, _RUN_COLUMNS, params), "finish run")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Memory:
-    """What the database remembers for tonight's run (empty when it was busy)."""
+    """What the database remembered for tonight's run, as read when the night opened (from
+    the last snapshot when the database was busy). Read-only: what the night learns is
+    written back, and read by the next night."""
 
     db: str
-    busy: bool = False
     feeds: dict[str, FeedState] | None = None
     sources: dict[str, SourceState] | None = None
     http_cache: dict | None = None
-    staged: int = 0  # batches written to the staging folder instead of the database
     furniture: dict | None = None  # by source: its SourceFurniture (storage.furniture)
 
     def discovered_feed(self, source: str) -> str | None:

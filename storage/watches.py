@@ -214,7 +214,11 @@ def record_matches(
 
 def watch_totals(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, datetime, str | None]]:
     """Returns each watch's matches in all, when it last matched, and that article's title
-    (watches no longer in the file included: their matches stay)."""
+    (watches no longer in the file included: their matches stay); none before migration 8."""
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name ="
+                         " current_database()").fetchall()  # fmt: skip
+    if ("watch_matches",) not in tables:
+        return {}
     rows = con.execute(
         "SELECT w.watch, count(*), max(w.matched_at), arg_max(coalesce(a.title, w.url),"
         " (w.matched_at, w.score)) FROM watch_matches w LEFT JOIN articles a USING (url)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
 def test_the_contracts_hold() -> None:
     result = lint_imports(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_a_stage_importing_prefect_or_another_stage_breaks_them(tmp_path: Path) -> None:
@@ -37,6 +38,27 @@ def test_a_stage_importing_prefect_or_another_stage_breaks_them(tmp_path: Path) 
     assert result.returncode != 0
     assert "storage.leak -> prefect" in result.stdout
     assert "storage.leak -> fetchers.urls" in result.stdout
+
+
+def test_a_tagger_importing_another_breaks_them(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("data"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    keywords = tmp_path / "extractors" / "taggers" / "keywords.py"
+    keywords.write_text(keywords.read_text() + "\nfrom extractors.taggers import language\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "extractors.taggers.keywords is not allowed to import extractors.taggers.language" in (
+        " ".join(result.stdout.split())
+    )
+
+
+def test_every_registered_tagger_is_in_the_independence_contract() -> None:
+    from extractors.taggers.tagging import TAGGERS
+
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [independent] = [c for c in contracts["contracts"] if c["type"] == "independence"]
+    assert sorted(independent["modules"]) == sorted(t.__name__ for t in TAGGERS)
 
 
 def test_storage_has_no_import_of_another_stage() -> None:

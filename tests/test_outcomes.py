@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from newsflow.outcomes import STORED, Outcome
+from newsflow.outcomes import Outcome
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -14,7 +14,7 @@ def test_readme_lists_exactly_the_stored_outcomes() -> None:
     text = README.read_text(encoding="utf-8")
     paragraph = text[text.index("`fetches.outcome` is") :].split("\n\n", 1)[0]
     listed = set(re.findall(r"`([a-z_]+)`", paragraph)) - {"fetches", "outcome"}
-    assert listed == {str(o) for o in STORED}
+    assert listed == {str(o.as_stored) for o in Outcome}
 
 
 def test_only_network_hiccups_are_transient() -> None:

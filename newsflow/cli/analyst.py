@@ -12,17 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from newsflow.cli.render import console, err, print_rows
-from newsflow.errors import NewsflowError
+from newsflow.errors import NewsflowError, OptionError
 
 _AGO = re.compile(r"(\d+)\s*([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-
-
-class OptionError(ValueError):
-    """A command-line option with a value the command cannot use; names the option."""
-
-    def __init__(self, option: str, message: str):
-        super().__init__(f"{option}: {message}")
 
 
 def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
@@ -55,7 +48,7 @@ def _limit(value: int) -> int:
 
 def search(args: Namespace) -> int:
     """Prints the articles matching the query, best first, each with a marked snippet."""
-    from extractors.search_terms import query_words
+    from extractors.search.search_terms import query_words
     from storage.search import SearchFilters, indexed_languages, indexed_sources
     from storage.search import search as run_search
     from storage.search_index import index_path, open_index
@@ -107,7 +100,7 @@ def _described(filters) -> str:
 
 
 def _print_hits(hits, terms: set[str], fmt: str) -> None:
-    from extractors.snippets import snippet
+    from extractors.search.snippets import snippet
 
     snippets = [snippet(h.text, h.language, terms) for h in hits]
     if fmt != "table":
@@ -149,6 +142,7 @@ def export(args: Namespace) -> int:
     """Writes the selected articles under --out, partitioned by day and source."""
     from storage.db import connect
     from storage.export import ExportRequest, export_articles
+    from storage.reports import article_sources
 
     try:
         request = ExportRequest(
@@ -156,8 +150,7 @@ def export(args: Namespace) -> int:
         )
         with connect(args.db, read_only=True, wait_seconds=5) as con:
             if args.source:
-                known = con.execute("SELECT DISTINCT source FROM articles ORDER BY 1").fetchall()
-                _check_source(args.source, [r[0] for r in known])
+                _check_source(args.source, article_sources(con))
             report = export_articles(con, request)
     except (OptionError, NewsflowError) as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -25,15 +25,11 @@ def ingest(args: Namespace) -> int:
 def query(args: Namespace) -> int:
     """Prints the result of a read-only SQL query, on the database now or `--as-of` a moment,
     run with no access to other files, the network, extensions or settings (storage.sandbox)."""
-    from storage.extensions import load_extension
-    from storage.sandbox import lock_down
+    from storage.sandbox import answer_locked_down
 
     try:
         with _reader(args) as con:
-            load_extension(con, "fts")  # before the lock: match_bm25 on the search index (README)
-            cursor = lock_down(con).execute(args.sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+            columns, rows = answer_locked_down(con, args.sql)
     except NewsflowError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
@@ -64,7 +60,7 @@ def sources(args: Namespace) -> int:
     """Prints each configured source with its last fetch and health."""
     from newsflow.config import load_sources
     from storage.db import connect
-    from storage.reports import source_overview
+    from storage.reports import SourceOverview, source_overview
 
     try:
         config = load_sources(args.sources)
@@ -78,28 +74,26 @@ def sources(args: Namespace) -> int:
         return 2
     table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
     for s in config.sources:
-        fetched_at, outcome, articles, failures, healthy, feed, error, attempt = health.get(
-            s.name, (None, None, 0, 0, None, None, None, None)
-        )
+        seen = health.get(s.name, SourceOverview())
         label = (
             "never run"
-            if healthy is None
+            if seen.healthy is None
             else (
                 "healthy"
-                if healthy and not failures
-                else f"{'unhealthy' if not healthy else 'failing'} ({failures}x"
-                f"{_next_try(config, failures, attempt)}): {error or ''}"
+                if seen.healthy and not seen.failures
+                else f"{'unhealthy' if not seen.healthy else 'failing'} ({seen.failures}x"
+                f"{_next_try(config, seen.failures, seen.attempt)}): {seen.error or ''}"
             )
         )
         table.add_row(
             s.name,
             s.kind,
             s.url,
-            str(fetched_at or ""),
-            outcome or "",
-            str(articles),
+            str(seen.fetched_at or ""),
+            seen.outcome or "",
+            str(seen.articles),
             label[:80],
-            feed or "",
+            seen.feed or "",
         )
     console.print(table)
     return 0
@@ -107,7 +101,7 @@ def sources(args: Namespace) -> int:
 
 def _next_try(config, failures: int, last_attempt) -> str:
     """Returns ", next try <date>" for an unhealthy source backing off, else ""."""
-    from flows.night import next_attempt
+    from newsflow.policy import next_attempt
     from storage.state import SourceState
 
     state = SourceState("", consecutive_failures=failures, last_attempt_at=last_attempt)

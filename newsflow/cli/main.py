@@ -11,9 +11,8 @@ import os
 import sys
 
 from newsflow.cli.temporary_server import TemporaryServer
+from newsflow.defaults import DB_PATH, NIGHTLY_CRON, SOURCES_PATH, TIMEZONE
 
-DEFAULT_SOURCES = "sources.toml"
-DEFAULT_DB = "data/news.duckdb"
 PACKAGE_LOGGERS = "fetchers,extractors,storage,newsflow,flows"
 # Commands that run a flow, and the module each runs it from.
 FLOW_MODULES = {
@@ -109,7 +108,7 @@ def _start_early(args: argparse.Namespace, server: TemporaryServer) -> None:
     for module in (FLOW_MODULES[args.command], *ENGINE_MODULES):
         importlib.import_module(module)
     if args.command == "demo" or (args.command == "ingest" and _lists_sources(args.sources)):
-        from extractors.pipeline import prestart
+        from extractors.pool.pipeline import prestart
 
         prestart()  # the fork server loads the models
 
@@ -137,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
 
     query = sub.add_parser("query", help="run read-only SQL on the database")
     query.add_argument("sql")
-    query.add_argument("--db", default=DEFAULT_DB)
+    query.add_argument("--db", default=DB_PATH)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument(
         "--as-of",
@@ -158,8 +157,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the nightly schedule in this process")
     _sources_and_db(serve)
-    serve.add_argument("--cron", default="0 2 * * *")
-    serve.add_argument("--timezone", default="UTC")
+    serve.add_argument("--cron", default=NIGHTLY_CRON)
+    serve.add_argument("--timezone", default=TIMEZONE)
     _shards(serve)
 
     reextract = sub.add_parser(
@@ -171,15 +170,15 @@ def _parser() -> argparse.ArgumentParser:
     copy = sub.add_parser(
         "copy-db", help="copy a DuckDB file's rows into another database (move to a DuckLake)"
     )
-    copy.add_argument("--from", dest="source", default=DEFAULT_DB, help="the DuckDB file")
+    copy.add_argument("--from", dest="source", default=DB_PATH, help="the DuckDB file")
     copy.add_argument("--to", required=True, help="e.g. ducklake:postgres:dbname=news host=…")
-    copy.add_argument("--sources", default=DEFAULT_SOURCES, help="its [storage] data_path")
+    copy.add_argument("--sources", default=SOURCES_PATH, help="its [storage] data_path")
     return parser
 
 
 def _sources_and_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", default=DEFAULT_SOURCES)
-    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--sources", default=SOURCES_PATH)
+    parser.add_argument("--db", default=DB_PATH)
 
 
 def _shards(parser: argparse.ArgumentParser) -> None:
@@ -219,16 +218,16 @@ def _watch_parser(sub) -> None:
     rm = actions.add_parser("rm", help="remove a watch from sources.toml (its matches stay)")
     rm.add_argument("name")
     listing = actions.add_parser("list", help="each watch, its matches and its last match")
-    listing.add_argument("--db", default=DEFAULT_DB)
+    listing.add_argument("--db", default=DB_PATH)
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
     for action in (add, rm, listing):
-        action.add_argument("--sources", default=DEFAULT_SOURCES)
+        action.add_argument("--sources", default=SOURCES_PATH)
 
 
 def _search_parser(sub) -> None:
     search = sub.add_parser("search", help="full-text search, best matches first (BM25)")
     search.add_argument("query")
-    search.add_argument("--db", default=DEFAULT_DB)
+    search.add_argument("--db", default=DB_PATH)
     search.add_argument("--index", help="search index file (default: <db>.search.duckdb)")
     search.add_argument("--lang", help="only articles in this language (ISO 639-1, e.g. id)")
     search.add_argument("--source", help="only articles from this source")
@@ -239,7 +238,7 @@ def _search_parser(sub) -> None:
 
 def _index_parser(sub) -> None:
     index = sub.add_parser("index", help="bring the search index up to date")
-    index.add_argument("--db", default=DEFAULT_DB)
+    index.add_argument("--db", default=DB_PATH)
     index.add_argument("--index", help="search index file (default: <db>.search.duckdb)")
     index.add_argument("--rebuild", action="store_true", help="rebuild it all")
 
@@ -247,7 +246,7 @@ def _index_parser(sub) -> None:
 def _export_parser(sub) -> None:
     export = sub.add_parser("export", help="write articles as Hive-partitioned files")
     export.add_argument("--out", required=True, help="folder (partitions replaced on rerun)")
-    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--db", default=DB_PATH)
     export.add_argument("--format", choices=("parquet", "jsonl", "csv"), default="parquet")
     export.add_argument("--since", help="only articles published from this age or date on")
     export.add_argument("--source", help="only this source's articles")

@@ -6,8 +6,8 @@ import os
 from argparse import Namespace
 from pathlib import Path
 
-from newsflow.cli.main import DEFAULT_DB, DEFAULT_SOURCES
 from newsflow.cli.render import console, err
+from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.errors import NewsflowError
 
 
@@ -16,7 +16,7 @@ def sources_import(args: Namespace) -> int:
     from newsflow.opml import read_opml
     from newsflow.sources_edit import import_feeds
 
-    target = getattr(args, "sources", DEFAULT_SOURCES)
+    target = getattr(args, "sources", SOURCES_PATH)
     try:
         data = Path(args.file).read_bytes()
         opml = read_opml(data, args.file)
@@ -44,8 +44,8 @@ def sources_export(args: Namespace) -> int:
     from newsflow.opml import write_opml
 
     try:
-        config = load_sources(getattr(args, "sources", DEFAULT_SOURCES))
-        known = _discovered_feeds(getattr(args, "db", DEFAULT_DB))
+        config = load_sources(getattr(args, "sources", SOURCES_PATH))
+        known = _discovered_feeds(getattr(args, "db", DB_PATH))
     except NewsflowError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
@@ -73,12 +73,10 @@ def _discovered_feeds(db: str) -> dict[str, str]:
     if not Path(db).exists():
         return {}
     from storage.db import connect
+    from storage.reports import discovered_feeds
 
     with connect(db, read_only=True, wait_seconds=5) as con:
-        rows = con.execute(
-            "SELECT source, discovered_feed FROM source_health WHERE discovered_feed IS NOT NULL"
-        ).fetchall()
-    return dict(rows)
+        return discovered_feeds(con)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from argparse import Namespace
 from pathlib import Path
 
-from newsflow.cli.main import DEFAULT_DB, DEFAULT_SOURCES
 from newsflow.cli.render import console, err, print_rows
+from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.errors import ConfigError, NewsflowError
 
 
@@ -15,7 +15,7 @@ def watch_add(args: Namespace) -> int:
     from newsflow.models import Watch
     from newsflow.watches_edit import add_watch
 
-    target = getattr(args, "sources", DEFAULT_SOURCES)
+    target = getattr(args, "sources", SOURCES_PATH)
     try:
         tags = tuple(_tag(t) for t in args.tag or ())
         watch = Watch(args.name, args.query, args.lang, args.source, args.since, tags)
@@ -38,7 +38,7 @@ def watch_rm(args: Namespace) -> int:
     """Takes a watch out of the sources file; its past matches stay in the database."""
     from newsflow.watches_edit import remove_watch
 
-    target = getattr(args, "sources", DEFAULT_SOURCES)
+    target = getattr(args, "sources", SOURCES_PATH)
     try:
         remove_watch(target, args.name)
     except NewsflowError as exc:
@@ -54,8 +54,8 @@ def watch_list(args: Namespace) -> int:
     from newsflow.config import load_sources
 
     try:
-        watches = load_sources(getattr(args, "sources", DEFAULT_SOURCES)).watches
-        totals = _totals(getattr(args, "db", DEFAULT_DB))
+        watches = load_sources(getattr(args, "sources", SOURCES_PATH)).watches
+        totals = _totals(getattr(args, "db", DB_PATH))
     except NewsflowError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
@@ -75,8 +75,7 @@ def _totals(db: str) -> dict:
     from storage.watches import watch_totals
 
     with connect(db, read_only=True, wait_seconds=5) as con:
-        tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        return watch_totals(con) if ("watch_matches",) in tables else {}
+        return watch_totals(con)
 
 
 def _filters(watch) -> str:

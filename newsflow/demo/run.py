@@ -103,10 +103,10 @@ def run_demo(console, print_rows: Callable[[list[str], list[tuple], str], None])
 
 def _run(db: Path, sql: str):
     from storage.db import connect
+    from storage.sandbox import answer
 
     with connect(db, read_only=True) as con:
-        cursor = con.execute(sql)
-        return [d[0] for d in cursor.description], cursor.fetchall()
+        return answer(con, sql)
 
 
 DEMO_SOURCES = """\

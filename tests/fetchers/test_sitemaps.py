@@ -12,12 +12,12 @@ import pytest
 from fetchers.sitemaps import (
     MAX_SITEMAP_BYTES,
     ParsedSitemap,
-    SitemapError,
     gunzip_bounded,
     parse_sitemap,
     parse_w3c_datetime,
     sitemaps_from_robots,
 )
+from newsflow.errors import SitemapError
 
 SITEMAP_URL = "https://news.example.org/sitemap.xml"
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from extractors.article import extract_article
+from extractors.article.extract import extract_article
 from newsflow.charset import looks_binary
 from newsflow.demo.site import Site, SiteServer
 from tests.support.fetching import fetch

@@ -11,7 +11,7 @@ import pytest
 
 from newsflow.demo.site import blogger_site, post_path
 from storage.db import connect
-from storage.staging import pending_batches, staging_dir
+from storage.staging import staged_batches, staging_dir
 from tests.support.flows import run_flow, write_sources
 from tests.support.processes import held_by_another_process
 
@@ -37,7 +37,7 @@ def _assert_staged(state, db) -> None:
     assert state.is_completed() and state.name == "Staged", (state.name, state.message)
     assert "was busy" in state.message and str(db) in state.message
     staged = staging_dir(db)
-    assert pending_batches(staged) >= 1
+    assert len(staged_batches(staged)) >= 1
     assert list(staged.glob("*.articles.parquet"))
 
 
@@ -57,7 +57,7 @@ def test_a_busy_night_is_staged_and_merged_next_run_without_fetching_again(tmp_p
     assert run_flow(sources, db).is_completed()  # released: the staged night is merged first
 
     assert _page_requests(blog) == []
-    assert pending_batches(staging_dir(db)) == 0
+    assert len(staged_batches(staging_dir(db))) == 0
     stored = {u for (u,) in _query(db, "SELECT url FROM articles")}
     assert stored == {blog.base_url + post_path(p) for p in blog.posts}
     assert _query(db, "SELECT count(*) FROM raw_pages") == [(len(blog.posts),)]

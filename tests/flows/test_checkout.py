@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from flows.checkout import CheckoutNotFound, find_checkout, use_checkout
+from flows.checkout import find_checkout, use_checkout
+from newsflow.errors import CheckoutNotFound
 from tests.support import REPO
 
 

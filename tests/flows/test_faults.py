@@ -20,7 +20,7 @@ from fetchers.http import Fetcher
 from fetchers.urls import normalize_url
 from newsflow.demo.site import SiteServer
 from newsflow.models import Settings, Source
-from newsflow.outcomes import STORED
+from newsflow.outcomes import Outcome
 from tests.support.corpus_site import corpus_site
 from tests.support.fault_outcomes import FAULTS, SURVIVED
 from tests.support.faultserver import FaultServer
@@ -256,7 +256,7 @@ def test_every_corpus_feed_is_fetched_and_parsed_without_a_crash(corpus_dir, fee
     assert crashed == []
     for crawl in crawls:
         [fetch] = crawl.fetches
-        assert fetch.outcome in STORED, (crawl.source.name, fetch.outcome)
+        assert Outcome(fetch.outcome).as_stored == fetch.outcome, (crawl.source.name, fetch.outcome)
         assert (crawl.error is None) == (fetch.outcome == "ok"), crawl.source.name
     by_file = {c.source.name: c.feeds[0] for c in crawls}
     # The headers of the index were served, and seen by the crawler.

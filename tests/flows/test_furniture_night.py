@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from extractors.furniture import line_key
+from extractors.article.furniture import line_key
 from newsflow.demo.site import SiteServer, blogger_site
 from storage.db import connect
 from tests.support.flows import run_flow, write_sources

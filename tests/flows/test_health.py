@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import httpx
 
-from flows.night import next_attempt
 from newsflow.demo.site import SiteServer, blogger_site
 from newsflow.models import Settings
+from newsflow.policy import next_attempt
 from storage.state import SourceState
 from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
 from tests.support.posts import NATO_POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from datetime import timedelta
 
 import duckdb
@@ -46,6 +47,13 @@ def test_blog_added_by_home_page_is_discovered_fetched_and_stored(tmp_path, blog
     assert _query(db, "SELECT discovered_feed FROM source_health")[0][0].endswith(
         "/feeds/posts/default"
     )
+    # Each page's raw HTML is kept as the server sent it, byte for byte.
+    raw = {
+        url: zlib.decompress(html)
+        for url, html in _query(db, "SELECT url, html_zlib FROM raw_pages")
+    }
+    served = {blog.base_url + post_path(p): blog.site.files[post_path(p)][1] for p in blog.posts}
+    assert raw == served
 
 
 def test_second_run_sends_only_a_conditional_feed_request_and_adds_nothing(tmp_path, blog):

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from extractors.furniture import line_key, page_lines
+from extractors.article.furniture import line_key, page_lines
 from flows.source_memory import SEED_SOURCES, count_lines, read_furniture
 from storage.lake import forget_engines
 from storage.writes import write_batch

@@ -11,7 +11,7 @@ import asyncio
 import httpx
 import pytest
 
-from extractors.search_terms import query_words
+from extractors.search.search_terms import query_words
 from storage.db import connect
 from storage.lake import forget_engines
 from storage.search import SearchFilters, indexed_languages, search

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from extractors.near_duplicates import signature
+from extractors.taggers.near_duplicates import signature
 from storage.clusters import assign_clusters
 from tests.support.posts import NATO_TEXT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from extractors.furniture import MIN_PAGES, MIN_SHARE, line_key, page_lines
+from extractors.article.furniture import MIN_PAGES, MIN_SHARE, line_key, page_lines
 from storage import furniture as memory
 from storage.furniture import load_furniture, remember_lines
 

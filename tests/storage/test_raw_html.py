@@ -15,7 +15,7 @@ from storage.copy import copy_database
 from storage.db import connect
 from storage.raw_html import join_waiting, keep_waiting, waiting_dir, waiting_files
 from storage.writes import write_batch
-from tests.support.batches import batch_rows, stored_article
+from tests.support.batches import batch_rows, page_html, stored_article
 
 
 def _articles(prefix: str, n: int):
@@ -47,7 +47,7 @@ def test_a_nights_raw_html_waits_beside_the_file_then_joins_once(tmp_path):
         again = join_waiting(con, waiting_dir(db))
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert (added, again, articles) == (5, 0, 5)
-    assert _raw(db) == {a.url: a.raw_html for a in _articles("a", 3) + _articles("b", 2)}
+    assert _raw(db) == {a.url: page_html(a) for a in _articles("a", 3) + _articles("b", 2)}
     assert waiting_files(waiting_dir(db)) == []
 
 
@@ -83,8 +83,8 @@ def test_a_night_goes_on_when_waiting_raw_html_cannot_join_and_keeps_the_files(t
     _write(db, 1, _articles("a", 2))
     bad = waiting_dir(db) / "run-1-00002.parquet"
     bad.write_bytes(b"not a parquet file")  # a file damaged on disk
-    memory = night.open_night(str(db), "run-2", datetime.now(UTC), _Report())
-    assert memory.db == str(db)  # the night opened
+    tonight = night.open_night(str(db), "run-2", datetime.now(UTC), _Report())
+    assert tonight.db == str(db)  # the night opened
     assert str(waiting_dir(db)) in caplog.text and "kept for the next night" in caplog.text
     assert len(waiting_files(waiting_dir(db))) == 2 and _raw(db) == {}
     with pytest.raises(StorageError, match="copy raw_pages: .*run-1-00002.parquet"):
@@ -98,7 +98,7 @@ def test_a_copy_takes_the_raw_html_still_waiting(tmp_path):
     db, target = tmp_path / "news.duckdb", tmp_path / "copy.duckdb"
     _write(db, 1, _articles("a", 2))
     copy_database(db, str(target))
-    assert _raw(target) == {a.url: a.raw_html for a in _articles("a", 2)}
+    assert _raw(target) == {a.url: page_html(a) for a in _articles("a", 2)}
     assert len(waiting_files(waiting_dir(db))) == 1  # the source is not changed
 
 

@@ -120,7 +120,7 @@ def test_the_readme_queries_still_run_in_the_sandbox(db, capsys):
 
 def _stage(tmp_path, batch_id: str = "run-1-00001"):
     fetches, results = page_results([stored_article("https://blog.example/a", "Story.")])
-    tables = batch_tables("run-1", fetches, results, {}, NOW)
+    tables = batch_tables("run-1", fetches, results, {}, NOW, {f.url: f.body for f in fetches})
     directory = staging_dir(tmp_path / "news.duckdb")
     return stage_batch(directory, batch_id, tables), directory
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from extractors.search_terms import query_words
+from extractors.search.search_terms import query_words
 from flows.search_index import refresh_index
 from storage import search_index
 from storage.search import SearchFilters, indexed_languages, search

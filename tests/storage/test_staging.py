@@ -11,7 +11,7 @@ from newsflow.errors import DatabaseBusyError
 from newsflow.models import Settings, SourcesConfig
 from newsflow.summary import RunReport
 from storage.db import connect
-from storage.staging import pending_batches, staging_dir
+from storage.staging import staged_batches, staging_dir
 from tests.support.batches import batch_rows, page_results, stored_article
 from tests.support.processes import held_by_another_process
 
@@ -49,15 +49,15 @@ def test_batches_written_while_busy_are_staged_then_merged_once(tmp_path, monkey
     articles = [stored_article(f"https://b.example/{i}", f"text {i}") for i in range(3)]
     fetches, results = page_results(articles)
     with held_by_another_process(db, read_only=True):
-        memory = night.open_night(str(db), "run-1", NOW, report)
-        assert memory.busy and report.storage_error.startswith("database busy")
-        night.write_pages(memory, "run-1", 1, fetches, results, report)
-    assert pending_batches(staging_dir(db)) == 1
+        tonight = night.open_night(str(db), "run-1", NOW, report)
+        assert tonight.busy and report.storage_error.startswith("database busy")
+        night.write_pages(tonight, 1, fetches, results)
+    assert len(staged_batches(staging_dir(db))) == 1
 
     night.open_night(str(db), "run-2", NOW, _report(db))
     night.open_night(str(db), "run-3", NOW, _report(db))  # nothing left to merge twice
 
-    assert pending_batches(staging_dir(db)) == 0
+    assert len(staged_batches(staging_dir(db))) == 0
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (3,)
         assert con.execute("SELECT count(*) FROM fetches").fetchone() == (3,)

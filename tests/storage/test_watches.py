@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from extractors.search_terms import query_words
+from extractors.search.search_terms import query_words
 from flows.search_index import refresh_index
 from storage.search import indexed_languages, search
 from storage.search_index import open_index

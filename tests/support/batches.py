@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from extractors.article import content_hash
+from extractors.article.extract import content_hash
 from newsflow.models import Article, FetchResult, PageResult, Tag
 from storage.writes import article_rows, fetch_rows, tag_rows
 
@@ -12,7 +12,7 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 
 def stored_article(url: str, text: str, when: datetime = NOW) -> Article:
-    """Returns an article of source "blog" as extraction gives it, raw page included."""
+    """Returns an article of source "blog" as extraction gives it (its page: page_html)."""
     return Article(
         url=url,
         source="blog",
@@ -20,8 +20,12 @@ def stored_article(url: str, text: str, when: datetime = NOW) -> Article:
         content_hash=content_hash(text),
         fetched_at=when,
         title="T",
-        raw_html=f"<p>{text}</p>".encode(),
     )
+
+
+def page_html(article: Article) -> bytes:
+    """Returns the page a stored_article was extracted from, as fetched."""
+    return f"<p>{article.text}</p>".encode()
 
 
 def page_results(articles: list[Article]) -> tuple[list[FetchResult], list[PageResult]]:
@@ -34,7 +38,7 @@ def page_results(articles: list[Article]) -> tuple[list[FetchResult], list[PageR
             outcome="ok",
             status=200,
             fetched_at=a.fetched_at,
-            body=a.raw_html,
+            body=page_html(a),
         )
         for a in articles
     ]
@@ -54,4 +58,5 @@ def page_results(articles: list[Article]) -> tuple[list[FetchResult], list[PageR
 def batch_rows(run_id: str, articles: list[Article]):
     """Returns the fetches, articles and tags tables of a batch of these articles."""
     fetches, results = page_results(articles)
-    return fetch_rows(run_id, fetches), article_rows(results), tag_rows(results, NOW)
+    pages = {f.url: f.body for f in fetches}
+    return fetch_rows(run_id, fetches), article_rows(results, pages), tag_rows(results, NOW)

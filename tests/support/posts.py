@@ -3,7 +3,7 @@
 The founding document (../shared/seeds/) is a real Indonesian Blogger repost about NATO and
 Russia meeting in Brussels, with Blogger's "No comments: / Post a Comment" glued to its end.
 Unit tests use `NATO_POST`, written for this project, so they run without ../shared; only
-tests/extractors/test_article.py reads the real document (located by
+tests/extractors/article/test_article.py reads the real document (located by
 tests.support.corpus.require_founding_document), through `founding_post`.
 """
 

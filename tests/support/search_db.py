@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extractors.article import content_hash
+from extractors.article.extract import content_hash
 from newsflow.demo.site import Post
 from newsflow.models import Article, PageResult, Tag
 from storage.db import connect

@@ -1,0 +1,1 @@
+"""The worker pool: extraction and tagging on supervised worker processes, forked warm."""

@@ -1,0 +1,1 @@
+"""Search analysis: the terms an article and a query are made of, and result snippets."""
