@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from fetchers.discovery import article_links, discover_feeds, guess_feed_urls
 from fetchers.feeds import parse_feed
@@ -17,6 +18,9 @@ from fetchers.sitemap_tree import read_sitemap_tree
 from fetchers.urls import normalize_url
 from newsflow.models import FeedEntry, FetchResult, Source
 from newsflow.outcomes import Outcome
+
+if TYPE_CHECKING:
+    from fetchers.backfill import Backfill
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,10 @@ class SourceCrawl:
     feed_url: str | None = None  # the feed this source is read from, once known
     not_modified: bool = False
     error: str | None = None
+    # What the feed read says of itself, for a walk back past its window (fetchers.backfill).
+    feed_links: tuple[tuple[str, str], ...] = ()
+    generator: str | None = None
+    backfill: Backfill | None = None  # set when the read left a gap (flows/gaps.py)
 
     @property
     def failed(self) -> bool:
@@ -104,6 +112,7 @@ async def _read_feed(fetcher: Fetcher, crawl: SourceCrawl, url: str, validators)
         log.warning("feed %s: %s (a night takes at most %d links of a source)", url,
                     result.error, fetcher.settings.max_articles_per_source)  # fmt: skip
     crawl.entries.extend(parsed.entries)
+    crawl.feed_links, crawl.generator = parsed.links, parsed.generator
     crawl.error = None
     return True
 

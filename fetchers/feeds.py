@@ -60,6 +60,10 @@ class ParsedFeed:
     bozo: str | None
     dropped: int = 0
     cut: int = 0  # items past `max_items`, not read
+    # The document's own links (rel, href): RFC 5005 `next` / `prev-archive` lead to older
+    # entries (fetchers.backfill walks them); and the software that wrote it.
+    links: tuple[tuple[str, str], ...] = ()
+    generator: str | None = None
 
 
 def parse_feed(
@@ -238,7 +242,23 @@ def _from_feedparser(parsed: Any, url: str, base: str, is_cdf: bool, note: str) 
         is_feed=True,
         bozo=bozo or None,
         dropped=candidates.count(None),
+        links=_feed_links(parsed.feed.get("links") or (), base),
+        generator=_generator(parsed.feed),
     )
+
+
+def _feed_links(links, base: str) -> tuple[tuple[str, str], ...]:
+    """Returns the feed-level links as (rel, absolute http(s) URL), in document order."""
+    found = ((str(link.get("rel") or "alternate"), absolute_http_url(link.get("href"), base))
+             for link in links if isinstance(link, dict))  # fmt: skip
+    return tuple((rel, href) for rel, href in found if href)
+
+
+def _generator(feed: Any) -> str | None:
+    """Returns what the feed says wrote it: name and URI ("Blogger http://www.blogger.com")."""
+    detail = feed.get("generator_detail") or {}
+    parts = (_text(feed.get("generator")), _text(detail.get("href")))
+    return " ".join(dict.fromkeys(filter(None, parts))) or None
 
 
 def _feedparser_entry(entry: Any, feed_url: str, base: str) -> FeedEntry | None:
@@ -291,6 +311,8 @@ def parse_json_feed(body: bytes, url: str, max_items: int | None = None) -> Pars
         bozo=None if isinstance(doc.get("items"), list) else "JSON Feed without an items array",
         dropped=candidates.count(None),
         cut=cut,
+        # JSON Feed's pagination: `next_url` leads to the older items.
+        links=(("next", nxt),) if (nxt := absolute_http_url(doc.get("next_url"), url)) else (),
     )
 
 

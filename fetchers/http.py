@@ -50,6 +50,7 @@ ACCEPT = {
     "sitemap": "application/xml,text/xml;q=0.9,*/*;q=0.1",
     "robots": "text/plain,*/*;q=0.1",
 }
+ACCEPT["feed_page"] = ACCEPT["feed"]  # an older page of a feed (fetchers.backfill)
 _EXCEPTION_OUTCOMES: tuple[tuple[tuple[type[BaseException], ...], Outcome], ...] = (
     ((TimeoutError, httpx.TimeoutException), Outcome.TIMEOUT),
     ((httpx.ConnectError, httpx.ProxyError), Outcome.CONNECT_ERROR),

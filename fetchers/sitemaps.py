@@ -12,7 +12,7 @@ import email.utils
 import logging
 import re
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -44,6 +44,9 @@ class ParsedSitemap:
     urls: tuple[FeedEntry, ...]
     sitemaps: tuple[str, ...]
     error: str | None
+    # An index's own `<lastmod>` of each child, by child URL (children without one absent):
+    # a walk back in time reads the newest children only (fetchers.backfill).
+    sitemap_lastmod: dict[str, datetime] = field(default_factory=dict)
 
 
 def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:
@@ -65,10 +68,18 @@ def parse_sitemap(body: bytes, url: str) -> ParsedSitemap:
         entries = [_url_entry(child, url) for child in root if _local(child.tag) == "url"]
         return ParsedSitemap(urls=unique_entries(entries, url), sitemaps=(), error=error)
     if kind == "sitemapindex":
-        locs = [_child_text(child, "loc") for child in root if _local(child.tag) == "sitemap"]
-        children = [absolute_http_url(loc, url) for loc in locs]
+        listed = [child for child in root if _local(child.tag) == "sitemap"]
+        children = [absolute_http_url(_child_text(child, "loc"), url) for child in listed]
+        dates = {
+            loc: lastmod
+            for loc, child in zip(children, listed, strict=True)
+            if loc and (lastmod := parse_w3c_datetime(_child_text(child, "lastmod")))
+        }
         return ParsedSitemap(
-            urls=(), sitemaps=tuple(dict.fromkeys(filter(None, children))), error=error
+            urls=(),
+            sitemaps=tuple(dict.fromkeys(filter(None, children))),
+            error=error,
+            sitemap_lastmod=dates,
         )
     return ParsedSitemap(urls=(), sitemaps=(), error=f"<{kind}> is not a urlset or sitemapindex")
 

@@ -20,7 +20,8 @@ MAX_FAILURE_ROWS = 500
 
 
 def source_rows(report: RunReport) -> list[dict]:
-    """Returns one row per source: new, updated, unchanged, not modified, failed, time."""
+    """Returns one row per source: new, updated, unchanged, not modified, failed, time,
+    and its gap (a sharded night's report is merged from these rows: flows.shards)."""
     return [
         {
             "source": name,
@@ -32,9 +33,18 @@ def source_rows(report: RunReport) -> list[dict]:
             "fetches": c.fetches,
             "seconds": round(c.seconds, 2),
             "error": c.error or "",
+            **_gap_cells(report.gaps.get(name)),
         }
         for name, c in report.sources.items()
     ]
+
+
+def _gap_cells(gap) -> dict:
+    """Returns a source's gap cells: how its feed's gap ended, what backfill recovered."""
+    if gap is None:
+        return {"gap": "", "recovered": 0, "gap_reason": ""}
+    state = "closed" if gap.closed else "not closed"
+    return {"gap": state, "recovered": gap.recovered, "gap_reason": gap.reason or ""}
 
 
 def summary_markdown(report: RunReport) -> str:
@@ -61,7 +71,19 @@ def summary_markdown(report: RunReport) -> str:
     lines.append(
         f"| **total** | {t.new} | {t.updated} | {t.unchanged} | {t.not_modified} | {t.failed} | |"
     )
-    return "\n".join(lines)
+    return "\n".join(lines + gap_lines(report))
+
+
+def gap_lines(report: RunReport) -> list[str]:
+    """Returns the summary's section on sources whose feed rolled past what was stored."""
+    if not report.gaps:
+        return []
+    lines = ["", "## Gaps", "", "| source | recovered by backfill | closed | why not |",
+             "|---|---:|---|---|"]  # fmt: skip
+    for name, gap in sorted(report.gaps.items()):
+        closed = "yes" if gap.closed else "**no: entries may be lost**"
+        lines.append(f"| {name} | {gap.recovered} | {closed} | {_cell(gap.reason or '')} |")
+    return lines
 
 
 async def publish_report(report: RunReport, more_markdown: str = "") -> None:

@@ -18,6 +18,7 @@ from prefect.utilities.annotations import quote
 from extractors.pool.pipeline import ExtractorPool
 from fetchers.http import Fetcher
 from fetchers.robots import RobotsCache
+from flows.gaps import fill_gaps
 from flows.night import Night
 from flows.shard_plan import keep_hosts
 from flows.tasks import (
@@ -57,6 +58,7 @@ async def store_sources(
         # Unhealthy sources still backing off are not asked tonight (the report says so).
         due = sources_due(config, memory.sources or {}, report)
         crawls = await read_sources(fetcher, quote(due), quote(memory))
+        crawls = await fill_gaps(fetcher, quote(crawls), quote(tonight), config.settings)
         report.add_crawls(crawls)
         progress = progress or Progress("ingest", sources_total=len(config.sources))
         progress.sources_read, progress.failed = len(crawls), len(report.failed_sources)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from extractors.taggers.near_duplicates import signature
 from extractors.taggers.tagging import tagger_versions
+from flows.gaps import gap_columns
 from flows.source_memory import count_lines, read_furniture
 from newsflow.errors import DatabaseBusyError, StorageError
 from newsflow.models import FeedEntry, FetchResult, PageResult
@@ -258,6 +259,7 @@ def _source_row(crawl, memory: Memory, settings, now: datetime) -> dict:
         "healthy": failures < settings.unhealthy_after_failures,
         "last_error": crawl.error,
         "last_attempt_at": now,  # the backoff of an unhealthy source counts from here
+        **gap_columns(crawl, old, now),
     }
 
 

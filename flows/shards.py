@@ -122,6 +122,9 @@ def merge_outcome(report: RunReport, outcome: ShardOutcome, of: int) -> None:
                                           "failed", "fetches", "seconds")},
             error=row.get("error") or None,
         )  # fmt: skip
+        if row.get("gap"):
+            report.add_gap(row["source"], row.get("recovered", 0), row["gap"] == "closed",
+                           row.get("gap_reason") or None)  # fmt: skip
     report.failures += [
         Failure(f["url"], f["source"], f["stage"], f["reason"]) for f in outcome.failures
     ]

@@ -19,6 +19,7 @@ KINDS = ("auto", "feed", "page", "sitemap")
 SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group": str, "site": str}
 SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 STORAGE_TYPES = {f.name: f.type for f in dataclasses.fields(StorageSettings)}
+ZERO_ALLOWED = frozenset({"per_host_delay_seconds", "backfill_max_pages"})  # 0: none/off
 _PY_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
@@ -116,14 +117,14 @@ def _settings(path: Path, lines: list[str], raw: object) -> Settings:
                 line=line,
                 field=f"settings.{key}",
             )
-        if wanted in ("int", "float") and value <= 0 and key != "per_host_delay_seconds":
+        if wanted in ("int", "float") and value <= 0 and key not in ZERO_ALLOWED:
             raise ConfigError(
                 str(path),
                 f"expected a positive number, got {value!r}",
                 line=line,
                 field=f"settings.{key}",
             )
-        if key == "per_host_delay_seconds" and value < 0:
+        if key in ZERO_ALLOWED and value < 0:
             raise ConfigError(
                 str(path), f"expected 0 or more, got {value!r}", line=line, field=f"settings.{key}"
             )

@@ -30,6 +30,9 @@ class Settings:
     unhealthy_after_failures: int = 3
     extract_timeout_seconds: float = 30.0  # a page still extracting after this is a timeout
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
+    # Feed pages or sitemap files a source may cost a run to walk back over a gap
+    # (fetchers.backfill); 0: gaps are found and recorded, never walked.
+    backfill_max_pages: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ class FetchResult:
 
     url: str
     source: str
-    kind: str  # feed | page | home | sitemap | robots
+    kind: str  # feed | feed_page (older: backfill) | page | home | sitemap | robots
     outcome: Outcome
     fetched_at: datetime
     final_url: str = ""

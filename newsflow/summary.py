@@ -22,6 +22,15 @@ class SourceCounts:
 
 
 @dataclass
+class Gap:
+    """A source whose feed read no longer overlapped what was stored (fetchers.backfill)."""
+
+    recovered: int  # entries found by walking back, planned with the night's
+    closed: bool  # the walk reached what was stored: nothing was lost
+    reason: str | None = None  # why it did not
+
+
+@dataclass
 class Failure:
     url: str
     source: str
@@ -43,6 +52,7 @@ class RunReport:
     staged_merged: int = 0
     # Unhealthy sources left out tonight, still backing off: name -> when they are asked again.
     unhealthy_skipped: dict[str, datetime] = field(default_factory=dict)
+    gaps: dict[str, Gap] = field(default_factory=dict)  # by source
     finished_at: datetime | None = None
     state: str = "RUNNING"
     # Seconds by stage (fetch, extract_cpu, tag_cpu, store, ...), for the benchmark.
@@ -71,6 +81,15 @@ class RunReport:
             f"unhealthy ({failures} failed nights): skipped until "
             f"{next_attempt.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         )
+
+    def add_gap(self, source: str, recovered: int, closed: bool, reason: str | None) -> None:
+        """Records a source whose feed had rolled past what was stored, and its backfill."""
+        self.gaps[source] = Gap(recovered, closed, reason)
+
+    @property
+    def lost_gaps(self) -> list[str]:
+        """Returns the sources whose gap backfill could not close."""
+        return sorted(name for name, gap in self.gaps.items() if not gap.closed)
 
     def add_skipped(self, source: str, skipped: int) -> None:
         self._counts(source).unchanged += skipped
@@ -132,7 +151,18 @@ class RunReport:
             f"{len(self.sources)} sources ({len(self.failed_sources)} failed"
             f"{f', {skipped} unhealthy skipped' if skipped else ''}): {t.new} new, "
             f"{t.updated} updated, {t.unchanged} unchanged, {t.failed} pages failed"
+            + self.gap_brief()
         )
+
+    def gap_brief(self) -> str:
+        """Returns "; gaps: …" naming the sources whose entries may be lost, or ""."""
+        if not self.gaps:
+            return ""
+        recovered = sum(g.recovered for g in self.gaps.values())
+        lost = self.lost_gaps
+        more = " …" if len(lost) > 5 else ""
+        named = f", not closed: {', '.join(lost[:5])}{more}" if lost else ""
+        return f"; gaps: {len(self.gaps)} ({recovered} entries recovered by backfill{named})"
 
     def failure_brief(self) -> str:
         return "; ".join(f"{f.source}: {f.reason}" for f in self.failures[:5])

@@ -50,6 +50,8 @@ class SourceOverview(NamedTuple):
     feed: str | None = None  # discovered for kind=auto
     error: str | None = None  # the last one
     attempt: datetime | None = None  # the last one
+    gaps: int = 0  # runs that lost entries backfill could not recover
+    last_gap_at: datetime | None = None
 
 
 def articles_per_day(con: duckdb.DuckDBPyConnection, days: int = DEFAULT_DAYS) -> list[DayCount]:
@@ -78,7 +80,8 @@ def discovered_feeds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 SOURCES_SQL = """
 SELECT s.source, f.fetched_at, f.outcome, coalesce(a.n, 0), h.consecutive_failures,
-       h.healthy, h.discovered_feed, h.last_error, h.last_attempt_at
+       h.healthy, h.discovered_feed, h.last_error, h.last_attempt_at, coalesce(h.gaps, 0),
+       h.last_gap_at
 FROM (SELECT DISTINCT source FROM fetches UNION SELECT source FROM source_health) s
 LEFT JOIN (SELECT source, max(fetched_at) AS fetched_at, arg_max(outcome, fetched_at) AS outcome
            FROM fetches GROUP BY source) f USING (source)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import duckdb
 
 from storage.transaction import in_transaction
-from storage.views import VIEWS_SQL
+from storage.views import GAP_COLUMNS, VIEWS_SQL, source_status_sql
 
 
 class Column(NamedTuple):
@@ -226,7 +226,18 @@ MIGRATIONS: list[str] = [
     DROP TABLE minhash_bands;
     ALTER TABLE minhash_bands_unkeyed RENAME TO minhash_bands;
     """,
-    # 8: what each watch (a saved search of sources.toml) matched, night by night
+    # 8: gaps (fetchers/backfill.py): runs in which a source's feed had rolled past what
+    # was stored and backfill could not recover the rest, the last one, and how the
+    # source's feed pages back (learned once: WordPress's ?paged= is tried, not assumed).
+    # A later migration recreating source_status lists GAP_COLUMNS too.
+    """
+    ALTER TABLE source_health ADD COLUMN gaps INTEGER DEFAULT 0;
+    ALTER TABLE source_health ADD COLUMN last_gap_at TIMESTAMPTZ;
+    ALTER TABLE source_health ADD COLUMN paging VARCHAR;
+    DROP VIEW source_status;
+    """
+    + source_status_sql(GAP_COLUMNS),
+    # 9: what each watch (a saved search of sources.toml) matched, night by night
     # (storage/watches.py); kept when the watch leaves the file.
     """
     CREATE TABLE watch_matches (

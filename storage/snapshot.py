@@ -27,7 +27,8 @@ QUERIES = {
                 GROUP BY url HAVING arg_max(outcome, fetched_at) = 'gone'""",
     "feeds": "SELECT feed_url, source, etag, last_modified, consecutive_failures FROM feeds",
     "sources": """SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at,
-                  last_error, last_attempt_at FROM source_health""",
+                  last_error, last_attempt_at, coalesce(gaps, 0) AS gaps,
+                  last_gap_at, paging FROM source_health""",
 }
 
 

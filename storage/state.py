@@ -31,6 +31,9 @@ class SourceState:
     last_ok_at: datetime | None = None
     last_error: str | None = None
     last_attempt_at: datetime | None = None
+    gaps: int = 0  # runs whose gap backfill could not close (fetchers/backfill.py)
+    last_gap_at: datetime | None = None
+    paging: str | None = None  # how its feed pages back: next|blogger|wordpress|none
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, SourceState]:
     """Returns each source's remembered feed and health, by source name."""
     rows = con.execute(
         "SELECT source, discovered_feed, consecutive_failures, healthy, last_ok_at, last_error,"
-        " last_attempt_at FROM source_health"
+        " last_attempt_at, coalesce(gaps, 0), last_gap_at, paging FROM source_health"
     ).fetchall()
     return {r[0]: SourceState(*r) for r in rows}
 

@@ -5,7 +5,8 @@
 - `daily_counts`: articles per publication day (UTC; first seen when undated), source
   and language (detected, else declared).
 - `source_status`: each source's last night: requests, pages fetched, new and updated
-  articles, failures, and its health.
+  articles, failures, its health, and when it is next due (migration 8); how many runs
+  left entries unseen that backfill could not recover (`gaps`, `last_gap_at`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,21 @@ FROM articles a LEFT JOIN {_LANGUAGE} l USING (url)
 GROUP BY ALL ORDER BY day DESC, a.source, language;
 """
 
-SOURCE_STATUS = """
+# source_health counters that read 0, not NULL, for a source without a health row.
+COUNTERS = frozenset({"gaps"})
+# Migration 8: each source's gaps backfill could not close (fetchers/backfill.py).
+GAP_COLUMNS = ("gaps", "last_gap_at")
+
+
+def source_status_sql(health_columns: tuple[str, ...] = ()) -> str:
+    """Returns the DDL of `source_status`, with these `source_health` columns after the
+    others. Each migration that adds columns to source_health and to the view recreates
+    the view with its own list: an earlier migration's view never names a later column.
+    """
+    extra = "".join(
+        f", coalesce(h.{c}, 0) AS {c}" if c in COUNTERS else f", h.{c}" for c in health_columns
+    )
+    return f"""
 CREATE VIEW source_status AS
 WITH per_run AS (
     SELECT source, run_id, min(fetched_at) AS run_at, count(*) AS requests,
@@ -59,11 +74,13 @@ SELECT coalesce(l.source, h.source) AS source, l.run_id AS last_run_id, l.run_at
             WHEN NOT h.healthy THEN 'unhealthy'
             WHEN h.consecutive_failures > 0 THEN 'failing'
             ELSE 'healthy' END AS health,
-       h.consecutive_failures, h.last_ok_at, h.last_error
+       h.consecutive_failures, h.last_ok_at, h.last_error{extra}
 FROM last l
 FULL JOIN source_health h ON h.source = l.source
 LEFT JOIN versions v ON v.source = l.source AND v.run_id = l.run_id
 ORDER BY source;
 """
 
-VIEWS_SQL = LATEST_ARTICLES + DAILY_COUNTS + SOURCE_STATUS
+
+# What migration 5 created: `source_status` as it was then.
+VIEWS_SQL = LATEST_ARTICLES + DAILY_COUNTS + source_status_sql()

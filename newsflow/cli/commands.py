@@ -72,7 +72,9 @@ def sources(args: Namespace) -> int:
     except Exception as exc:  # duckdb's: a file from an older newsflow lacks newer columns
         err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (`newsflow ingest` migrates it)")
         return 2
-    table = Table("source", "kind", "url", "last fetch", "outcome", "articles", "health", "feed")
+    table = Table(
+        "source", "kind", "url", "last fetch", "outcome", "articles", "health", "gaps", "feed"
+    )
     for s in config.sources:
         seen = health.get(s.name, SourceOverview())
         label = (
@@ -93,10 +95,16 @@ def sources(args: Namespace) -> int:
             seen.outcome or "",
             str(seen.articles),
             label[:80],
+            _gaps(seen.gaps, seen.last_gap_at),
             seen.feed or "",
         )
     console.print(table)
     return 0
+
+
+def _gaps(gaps: int, last_gap_at) -> str:
+    """Returns "0", or how many runs lost entries backfill could not recover, and the last."""
+    return f"{gaps} (last {last_gap_at:%Y-%m-%d %H:%M})" if gaps and last_gap_at else str(gaps)
 
 
 def _next_try(config, failures: int, last_attempt) -> str:

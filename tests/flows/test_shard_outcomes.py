@@ -87,3 +87,19 @@ def test_the_summary_has_a_row_per_shard_with_worker_pages_seconds_and_state():
     assert "| 1 of 2 | w2 | 2 | 2 | 7 | 7 | 31.5 | **COMPLETED** |" in text
     assert "| 2 of 2 | w3 | 2 | 2 | 9 | 0 | 50.0 | **CRASHED** |" in text
     assert "> shard 2: no heartbeat for 90 s" in text
+
+
+def test_a_shard_s_gaps_reach_the_night_s_summary():
+    from flows.artifacts import source_rows
+
+    shard_report = _report()
+    shard_report.add_gap("a", 20, True, None)
+    shard_report.add_gap("b", 0, False, "feed offers no older pages")
+    outcome = _completed()
+    outcome.sources = source_rows(shard_report)
+    report = _report()
+
+    merge_outcome(report, outcome, 2)
+
+    assert report.gaps == shard_report.gaps
+    assert "not closed: b" in report.brief()

@@ -83,3 +83,20 @@ def test_every_readme_query_and_report_runs_on_each_backend(backend):
     assert per_language == [(None, 3)]  # the articles written are seen by the queries
     assert [(source, n) for _, source, n in per_day] == [("blog", 3)]  # the run's chart
     assert overview["blog"][2] == 3  # `newsflow sources`
+
+
+def documented_columns(table: str) -> set[str]:
+    """Returns the column names the README's schema table gives for `table`."""
+    text = README.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(f"| `{table}` "))
+    cells = row.split(" | ")
+    return set(re.findall(r"`([a-z_]+)`", cells[-1]))
+
+
+def test_source_status_is_documented_column_for_column(tmp_path, request):
+    with make_backend("file", tmp_path, request).connect() as con:
+        actual = {table: [c for c, _, _ in columns] for table, columns in _columns(con).items()}
+    assert documented_columns("source_status") == set(actual["source_status"])
+    # source_health's table lists its main columns: all but last_run_id (never filled)
+    assert documented_columns("source_health") == set(actual["source_health"]) - {"last_run_id"}
+    assert {"gaps", "last_gap_at"} <= set(actual["source_status"])

@@ -97,3 +97,11 @@ def test_views_exist_in_a_fresh_database(tmp_path):
     with connect(path) as con:
         for view in ("latest_articles", "daily_counts", "source_status"):
             assert con.execute(f"SELECT count(*) FROM {view}").fetchall() == [(0,)]
+
+
+def test_source_status_counts_gaps_zero_when_never(db):
+    with connect(db) as con:
+        save_source_states(con, [{"source": "kabar", "gaps": 2, "last_gap_at": NIGHT_2}])
+    found = rows(db, "SELECT source, gaps, last_gap_at FROM source_status")
+    assert found == [("cermin", 0, None), ("kabar", 2, NIGHT_2), ("quiet", 0, None),
+                     ("zeitung", 0, None)]  # fmt: skip
