@@ -42,12 +42,12 @@ def write_report(results: dict, out: Path) -> None:
 
 
 def _kept_blocks(out: Path) -> str:
-    """Returns the other benchmarks' sections of the report (bench/search.py's and
-    bench/scaling.py's, each between its markers), kept."""
+    """Returns the other benchmarks' sections of the report (bench/search.py's,
+    bench/watches.py's and bench/scaling.py's, each between its markers), kept."""
     import re
 
     text = out.read_text(encoding="utf-8") if out.exists() else ""
-    blocks = re.finditer(r"<!-- (search|scaling) -->.*?<!-- /\1 -->", text, re.S)
+    blocks = re.finditer(r"<!-- (search|watches|scaling) -->.*?<!-- /\1 -->", text, re.S)
     return "\n\n".join(block[0] for block in blocks)
 
 

@@ -20,6 +20,7 @@ from flows.night import Night
 from flows.search_index import update_search_index
 from flows.shards import sharded_night
 from flows.tasks import close_database, open_run, tidy_lake
+from flows.watches import match_watches, watches_markdown
 from newsflow.defaults import DB_PATH, SOURCES_PATH
 from newsflow.progress import Progress, publish
 
@@ -57,11 +58,13 @@ async def run_to_end(config, tonight: Night, db: str, progress: Progress):
     tidied = await tidy_lake(db, config.storage.keep_snapshots_days)
     if tidied:
         logger.info("lake maintenance: %s", json.dumps(tidied))
+    watched = None
     if not tonight.busy:  # a busy night's articles are indexed once they are merged
         await update_search_index(db)
+        watched = await match_watches(db, report.run_id, config.watches)
     progress.done = True
     publish(progress)
-    await publish_report(report)
+    await publish_report(report, watches_markdown(watched))
     summary["timings"] = report.timing_summary()
     logger.info("run timings %s", json.dumps(summary["timings"]))
     return _final_state(tonight, summary)

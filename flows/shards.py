@@ -42,6 +42,7 @@ from flows.tasks import (
     read_sources,
     tidy_lake,
 )
+from flows.watches import match_watches, watches_markdown
 from newsflow.policy import sources_due
 from newsflow.summary import Failure, RunReport, SourceCounts
 from storage.lake import is_lake
@@ -74,7 +75,9 @@ async def sharded_night(sources: str, db: str, shards: int):
     clustered = await cluster_articles(db, report.run_id)
     logger.info("%d articles clustered in %.1f s", clustered, time.monotonic() - started_clustering)
     await update_search_index(db)  # once, over every shard's articles
-    return await _finish(tonight, outcomes, config.storage.keep_snapshots_days)
+    watched = await match_watches(db, report.run_id, config.watches)  # once too
+    days = config.storage.keep_snapshots_days
+    return await _finish(tonight, outcomes, days, watches_markdown(watched))
 
 
 def _refusal(db: str, shards: int) -> str | None:
@@ -135,7 +138,8 @@ def merge_outcome(report: RunReport, outcome: ShardOutcome, of: int) -> None:
             counts.error = counts.error or why
 
 
-async def _finish(tonight: Night, outcomes: list[ShardOutcome], keep_days: int):
+async def _finish(tonight: Night, outcomes: list[ShardOutcome], keep_days: int,
+                  watches_section: str = ""):  # fmt: skip
     report = tonight.report
     unfinished = [o for o in outcomes if not o.completed]
     state = "FAILED" if unfinished or report.all_sources_failed else "COMPLETED"
@@ -150,7 +154,7 @@ async def _finish(tonight: Night, outcomes: list[ShardOutcome], keep_days: int):
     await close_database(quote(tonight), quote(summary))
     tidied = await tidy_lake(tonight.db, keep_days)  # once, no shard writing any more
     get_run_logger().info("lake maintenance: %s", json.dumps(tidied))
-    await publish_report(report, shards_markdown(outcomes))
+    await publish_report(report, shards_markdown(outcomes) + watches_section)
     await acreate_table_artifact(
         key="ingest-shards", table=[o.row(of) for o in outcomes], description="per shard"
     )

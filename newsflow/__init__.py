@@ -50,6 +50,7 @@ _EXPORTS = {
         "SourceFurniture",
         "SourcesConfig",
         "Tag",
+        "Watch",
     ),
     "newsflow.opml": ("read_opml", "write_opml"),
     "newsflow.outcomes": ("Outcome",),
@@ -58,6 +59,8 @@ _EXPORTS = {
     "newsflow.progress": ("Progress", "listening", "publish"),
     "newsflow.sources_edit": ("import_feeds",),
     "newsflow.summary": ("Failure", "RunReport", "SourceCounts"),
+    "newsflow.watches": ("since_moment",),
+    "newsflow.watches_edit": ("add_watch", "remove_watch"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME)

@@ -15,6 +15,7 @@ from newsflow.credentials import Credentials, redact, split_userinfo
 from newsflow.errors import ConfigError
 from newsflow.extract_rules import read_rules
 from newsflow.models import ExtractRules, Settings, Source, SourcesConfig, StorageSettings
+from newsflow.watches import read_watches
 
 KINDS = ("auto", "feed", "page", "sitemap")
 SOURCE_KEYS = {"name": str, "url": str, "kind": str, "password_env": str, "group": str, "site": str}
@@ -59,19 +60,20 @@ def load_sources(path: str | Path, environ: Mapping[str, str] | None = None) -> 
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise ConfigError(str(path), f"not valid TOML: {exc}", line=line) from None
     lines = text.splitlines()
-    unknown = set(data) - {"settings", "sources", "storage"}
+    unknown = set(data) - {"settings", "sources", "storage", "watches"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
             str(path),
-            "unknown table, expected [settings], [storage] or [[sources]]",
+            "unknown table, expected [settings], [storage], [[sources]] or [[watches]]",
             line=_find_line(lines, key),
             field=key,
         )
     settings = _settings(path, lines, data.get("settings", {}))
     storage = _storage(path, lines, data.get("storage", {}))
     sources = _sources(path, lines, data.get("sources", []), environ)
-    return SourcesConfig(path=str(path), settings=settings, sources=sources, storage=storage)
+    watches = read_watches(path, lines, data.get("watches", []), {s.name for s in sources})
+    return SourcesConfig(str(path), settings, sources, storage, watches)
 
 
 def _storage(path: Path, lines: list[str], raw: object) -> StorageSettings:

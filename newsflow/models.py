@@ -91,11 +91,25 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Watch:
+    """A saved search: each night's new and changed articles matching it are recorded
+    (`watch_matches`) and announced (a Prefect event)."""
+
+    name: str  # [a-z0-9-], unique in the file
+    query: str  # as `newsflow search` takes it
+    lang: str | None = None
+    source: str | None = None
+    since: str | None = None  # an age (7d, 24h, 2w) or a date, as `newsflow search --since`
+    tags: tuple[tuple[str, str], ...] = ()  # (kind, value): every one must be on the article
+
+
+@dataclass(frozen=True, slots=True)
 class SourcesConfig:
     path: str
     settings: Settings
     sources: tuple[Source, ...]
     storage: StorageSettings = StorageSettings()
+    watches: tuple[Watch, ...] = ()
 
     @property
     def lake_data_path(self) -> str:

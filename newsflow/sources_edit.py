@@ -68,7 +68,7 @@ def import_feeds(path: str | Path, feeds: list[OpmlFeed], repeated=()) -> Import
         urls[_same(feed.xml_url)] = name
         report.added.append(name)
     if report.added:
-        _replace_validated(path, tomlkit.dumps(doc))
+        replace_validated(path, tomlkit.dumps(doc))
     return report
 
 
@@ -118,7 +118,10 @@ def _same(url: str) -> str:
     return f"{(parts.hostname or '').lower()}{f':{parts.port}' if parts.port else ''}{rest}"
 
 
-def _replace_validated(path: Path, text: str) -> None:
+def replace_validated(path: Path, text: str) -> None:
+    """Writes `text` over the sources file (a symlink's target, its mode and owner kept)
+    once `load_sources` accepts it; raises ConfigError (the file unchanged) when it does
+    not."""
     target = path.resolve() if path.is_symlink() else path  # the real file, not the link
     scratch = target.with_name(f".{target.name}.import-{os.getpid()}")
     try:

@@ -62,6 +62,16 @@ _EXPORTS = {
         "save_source_states",
         "start_run",
     ),
+    "storage.transaction": ("in_transaction",),
+    "storage.watches": (
+        "NightIndex",
+        "WatchFilters",
+        "WatchMatch",
+        "WatchQuery",
+        "night_articles",
+        "record_matches",
+        "watch_totals",
+    ),
     "storage.writes": (
         "article_rows",
         "batch_tables",

@@ -253,6 +253,22 @@ MIGRATIONS: list[str] = [
     # 11: `extraction_alert`: a source whose extraction looks broken since its last run
     # (storage/extraction_alerts.py), computed from fetches and article_versions.
     "DROP VIEW source_status;" + source_status_sql(("next_due_at", *GAP_COLUMNS), alerts=True),
+    # 12: what each watch (a saved search of sources.toml) matched, night by night
+    # (storage/watches.py); kept when the watch leaves the file.
+    """
+    CREATE TABLE watch_matches (
+        watch VARCHAR NOT NULL,              -- the watch's name
+        url VARCHAR NOT NULL,                -- an article matches a watch once ever
+        run_id VARCHAR NOT NULL,             -- the night that brought it
+        matched_at TIMESTAMPTZ NOT NULL,
+        score DOUBLE NOT NULL,               -- BM25 in its index segment (rank, not a measure)
+        query VARCHAR NOT NULL,              -- the watch's query then
+        PRIMARY KEY (watch, url)
+    );
+    CREATE VIEW watch_digest AS
+    SELECT watch, CAST(timezone('UTC', matched_at) AS DATE) AS day, count(*) AS matches
+    FROM watch_matches GROUP BY ALL ORDER BY day DESC, watch;
+    """,
 ]
 
 # Tables whose key the file does not declare (no index): their writes never rely on it.
@@ -276,6 +292,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "article_taggers": ("url", "tagger"),
     "furniture_pages": ("source", "url"),
     "furniture_lines": ("source", "kind", "key"),
+    "watch_matches": ("watch", "url"),
 }
 
 VERSION_TABLE = (

@@ -31,7 +31,8 @@ EXERCISED = [
         " through the command on an ingested file, and in the query sandbox",
     ),
     (
-        r"uv run newsflow (search|index|export|sources import|sources export|query --db \S+search)",
+        r"uv run newsflow (search|index|export|sources import|sources export|watch"
+        r"|query --db \S+search)",
         ("tests/flows/test_analyst_cli.py::test_every_documented_analyst_command_runs",),
         "run as written, in a folder laid out as the docs assume, after a real ingest",
     ),

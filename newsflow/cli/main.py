@@ -1,5 +1,5 @@
-"""The `newsflow` command: ingest, query, search, export, sources, demo, serve, backfill,
-reextract, copy-db."""
+"""The `newsflow` command: ingest, query, search, export, sources, watch, demo, serve,
+backfill, reextract, copy-db."""
 
 from __future__ import annotations
 
@@ -118,6 +118,10 @@ def _handler(args: argparse.Namespace):
         from newsflow.cli import opml_commands
 
         return getattr(opml_commands, f"sources_{args.action}")
+    if args.command == "watch":
+        from newsflow.cli import watch_commands
+
+        return getattr(watch_commands, f"watch_{args.action}")
     module = importlib.import_module(HANDLER_MODULES.get(args.command, "newsflow.cli.commands"))
     return getattr(module, args.command.replace("-", "_"))
 
@@ -182,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     _sources_and_db(sources)
     _sources_actions(sources)
 
+    _watch_parser(sub)
     _search_parser(sub)
     _index_parser(sub)
     _export_parser(sub)
@@ -267,6 +272,26 @@ def _sources_actions(sources: argparse.ArgumentParser) -> None:
     opml_out.add_argument("--out", help="file to write (default: standard output)")
     opml_out.add_argument("--sources", default=argparse.SUPPRESS)
     opml_out.add_argument("--db", default=argparse.SUPPRESS)
+
+
+def _watch_parser(sub) -> None:
+    watch = sub.add_parser("watch", help="saved searches matched every night (sources.toml)")
+    actions = watch.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a watch to sources.toml")
+    add.add_argument("name", help="unique, lower-case letters, digits and '-'")
+    add.add_argument("query", help="words, as `newsflow search` takes them")
+    add.add_argument("--lang", help="only articles in this language (ISO 639-1, e.g. id)")
+    add.add_argument("--source", help="only articles from this source")
+    add.add_argument("--since", help="only articles from this age or date on: 7d, 24h, DATE")
+    tag_help = "only articles with this tag: person=Jens Stoltenberg (repeatable)"
+    add.add_argument("--tag", action="append", metavar="KIND=VALUE", help=tag_help)
+    rm = actions.add_parser("rm", help="remove a watch from sources.toml (its matches stay)")
+    rm.add_argument("name")
+    listing = actions.add_parser("list", help="each watch, its matches and its last match")
+    listing.add_argument("--db", default=DB_PATH)
+    listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    for action in (add, rm, listing):
+        action.add_argument("--sources", default=SOURCES_PATH)
 
 
 def _search_parser(sub) -> None:

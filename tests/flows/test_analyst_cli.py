@@ -26,7 +26,7 @@ from tests.support.flows import write_sources
 from tests.support.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
 
 ANALYST_COMMANDS = re.compile(
-    r"^newsflow (search|export|index|sources import|sources export|query --db \S+search)"
+    r"^newsflow (search|export|index|sources import|sources export|watch|query --db \S+search)"
 )
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Reader export</title></head><body>
@@ -223,3 +223,4 @@ def test_every_documented_analyst_command_runs(ingested, tmp_path, cli_env):
     sql = [out for c, out in outputs.items() if c.startswith("newsflow query")]
     assert sql and all(INDONESIAN.title in out for out in sql)  # the SQL route finds it
     assert "tagesschau" in (home / "sources.toml").read_text()
+    assert 'name = "nato-talks"' in (home / "sources.toml").read_text()  # `watch add`
