@@ -23,8 +23,8 @@ from tests.support.flows import run_flow, write_sources
 # Log lines of the run at which it is killed, in this order: each run stores part of what
 # the previous ones did not. 115 pages make two batches (100 + 15) on a fresh database.
 KILL_POINTS = [
-    r"'store 0' - Finished",  # feeds read and recorded, first batch being fetched
-    r"batch 1/2 stored",  # between batches: batch 2 fetched, being extracted
+    r"'fetch pages 1' - Finished",  # feeds read, first batch being extracted, none stored
+    r"batch 1 stored",  # between batches: batch 2 fetched, being extracted
     r"'extract and tag 1' - Finished",  # while the last batch is written
     r"'remember feeds[^']*' - Finished",  # while the run's row and the snapshot are written
 ]
