@@ -67,12 +67,13 @@ class Strategy:
 STRATEGIES = (
     Strategy("newsflow", timedelta(minutes=15), gaps=True, due=True),
     Strategy("newsflow nightly", timedelta(days=1), gaps=True),
-    # A night of a site posting 300 a day behind a window of 10 is 30 feed pages.
+    # The default before: a night of a site posting 300 a day behind a window of 10 is
+    # 30 feed pages, more than 10.
     Strategy(
-        "newsflow nightly, backfill_max_pages 40",
+        "newsflow nightly, backfill_max_pages 10",
         timedelta(days=1),
         gaps=True,
-        backfill_max_pages=40,
+        backfill_max_pages=10,
     ),  # fmt: skip
     Strategy("fixed nightly", timedelta(days=1)),
     Strategy("fixed hourly", timedelta(hours=1)),

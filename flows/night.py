@@ -318,8 +318,9 @@ def _reach(crawl, paging: str | None, settings) -> int:
     walked_short = crawl.backfill is not None and not crawl.backfill.closed
     if paging not in PAGES_BACK or walked_short:
         return 1
-    # Half its pages: a site busier tomorrow morning than tonight still fits in the walk.
-    return 1 + settings.backfill_max_pages // 2
+    # Half its pages, at most five: a site busier tomorrow morning than tonight still fits
+    # in the walk (longer waits overran mornings: docs/benchmarks.md, issue 20).
+    return 1 + min(settings.backfill_max_pages // 2, 5)
 
 
 def tidy_lake(db: str, keep_snapshots_days: int) -> dict | None:

@@ -34,7 +34,7 @@ class Settings:
     topics_file: str = "topics.toml"  # relative to the sources file; absent means no topics
     # Feed pages or sitemap files a source may cost a run to walk back over a gap
     # (fetchers.backfill); 0: gaps are found and recorded, never walked.
-    backfill_max_pages: int = 10
+    backfill_max_pages: int = 40
     # Each source is read about half as often as its feed's window lasts, within these.
     min_interval_minutes: float = 15.0
     max_interval_days: float = 7.0

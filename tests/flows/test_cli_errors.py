@@ -100,5 +100,6 @@ def test_a_misspelt_table_is_named_as_it_is(tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "expected [settings], [storage] or [[sources]]" in result.stderr, result.stderr
+    expected = "expected [settings], [storage], [[sources]] or [[watches]]"
+    assert expected in result.stderr, result.stderr
     assert f"{sources}:1" in result.stderr and "setings" in result.stderr

@@ -17,7 +17,7 @@ def write(tmp_path, settings: str):
 
 
 def test_default_and_zero(tmp_path):
-    assert load_sources(write(tmp_path, "")).settings.backfill_max_pages == 10
+    assert load_sources(write(tmp_path, "")).settings.backfill_max_pages == 40
     assert load_sources(write(tmp_path, "backfill_max_pages = 0")).settings.backfill_max_pages == 0
 
 
