@@ -35,6 +35,8 @@ MAX_DEPTH = 64  # containers nested
 # Under this many characters of text a string is a teaser, a description or a caption.
 MIN_STORY_CHARS = 250
 MIN_PARAGRAPHS = 2  # <p> elements that make a string a story's HTML
+# Their markup says story: shorter will do (two paragraphs of Korean or Japanese).
+MIN_HTML_STORY_CHARS = 100
 # Of an HTML string's text, the share in its paragraphs: a widget's or an ad's is lower.
 MIN_PARAGRAPH_SHARE = 0.5
 MIN_GROUP = 3  # paragraph strings at one path that are read as one story
@@ -70,7 +72,7 @@ class Field:
 def state_story_html(tree, url: str) -> str | None:
     """Returns a minimal HTML document of the story the page's state scripts hold, or None."""
     fields = list(_state_fields(tree, url))
-    story = pick_story(fields)
+    story = _pick_story(fields)
     if story is None:
         story = _json_ld_body(tree)
     if story is None:
@@ -117,7 +119,7 @@ def _script_fields(kind: str, raw: str, script_id: str, url: str) -> Iterator[Fi
         return
     if script_id == "__NUXT_DATA__" or _is_devalue(data):
         data = _devalue_tree(data) if isinstance(data, list) else None
-    yield from walk_fields(data)
+    yield from _walk_fields(data)
 
 
 def _parsed(raw: str, url: str) -> Any:
@@ -168,7 +170,7 @@ def _flight_fields(payload: str) -> Iterator[Field]:
             except (ValueError, RecursionError):
                 pos = _next_line(payload, row.end())
                 continue
-            yield from walk_fields(value)
+            yield from _walk_fields(value)
 
 
 def _text_row(payload: str, start: int) -> tuple[str, int]:
@@ -187,7 +189,7 @@ def _next_line(payload: str, pos: int) -> int:
     return len(payload) if end < 0 else end + 1
 
 
-def walk_fields(data: Any, key: str = "") -> Iterator[Field]:
+def _walk_fields(data: Any, key: str = "") -> Iterator[Field]:
     """Yields the strings in `data`, in order, walking at most MAX_NODES values and none
     deeper than MAX_DEPTH (an explicit stack: a deep document cannot exhaust Python's)."""
     stack: list[tuple[Any, str, str, int]] = [(data, key, key, 0)]
@@ -234,10 +236,10 @@ def _devalue_tree(data: Any) -> Any:
     return resolve(0, 0)
 
 
-def pick_story(fields: list[Field]) -> str | None:
+def _pick_story(fields: list[Field]) -> str | None:
     """Returns the story's HTML: the longest story-like string, or the paragraph strings
     at one path together where longer; None when nothing holds MIN_STORY_CHARS of text."""
-    best, best_size = None, MIN_STORY_CHARS - 1
+    best, best_size = None, MIN_HTML_STORY_CHARS - 1
     grouped: dict[str, list[str]] = defaultdict(list)
     for field in fields:
         size = len(_plain(field.value))
