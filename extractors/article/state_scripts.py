@@ -9,9 +9,8 @@ Nuxt 2's `window.__NUXT__=` where it is a JSON object (its usual IIFE form would
 engine, so it is skipped). JSON-LD `articleBody` is the last resort: often a summary.
 
 All of it is bounded: MAX_STATE_CHARS of script text at most, MAX_NODES values walked,
-none deeper than MAX_DEPTH. The story is the longest string that reads as one (HTML with
-several paragraphs, or long prose under a key such as `body` or `content`), or a list's
-paragraph strings together where they are longer.
+none deeper than MAX_DEPTH. The story: the longest string that reads as one, or the
+paragraph strings at one path together where longer.
 """
 
 from __future__ import annotations
@@ -71,10 +70,7 @@ class Field:
 
 def state_story_html(tree, url: str) -> str | None:
     """Returns a minimal HTML document of the story the page's state scripts hold, or None."""
-    fields = list(_state_fields(tree, url))
-    story = _pick_story(fields)
-    if story is None:
-        story = _json_ld_body(tree)
+    story = _pick_story(list(_state_fields(tree, url))) or _json_ld_body(tree)
     if story is None:
         log.debug("%s: no story in the page's state scripts", url)
         return None
@@ -208,8 +204,7 @@ def _walk_fields(data: Any, key: str = "") -> Iterator[Field]:
             stack.extend((v, key, f"{path}[]", depth + 1) for v in reversed(value))
 
 
-def _is_devalue(data: Any) -> bool:
-    """Returns whether `data` is Nuxt 3's devalue form: one flat list, values by index."""
+def _is_devalue(data: Any) -> bool:  # Nuxt 3's form: one flat list, values by index
     head = data[0] if isinstance(data, list) and data else None
     return isinstance(head, list) and bool(head) and str(head[0]).endswith("Reactive")
 
