@@ -1,11 +1,14 @@
-"""Writes bench/coverage.py's figures into docs/benchmarks.md, between its markers."""
+"""Writes bench/coverage.py's figures into docs/benchmarks.md, between its markers: the
+analysis written by hand (bench/coverage.md), then the measured table."""
 
 from __future__ import annotations
 
-from tests.support import REPO
+from pathlib import Path
 
-BENCHMARKS = REPO / "docs" / "benchmarks.md"
-MARK = "<!-- coverage -->", "<!-- /coverage -->"
+from bench.sections import write_section
+
+ANALYSIS = Path(__file__).with_name("coverage.md")
+
 HEADER = (
     "| strategy | coverage: paging or sitemap | coverage: feed only | coverage: all "
     "| runs | feed reads | feed, page-back, sitemap, robots requests | pages | requests "
@@ -46,18 +49,12 @@ def false_alarms(results: list[dict]) -> str:
 
 
 def write_report(results: list[dict], days: int, seed: int) -> None:
-    """Replaces the coverage section's table in docs/benchmarks.md (adds the markers at
-    the end the first time)."""
+    """Replaces the coverage section of docs/benchmarks.md (appended the first time)."""
     published = results[0]["published"] if results else 0
     body = (
-        f"{MARK[0]}\n`uv run python -m bench.coverage --days {days} --seed {seed}`: "
+        f"{ANALYSIS.read_text(encoding='utf-8').rstrip()}\n\n"
+        f"`uv run python -m bench.coverage --days {days} --seed {seed}`: "
         f"{published} posts published on 54 sites after the first run.\n\n"
-        f"{table(results)}\n\n{false_alarms(results)}\n{MARK[1]}"
+        f"{table(results)}\n\n{false_alarms(results)}"
     )
-    text = BENCHMARKS.read_text(encoding="utf-8")
-    if MARK[0] in text:
-        head, rest = text.split(MARK[0], 1)
-        text = head + body + rest.split(MARK[1], 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
+    write_section("coverage", body)

@@ -6,6 +6,7 @@ from pathlib import Path
 from statistics import median
 
 from bench.context import header
+from bench.sections import kept_sections
 from bench.targets import stage_comparison, targets_table
 
 NEWSFLOW_CMD = "python -m newsflow.cli ingest --sources {w}/sources.toml --db {w}/newsflow.duckdb"
@@ -21,7 +22,7 @@ def write_report(results: dict, out: Path) -> None:
         results["machine"]["scores"] = scores
     if not results.get("rounds"):  # parts measured one at a time: the rounds are not in yet
         sections = [header(results), targets_table(results), "The main rounds: not measured yet."]
-        out.write_text("\n\n".join([*sections, _kept_blocks(out)]) + "\n", encoding="utf-8")
+        out.write_text("\n\n".join([*sections, kept_sections(out)]) + "\n", encoding="utf-8")
         return
     figures = Figures(results)
     sections = [
@@ -36,19 +37,9 @@ def write_report(results: dict, out: Path) -> None:
         ANALYSIS,
         EXTRACTION_QUALITY,
     ]
-    sections.append(_kept_blocks(out))
+    sections.append(kept_sections(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n\n".join(s for s in sections if s).rstrip() + "\n", encoding="utf-8")
-
-
-def _kept_blocks(out: Path) -> str:
-    """Returns the other benchmarks' sections of the report (bench/search.py's,
-    bench/watches.py's and bench/scaling.py's, each between its markers), kept."""
-    import re
-
-    text = out.read_text(encoding="utf-8") if out.exists() else ""
-    blocks = re.finditer(r"<!-- (search|watches|scaling) -->.*?<!-- /\1 -->", text, re.S)
-    return "\n\n".join(block[0] for block in blocks)
 
 
 class Figures:

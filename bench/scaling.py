@@ -26,6 +26,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench import sections
 from bench.scaling_site import corpus_hosts
 from tests.support import REPO
 from tests.support.corpus import locate_corpus, not_found
@@ -35,7 +36,6 @@ from tests.support.prefect_server import prefect_server, start_worker, stop_grou
 
 POOL = "newsflow-pool"
 SCENARIOS = [("file", 1), ("lake", 1), ("lake", 2), ("lake", 3)]
-MARK = "<!-- scaling -->", "<!-- /scaling -->"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,14 +229,7 @@ def write_section(out: Path, results: dict) -> None:
     """Replaces the scaling section of `out` (appended when absent) with these figures."""
     from bench.scaling_report import section
 
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    new = f"{MARK[0]}\n{section(results)}\n{MARK[1]}"
-    if MARK[0] in text:
-        head, rest = text.split(MARK[0], 1)
-        text = head + new + rest.split(MARK[1], 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    out.write_text(text, encoding="utf-8")
+    sections.write_section("scaling", section(results), out)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench.sections import write_section
 from extractors.search.search_terms import query_words
 from flows.search_index import refresh_index
 from newsflow.models import Article, PageResult, Tag
@@ -199,8 +199,7 @@ def render(results: list[dict]) -> str:
         for r in results
     )
     nights = " and ".join(f"{r['night_seconds']} s at {r['articles']:,}" for r in results)
-    return f"""<!-- search -->
-## Search index (`bench/search.py`)
+    return f"""## Search index (`bench/search.py`)
 
 Synthetic articles (six languages, 300-700 words, Zipf-distributed vocabularies), DuckDB
 {duckdb.__version__} with fts, 2 cores shared with other engineers' work (the last
@@ -228,16 +227,11 @@ busy, so absolute times are several times an idle machine's; the ratios hold).
   `match_bm25` ({largest["segments"]} segments at {largest["articles"]:,} articles), each
   scan and join paid once per segment. Not done yet: merging closed segments into larger
   ones, or scoring every segment's postings in one query, would bring it down.
-<!-- /search -->"""
+"""
 
 
-def write_report(block: str, report: Path = REPORT) -> None:
-    text = report.read_text(encoding="utf-8") if report.exists() else "# Benchmarks\n"
-    if "<!-- search -->" in text:
-        text = re.sub(r"<!-- search -->.*?<!-- /search -->", lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    report.write_text(text, encoding="utf-8")
+def write_report(body: str, report: Path = REPORT) -> None:
+    write_section("search", body, report)
 
 
 def main() -> None:

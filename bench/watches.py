@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from bench.search import NIGHT_SECONDS, Corpus, fill
+from bench.sections import write_section
 from flows.search_index import refresh_index
 from newsflow.models import Watch
 from storage.db import connect
@@ -127,8 +127,7 @@ def render(result: dict) -> str:
         f"| {r['watches_matching']:,} | {r['matches']:,} |"
         for r in result["runs"]
     )
-    return f"""<!-- watches -->
-## Watches (`bench/watches.py`)
+    return f"""## Watches (`bench/watches.py`)
 
 A night of {result["night"]:,} new articles (300-700 words, six languages) on an archive of
 {result["archive"]:,} (indexed; short texts), DuckDB {duckdb.__version__}, 2 cores shared
@@ -151,16 +150,11 @@ Times move with the load on the shared cores: an earlier run of the same benchma
 load average 14, took 1.85 s and 3.43 s for these two rows (peak RSS not measured right
 then). Before the one-pass scoring, each watch called the segment's fts `match_bm25`
 macro, ~55 ms a watch however small the night: 1,000 watches took a minute.
-<!-- /watches -->"""
+"""
 
 
-def write_report(block: str, report: Path = REPORT) -> None:
-    text = report.read_text(encoding="utf-8") if report.exists() else "# Benchmarks\n"
-    if "<!-- watches -->" in text:
-        text = re.sub(r"<!-- watches -->.*?<!-- /watches -->", lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    report.write_text(text, encoding="utf-8")
+def write_report(body: str, report: Path = REPORT) -> None:
+    write_section("watches", body, report)
 
 
 def main() -> None:

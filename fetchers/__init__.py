@@ -7,7 +7,7 @@ them and tests/test_exported_members.py pins the list.
 
 from __future__ import annotations
 
-import importlib
+from newsflow.exports import lazy_exports
 
 # What other packages use, by the module that defines it.
 _EXPORTS = {
@@ -17,13 +17,4 @@ _EXPORTS = {
     "fetchers.robots": ("RobotsCache",),
     "fetchers.urls": ("host_of", "normalize_url"),
 }
-_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_HOME)
-
-
-def __getattr__(name: str) -> object:
-    """Returns an exported name, importing its module on first use, so that importing
-    the package itself stays cheap."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOME[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, _EXPORTS)

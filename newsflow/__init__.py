@@ -6,7 +6,7 @@ them and tests/test_exported_members.py pins the list.
 
 from __future__ import annotations
 
-import importlib
+from newsflow.exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ _EXPORTS = {
         "StorageError",
     ),
     "newsflow.minhash": ("NUM_PERM", "bands", "similarity"),
+    "newsflow.exports": ("lazy_exports",),
     "newsflow.extract_rules": ("rules_by_source",),
     "newsflow.models": (
         "Article",
@@ -62,13 +63,4 @@ _EXPORTS = {
     "newsflow.watches": ("since_moment",),
     "newsflow.watches_edit": ("add_watch", "remove_watch"),
 }
-_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_HOME)
-
-
-def __getattr__(name: str) -> object:
-    """Returns an exported name, importing its module on first use, so that importing
-    the package itself stays cheap."""
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOME[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, _EXPORTS)
