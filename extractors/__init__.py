@@ -14,6 +14,7 @@ _EXPORTS = {
     "extractors.article.extract": ("content_hash", "extract_article"),
     "extractors.article.version": ("EXTRACTION", "EXTRACTOR_VERSION"),
     "extractors.article.furniture": ("MIN_PAGES", "MIN_SHARE", "page_lines"),
+    "extractors.article.state_scripts": ("state_story_html",),
     "extractors.pool.pipeline": (
         "ChunkResults",
         "ExtractorPool",

@@ -14,6 +14,7 @@ _EXPORTS = {
     "extractors.article.extract": ("content_hash", "extract_article"),
     "extractors.article.furniture": ("MIN_PAGES", "MIN_SHARE", "page_lines"),
     "extractors.article.page_meta": ("language_code",),
+    "extractors.article.state_scripts": ("state_story_html",),
     "extractors.article.version": ("EXTRACTION", "EXTRACTOR_VERSION"),
 }
 __all__, __getattr__ = lazy_exports(__name__, _EXPORTS)

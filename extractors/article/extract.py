@@ -32,6 +32,7 @@ from extractors.article.platforms import (
     within_story_element,
 )
 from extractors.article.source_rules import drop_ruled, ruled_date, ruled_story, ruled_text
+from extractors.article.state_scripts import state_story_html
 from extractors.article.version import EXTRACTOR_VERSION  # noqa: F401 (the version of this module)
 from newsflow.charset import looks_binary
 from newsflow.errors import ExtractError
@@ -44,6 +45,11 @@ fast_element_classes()  # the same element classes, looked up in C: ~5% of a pag
 
 # Below this share of the page's own story hint, fast mode has stopped at a fragment.
 RECALL_RESCUE_SHARE = 0.5
+# Under this many characters of main text the DOM may show only a teaser while the
+# framework's state scripts hold the story (extractors.article.state_scripts); that story
+# replaces the DOM's text where it is STATE_RESCUE_FACTOR times longer.
+STATE_RESCUE_CHARS = 200
+STATE_RESCUE_FACTOR = 2
 
 # Comment widgets that sometimes survive as the last lines of a post (Blogger's
 # "No comments: / Post a Comment", WordPress's "Leave a Reply"), in the languages we see.
@@ -91,7 +97,7 @@ def extract_article(
     drop_page_furniture(tree)
     story = ruled_story(tree, rules)  # the user's story element, where the rule finds one
     hint = story_hint(tree) if story is None else None
-    doc = _main_text(tree if story is None else story, url, hint)
+    doc, hint = _dom_or_state_text(tree if story is None else story, tree, url, hint)
     headline = ruled_text(tree, rules.title) or choose_headline(
         meta, url, entry=entry, furniture=furniture
     )
@@ -187,6 +193,27 @@ def _main_text(tree, url: str, hint: StoryHint | None):
     if doc is None or not (doc.text or "").strip():
         raise ExtractError(url, "no main text found")
     return doc
+
+
+def _dom_or_state_text(element, tree, url: str, hint: StoryHint | None):
+    """Returns the main text's document and the hint that goes with it: the DOM's, else,
+    where it finds none or a teaser, the state scripts' story's (with no hint: the page's
+    markers are about a DOM that does not hold it). Raises ExtractError when neither has."""
+    try:
+        doc = _main_text(element, url, hint)
+    except ExtractError:
+        doc = None
+    found = len(doc.text) if doc else 0
+    if found >= STATE_RESCUE_CHARS:
+        return doc, hint
+    state = state_story_html(tree, url)
+    rescued = _bare_extraction(load_html(state), url, fast=False) if state else None
+    if rescued is not None and len(rescued.text or "") > STATE_RESCUE_FACTOR * found:
+        log.info("%s: story read from the page's state scripts", url)
+        return rescued, None
+    if doc is None:
+        raise ExtractError(url, "no main text found")
+    return doc, hint
 
 
 def _engine_alone(text_html: str, url: str) -> str | None:
