@@ -32,6 +32,9 @@ _SOURCES = ("ld", "h1", "og", "twitter", "feed", "title")
 _KICKER = re.compile(r"[:|/·»]\s+|\s+[\-–—]\s+")
 # A leading part closed by a colon ("Blog name: Post title").
 _NAME_COLON = re.compile(r"([^:]{2,80}?):\s+")
+# A feed entry titled with an address ("https://…/post.html", "/2024/05/post"): some
+# generators put the link where an entry has no title; it names no story.
+_ADDRESS = re.compile(r"\s*(\w+://|/)\S*\s*")
 # A character reference left in a JSON-LD string ("&#8216;", "&uuml;").
 _ESCAPED = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 
@@ -91,7 +94,7 @@ def _kicked(longer: str, shorter: str) -> bool:
 
 
 def _candidates(meta: PageMeta, names: set[str], entry: FeedEntry | None) -> dict[str, str | None]:
-    feed_title = entry.title if entry else None
+    feed_title = entry.title if entry and not _ADDRESS.fullmatch(entry.title or "") else None
     return {
         "ld": html.unescape(meta.ld_headline) if meta.ld_headline else None,
         "h1": _best_h1(meta, names, feed_title),

@@ -243,3 +243,13 @@ def test_the_feed_names_the_site_and_titles_the_entry():
         title="Storm closes the harbour", publication="Daily Planet",
     )  # fmt: skip
     assert choose_headline(meta, entry=entry) == "Storm closes the harbour"
+
+
+@pytest.mark.parametrize("title", ["https://planet.example/a.html", "/corpus/a-post.html"])
+def test_a_feed_entry_titled_with_its_address_titles_nothing(title):
+    meta = _meta("<title>Storm closes the harbour - Daily Planet</title>", "<p>Text</p>")
+    entry = FeedEntry(
+        url="https://planet.example/a", feed_url="https://planet.example/feed", title=title,
+        publication="Daily Planet",
+    )  # fmt: skip
+    assert choose_headline(meta, entry=entry) == "Storm closes the harbour"
