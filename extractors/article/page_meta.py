@@ -207,7 +207,10 @@ def _first(metas: dict[str, str], keys: tuple[str, ...]) -> str | None:
 def _site_names(metas: dict[str, str], article: dict) -> tuple[str, ...]:
     publisher = article.get("publisher") if isinstance(article.get("publisher"), dict) else {}
     names = (metas.get("og:site_name"), metas.get("application-name"), publisher.get("name"))
-    return tuple(dict.fromkeys(n for n in map(_clean, names) if n))
+    # Some templates fill application-name (a pinned web app's name) with the page's own
+    # title: a "site name" that is the page's og:title names the page.
+    page_title = _clean(metas.get("og:title"))
+    return tuple(dict.fromkeys(n for n in map(_clean, names) if n and n != page_title))
 
 
 def _meta_authors(metas: dict[str, str]) -> tuple[str, ...]:

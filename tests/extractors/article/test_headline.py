@@ -253,3 +253,14 @@ def test_a_feed_entry_titled_with_its_address_titles_nothing(title):
         publication="Daily Planet",
     )  # fmt: skip
     assert choose_headline(meta, entry=entry) == "Storm closes the harbour"
+
+
+def test_an_application_name_that_is_the_page_s_title_names_no_site():
+    title = "The man whose duvet nearly killed him: How this medical mystery was solved"
+    meta = _meta(
+        f"<title>{title}</title><meta property='og:title' content='{title}'>"
+        f"<meta name='application-name' content='{title}'>"
+        "<meta property='og:site_name' content='MSN'>",
+        f"<h1>{title}</h1>",
+    )
+    assert choose_headline(meta, "https://www.msn.com/en-gb/health/a") == title
