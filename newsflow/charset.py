@@ -127,16 +127,19 @@ def decode_text(body: bytes, declared: list[str | None], language: str | None = 
 
 def _as_utf8(body: bytes, labels: list[str]) -> Decoded | None:
     """Returns the body as UTF-8 when it is UTF-8, perhaps with a few bad bytes; else None."""
-    text = body.decode("utf-8", errors="surrogateescape")
-    bad = len(_BAD_UTF8.findall(text))
-    good = len(body.translate(None, bytes(range(128)))) - bad  # bytes of valid sequences
-    if bad == 0 and good == 0:  # 7-bit: every ASCII-based label reads it alike
+    try:  # most pages are valid UTF-8: the strict decoder says so in one pass
+        text, bad = body.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="surrogateescape")
+        bad = len(_BAD_UTF8.findall(text))
+    if bad == 0 and body.isascii():  # 7-bit: every ASCII-based label reads it alike
         return _seven_bit(body, text, labels)
     how = "declared" if labels[:1] == ["utf-8"] else "detected"
     if labels and labels[0] != "utf-8":
         how += f", declared {display_name(labels[0])} does not fit"
     if bad == 0:
         return Decoded(text, "utf-8", how)
+    good = len(body.translate(None, bytes(range(128)))) - bad  # bytes of valid sequences
     if good >= _GOOD_PER_BAD * bad:
         replaced = body.decode("utf-8", errors="replace")
         return Decoded(replaced, "utf-8", f"{how}, {bad} bad byte{'s' * (bad > 1)} replaced")

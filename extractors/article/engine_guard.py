@@ -42,6 +42,8 @@ def guarded_text(text: str, engine_text: str) -> str:
 def holds_to_engine(text: str, engine_text: str) -> bool:
     """Returns whether `text` keeps MIN_KEPT of the engine's shingles and takes MIN_SHARED
     of its own from them; texts too short to hold a shingle are compared by their words."""
+    if text == engine_text:  # no step changed it: most pages
+        return True
     engine, own = shingles(engine_text), shingles(text)
     if not engine:
         return True
@@ -56,7 +58,7 @@ def shingles(text: str) -> Counter:
     tokens = _TOKEN.findall(text.lower())
     if len(tokens) < SHINGLE:
         return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+    return Counter(zip(*(tokens[i:] for i in range(SHINGLE)), strict=False))  # shorter tails end it
 
 
 def reads_as_link_column(text: str) -> bool:

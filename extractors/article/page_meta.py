@@ -45,12 +45,12 @@ _LABEL_LINKS = (
 )
 
 # Where Blogger, WordPress, Ghost and Substack themes put a post's title: the first one is
-# the page's post (a list or a sidebar of others comes after it).
+# the page's post (a list or a sidebar of others comes after it). The XPath's contains() is
+# a cheap superset; _POST_TITLE_CLASSES then takes whole class names only.
 _POST_TITLE = (
-    '(//*[contains(concat(" ", normalize-space(@class), " "), " post-title ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " entry-title ")]'
-    " | //article//h1)[1]"
+    '//*[contains(@class, "post-title") or contains(@class, "entry-title")] | //article//h1'
 )
+_POST_TITLE_CLASSES = frozenset({"post-title", "entry-title"})
 
 
 _MetaTags = tuple[dict[str, str], ...]  # each <meta>'s attributes, in page order
@@ -94,7 +94,7 @@ def read_page_meta(tree) -> PageMeta:
         ld_headline=_clean(article.get("headline")),
         h1s=tuple(t for h in tree.iter("h1") if (t := _clean(h.text_content()))),
         home_h1s=_home_h1s(tree),
-        post_title=next((_clean(e.text_content()) for e in tree.xpath(_POST_TITLE)), None),
+        post_title=_post_title(tree),
         site_names=_site_names(metas, article),
         authors=_authors(article.get("author")) or _meta_authors(metas),
         published=_clean(article.get("datePublished")) or _first(metas, _DATE_METAS),
@@ -108,6 +108,15 @@ def read_page_meta(tree) -> PageMeta:
         language=_language(tree, meta_tags),
         canonical=_canonical(tree, meta_tags),
     )
+
+
+def _post_title(tree) -> str | None:
+    for element in tree.xpath(_POST_TITLE):  # in document order
+        classes = (element.get("class") or "").split()
+        in_article = element.tag == "h1" and any(True for _ in element.iterancestors("article"))
+        if in_article or _POST_TITLE_CLASSES.intersection(classes):
+            return _clean(element.text_content())
+    return None
 
 
 def _home_h1s(tree) -> tuple[str, ...]:

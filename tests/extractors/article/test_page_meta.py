@@ -132,3 +132,18 @@ def test_content_language_meta_speaks_where_the_html_element_does_not():
     head = '<meta http-equiv="content-language" content="de-AT">'
     body = page(head, lang="").replace(b" lang=''", b"")
     assert read_page_meta(html.fromstring(body)).language == "de"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<h3 class='post-title entry-title'>Post</h3>", "Post"),
+        ("<div class='post-title-wrap'>Wrapper</div><h2 class='entry-title'>Post</h2>", "Post"),
+        ("<h1>Blog</h1><article><h1>Post</h1></article>", "Post"),
+        ("<h1 class='post-titles'>Blog</h1><p>no post title here</p>", None),
+        ("<article><h1>Post</h1></article><h3 class='post-title'>Next post</h3>", "Post"),
+    ],
+)
+def test_the_post_title_is_the_first_whole_class_name_or_article_h1(body, expected):
+    tree = html.fromstring(f"<html><body>{body}</body></html>")
+    assert read_page_meta(tree).post_title == expected
