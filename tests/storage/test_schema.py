@@ -98,3 +98,13 @@ def test_source_status_is_documented_column_for_column(tmp_path, request):
     # source_health's table lists its main columns: all but last_run_id (never filled)
     assert documented_columns("source_health") == set(actual["source_health"]) - {"last_run_id"}
     assert {"gaps", "last_gap_at"} <= set(actual["source_status"])
+
+
+def test_source_status_pace_and_gap_columns_have_the_issued_types(tmp_path, request):
+    with make_backend("file", tmp_path, request).connect() as con:
+        described = {c: t for c, t, *_ in con.execute("DESCRIBE source_status").fetchall()}
+        schema = {c: t for c, t, _ in _columns(con)["source_status"]}
+    wanted = {"next_due_at": "TIMESTAMP WITH TIME ZONE", "gaps": "INTEGER",
+              "last_gap_at": "TIMESTAMP WITH TIME ZONE"}  # fmt: skip
+    assert {c: described[c] for c in wanted} == wanted
+    assert {c: schema[c] for c in wanted} == wanted
