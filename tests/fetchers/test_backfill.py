@@ -54,6 +54,20 @@ def test_feed_paging_walks_back_to_the_stored_posts(paging, links, learned):
     assert found.paging == learned
 
 
+def test_rfc5005_prev_archive_links_walk_back_to_the_stored_posts():
+    with BusySite("busy", SiteShape(paging="rfc5005", older_rel="prev-archive")) as site:
+        site.publish(70)
+        first_page = site.answer("/feed.atom")[2].decode()
+        found = walk(site, stored=40)
+        asked = [p for p in site.requests if p.startswith("/feed.atom")]
+    assert "rel='prev-archive'" in first_page and "rel='next'" not in first_page
+    assert found.closed and found.reason is None
+    assert {e.url for e in found.entries} == served(site, 40, 60)
+    assert asked == ["/feed.atom", "/feed.atom?page=2", "/feed.atom?page=3", "/feed.atom?page=4"]
+    assert {f.kind for f in found.fetches} == {"feed_page"}
+    assert found.paging == "next"  # remembered as link paging, whichever rel it was
+
+
 def test_an_unannounced_wordpress_paging_is_tried_once_and_learned():
     with BusySite("busy", SiteShape(paging="wordpress", generator=False)) as site:
         site.publish(40)

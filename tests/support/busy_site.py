@@ -9,7 +9,8 @@ and `site.requests` (paths asked, in order) tell what there is and what was aske
 paths put in `site.failing` answer 500.
 `paging` is how its feed reaches older posts: "none", "wordpress" (`/feed/?paged=N`),
 "blogger" (`/feeds/posts/default?start-index=&max-results=`, with rel=next) or
-"rfc5005" (`/feed.atom?page=N`, rel=next); `sitemap` is "none", "robots" (a urlset
+"rfc5005" (`/feed.atom?page=N`, rel=next, or rel=prev-archive with
+`older_rel="prev-archive"`: RFC 5005's archived feeds); `sitemap` is "none", "robots" (a urlset
 robots.txt names), "plain" (`/sitemap.xml`), "index" (`/sitemap.xml`, an index of
 10-post urlsets, plus `index_padding` old children), "news" (a news sitemap robots.txt
 names) or "wp" (WordPress core's `/wp-sitemap.xml`: an undated index of posts with
@@ -57,6 +58,7 @@ class SiteShape:
     lastmod: str = "ok"  # ok | future | missing
     generator: bool = True
     next_links: bool = True  # Atom pages link the next one (rel=next)
+    older_rel: str = "next"  # the rel an Atom page gives its older page: next | prev-archive
     disallow: str | None = None  # a robots.txt Disallow rule
     index_padding: int = 0  # old children listed before the real ones in an index
 

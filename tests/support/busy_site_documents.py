@@ -99,7 +99,7 @@ def _rss(site, posts: list[Post]) -> str:
 def _atom(site, posts: list[Post], next_url: str | None) -> str:
     generator = "<generator uri='http://www.blogger.com' version='7.00'>Blogger</generator>" if (
         site.shape.paging == "blogger") else ""  # fmt: skip
-    link = f"<link rel='next' href='{next_url}'/>" if next_url else ""
+    link = f"<link rel='{site.shape.older_rel}' href='{next_url}'/>" if next_url else ""
     entries = "".join(
         f"<entry><id>tag:{site.name},{p.slug}</id><title>{escape(p.title)}</title>"
         + (
