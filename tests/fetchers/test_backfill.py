@@ -146,6 +146,23 @@ def test_paging_that_loops_or_repeats_is_stopped_and_said(shape, why):
 
 
 @pytest.mark.parametrize(
+    ("shape", "kind"),
+    [(SiteShape(paging="wordpress"), "feed_page"), (SiteShape(sitemap="index"), "sitemap")],
+)
+def test_a_walk_keeps_the_per_host_delay(shape, kind):
+    delay = 0.3
+    config = settings(respect_robots_txt=True, per_host_delay_seconds=delay)
+    with BusySite("busy", shape) as site:
+        site.publish(70)
+        found = walk(site, stored=40, paging="none" if kind == "sitemap" else None, config=config)
+        arrivals = [heard.at for heard in site.log]
+    assert found.closed and kind in {f.kind for f in found.fetches}
+    assert len(arrivals) >= 5  # robots.txt, the feed, then the walk's own requests
+    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+    assert min(gaps) >= delay - 0.05  # arrival times jitter a little around the starts
+
+
+@pytest.mark.parametrize(
     ("lastmod", "why"), [("future", "in the future"), ("missing", "no usable dates")]
 )
 def test_sitemap_dates_in_the_future_or_missing_are_not_taken(lastmod, why):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,6 +64,15 @@ class SiteShape:
     index_padding: int = 0  # old children listed before the real ones in an index
 
 
+@dataclass(frozen=True)
+class Heard:
+    """One request as the site received it."""
+
+    at: float  # time.monotonic() when its headers were read
+    path: str
+    headers: dict[str, str]
+
+
 @dataclass
 class BusySite:
     """One busy site served on 127.0.0.1; use as a context manager."""
@@ -73,6 +83,7 @@ class BusySite:
     seed: int = 0
     posts: list[Post] = field(default_factory=list)  # oldest first
     requests: list[str] = field(default_factory=list)
+    log: list[Heard] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)  # paths (with query) answered 500
 
     def __post_init__(self) -> None:
@@ -130,6 +141,7 @@ def _handler(site: BusySite):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's naming)
             site.requests.append(self.path)
+            site.log.append(Heard(time.monotonic(), self.path, dict(self.headers.items())))
             status, content_type, body = site.answer(self.path)
             etag = f'"{hash(body) & 0xFFFFFFFF:08x}"'
             if status == 200 and self.headers.get("If-None-Match") == etag:
