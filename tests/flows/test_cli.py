@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
+import duckdb
 import pytest
 
+from tests.support.busy_site import BusySite, SiteShape
 from tests.support.docs import all_text
-from tests.support.flows import write_sources
+from tests.support.flows import LOCAL_SETTINGS, write_sources
 
 
 @pytest.fixture
@@ -106,6 +109,28 @@ def test_ingest_with_shards_on_a_database_file_says_they_need_ducklake(tmp_path,
     assert result.returncode == 1
     assert "needs DuckLake" in " ".join((result.stdout + result.stderr).split())
     assert not db.exists()
+
+
+def test_backfill_command_walks_back_an_age_and_refuses_a_bad_one(tmp_path, cli_env):
+    with BusySite("busy", SiteShape(paging="wordpress", window=10)) as site:
+        site.publish(30, at=datetime.now(UTC) - timedelta(days=5))
+        sources = write_sources(
+            tmp_path / "sources.toml", [("busy", site.feed_url, "feed")], LOCAL_SETTINGS
+        )
+        db = tmp_path / "news.duckdb"
+        where = ("--sources", str(sources), "--db", str(db))
+
+        bad = newsflow("backfill", "--source", "busy", "--since", "banana", *where, env=cli_env)
+        assert bad.returncode == 2
+        assert bad.stderr.strip().count("\n") == 0 and "banana" in bad.stderr  # one line
+        assert not site.requests and not db.exists()  # nothing asked, nothing written
+
+        done = newsflow("backfill", "--source", "busy", "--since", "30d", *where, env=cli_env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert any("paged=" in path for path in site.requests)  # past the feed's window
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = {url for (url,) in con.execute("SELECT url FROM articles").fetchall()}
+    assert stored == {site.url_of(post) for post in site.posts}
 
 
 def test_demo_runs_offline_and_prints_queries(cli_env):
