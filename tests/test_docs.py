@@ -72,9 +72,10 @@ EXERCISED = [
     (
         r"uv run newsflow backfill --source \S+ --since \S+$",
         (
+            "tests/flows/test_cli.py::test_backfill_command_walks_back_an_age_and_refuses_a_bad_one",
             "tests/flows/test_backfill_run.py::test_backfill_walks_back_to_the_date_in_bounded_runs_fetching_nothing_twice",
         ),
-        "the backfill flow with the command's parameters, run three times on a busy site",
+        "run as written on a busy site; the flow run three times to show it bounded",
     ),
     (
         r"uv run newsflow demo$",
