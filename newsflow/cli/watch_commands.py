@@ -87,4 +87,5 @@ def _last(total) -> tuple:
     if total is None:
         return 0, "", ""
     count, last, title = total
-    return count, f"{last:%Y-%m-%d %H:%M}", title
+    # The local time of the reader's zone (TZ), named: "UTC" on most servers, "CET" at a desk.
+    return count, f"{last.astimezone():%Y-%m-%d %H:%M %Z}", title
