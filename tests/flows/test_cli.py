@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.support.busy_site import BusySite, SiteShape
+from tests.support.cli import newsflow
 from tests.support.docs import all_text
 from tests.support.flows import LOCAL_SETTINGS, write_sources
 
@@ -22,17 +23,6 @@ def cli_env(prefect_server):
 
     # The subprocess talks to the session's test server instead of starting its own.
     return {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-
-
-def newsflow(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def test_ingest_query_and_sources_commands(tmp_path, blog, cli_env):

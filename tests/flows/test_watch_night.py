@@ -1,5 +1,6 @@
 """Watches in a real night: the ingest flow (and a sharded night, once after its shards)
-records each watch's new matches, announces them as Prefect events and summarises them.
+records each watch's new matches, announces them as Prefect events and summarises them;
+`newsflow watch list` then shows them.
 
 Real parts: a blog on 127.0.0.1, the session's Prefect test server, DuckDB and DuckLake.
 """
@@ -7,17 +8,25 @@ Real parts: a blog on 127.0.0.1, the session's Prefect test server, DuckDB and D
 from __future__ import annotations
 
 import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from extractors.search.search_terms import query_words
+from newsflow.demo.run import POSTS
+from newsflow.demo.site import SiteServer, blogger_site
 from storage.db import connect
 from storage.lake import forget_engines
 from storage.search import SearchFilters, indexed_languages, search
 from storage.search_index import index_path, open_index
+from tests.support.cli import newsflow
 from tests.support.flows import run_flow, write_sources
 from tests.support.many_blogs import many_blogs, shared_post
+from tests.support.posts import NATO_POST
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -70,15 +79,32 @@ def wait_for_events(name: str, run_id: str, count: int) -> list[dict]:
         time.sleep(0.5)
 
 
-def test_a_night_records_announces_and_summarises_what_its_watches_match(tmp_path, blog):
-    sources = write_sources(tmp_path / "sources.toml", [("kabar-dunia", blog.base_url + "/",
-                                                          "auto")])  # fmt: skip
-    sources.write_text(sources.read_text() + WATCHES)
-    db = tmp_path / "news.duckdb"
+@dataclass(frozen=True)
+class WatchedNights:
+    sources: Path
+    db: Path
+    first: object  # the flow runs' final states
+    second: object
 
-    first = run_flow(sources, db)
-    second = run_flow(sources, db)  # the same articles, seen again: nothing new
 
+@pytest.fixture(scope="module")
+def two_nights(tmp_path_factory, prefect_server) -> WatchedNights:
+    """The blog read twice with WATCHES: the second night sees the same articles again.
+    Shared by the tests that only read what the nights left: a night costs seconds."""
+    folder = tmp_path_factory.mktemp("watched")
+    posts = [NATO_POST, *POSTS]
+    with SiteServer(lambda base: blogger_site("Kabar Dunia", posts, base)) as blog:
+        sources = write_sources(folder / "sources.toml", [("kabar-dunia", blog.base_url + "/",
+                                                           "auto")])  # fmt: skip
+        sources.write_text(sources.read_text() + WATCHES)
+        db = folder / "news.duckdb"
+        first = run_flow(sources, db)
+        second = run_flow(sources, db)  # the same articles, seen again: nothing new
+    return WatchedNights(sources, db, first, second)
+
+
+def test_a_night_records_announces_and_summarises_what_its_watches_match(two_nights):
+    db, first, second = two_nights.db, two_nights.first, two_nights.second
     assert first.is_completed() and second.is_completed(), (first.message, second.message)
     run_id = str(first.state_details.flow_run_id)
     with connect(db, read_only=True) as con:
@@ -104,6 +130,22 @@ def test_a_night_records_announces_and_summarises_what_its_watches_match(tmp_pat
     assert "[Rusia dan NATO Bertemu di Brussel](<http://127.0.0.1" in text
     assert wait_for_events("newsflow.watch.matched", str(second.state_details.flow_run_id), 1) == []
     assert "## Watches" not in summary(second.state_details.flow_run_id)
+
+
+def test_watch_list_shows_totals_and_the_last_match_in_a_named_zone(two_nights):
+    with connect(two_nights.db, read_only=True) as con:
+        [(matched_at,)] = con.execute("SELECT matched_at FROM watch_matches").fetchall()
+    tokyo = {**os.environ, "TZ": "Asia/Tokyo"}  # not the test machine's: shown as TZ says
+    listed = newsflow("watch", "list", "--sources", str(two_nights.sources), "--db",
+                      str(two_nights.db), "--format", "csv", env=tokyo)  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    last = f"{matched_at.astimezone(ZoneInfo('Asia/Tokyo')):%Y-%m-%d %H:%M} JST"
+    assert listed.stdout.splitlines() == [
+        "watch,query,filters,matches,last match,last article",
+        f"nato-talks,Stoltenberg Brussel,,1,{last},Rusia dan NATO Bertemu di Brussel",
+        "nothing-yet,Tsunami,,0,,",
+        "elsewhere,Stoltenberg,lang=de,0,,",
+    ]
 
 
 def test_a_sharded_night_matches_once_after_its_shards(tmp_path):
