@@ -5,7 +5,8 @@ The sitemaps are those robots.txt names (already fetched for politeness, so free
 gives its URLs dated after `since` (`news:publication_date`, else `lastmod`); an index's
 children are read newest first by their own `lastmod`, and the walk stops at the first
 child not newer than `since` (what it lists is stored already), so a big site costs a
-few files, not all of them. Undated URLs are not taken (nothing says they are new), nor
+few files, not all of them; children undated (or dated in the future) are read after, until
+one reaches what is stored. Undated URLs are not taken (nothing says they are new), nor
 are dates in the future: a urlset without any usable date is noted and keeps the gap
 open; undated URLs beside dated ones are a site's other pages. Children that list users,
 authors, categories, tags or static pages are not read.
