@@ -5,7 +5,8 @@ The sitemaps are those robots.txt names (already fetched for politeness, so free
 gives its URLs dated after `since` (`news:publication_date`, else `lastmod`); an index's
 children are read newest first by their own `lastmod`, and the walk stops at the first
 child not newer than `since` (what it lists is stored already), so a big site costs a
-few files, not all of them. Undated URLs are not taken (nothing says they are new), nor
+few files, not all of them; children undated (or dated in the future) are read after, until
+one reaches what is stored. Undated URLs are not taken (nothing says they are new), nor
 are dates in the future: a urlset without any usable date is noted and keeps the gap
 open; undated URLs beside dated ones are a site's other pages. Children that list users,
 authors, categories, tags or static pages are not read.
@@ -73,15 +74,17 @@ async def _walk(walk: Walk, url: str, parsed: ParsedSitemap, depth: int) -> None
         _take_urls(walk, url, parsed)
     now = walk.now
     children = newest_children(parsed, now) if depth < MAX_INDEX_DEPTH else []
+    undated = any(_usable_lastmod(parsed, c, now) is None for c in children)
     for child in children:
-        when = parsed.sitemap_lastmod.get(child)
-        when = when if when is not None and when <= now + FUTURE_SLACK else None
+        when = _usable_lastmod(parsed, child, now)
         # Dated children are read down to the first not newer than `since`, whatever a
         # newer one reached (an edited old post is listed among new ones); undated ones
         # until one reaches what is stored.
         if walk.full or walk.spent or (when is None and walk.result.closed):
             break
         if when is not None and when <= walk.since:
+            if undated:  # they come last: what is new may be there (a lastmod in the future)
+                continue
             walk.result.closed = True  # this child, and those older, list nothing newer
             break
         read = await _fetch(walk, child)
@@ -105,6 +108,12 @@ def _take_urls(walk: Walk, url: str, parsed: ParsedSitemap) -> None:
         detail = f" ({future} dated in the future)" if future else ""
         walk.note(f"sitemap {url} gives no usable dates: {left} unknown URLs not "
                   f"taken{detail}")  # fmt: skip
+
+
+def _usable_lastmod(parsed: ParsedSitemap, child: str, now: datetime) -> datetime | None:
+    """Returns the child's lastmod; None when it has none or gives one in the future."""
+    when = parsed.sitemap_lastmod.get(child)
+    return when if when is not None and when <= now + FUTURE_SLACK else None
 
 
 def newest_children(parsed: ParsedSitemap, now: datetime) -> list[str]:

@@ -165,8 +165,12 @@ def test_a_walk_keeps_the_per_host_delay(shape, kind):
 @pytest.mark.parametrize(
     ("lastmod", "why"), [("future", "in the future"), ("missing", "no usable dates")]
 )
-def test_sitemap_dates_in_the_future_or_missing_are_not_taken(lastmod, why):
-    with BusySite("busy", SiteShape(sitemap="plain", lastmod=lastmod)) as site:
+@pytest.mark.parametrize(
+    ("sitemap", "padding"), [("plain", 0), ("index", 5000)]
+)  # an index's old children, dated, must not close a gap its live undated ones hold
+def test_sitemap_dates_in_the_future_or_missing_are_not_taken(lastmod, why, sitemap, padding):
+    shape = SiteShape(sitemap=sitemap, lastmod=lastmod, index_padding=padding)
+    with BusySite("busy", shape) as site:
         site.publish(70)
         found = walk(site, stored=40, paging="none")
     assert not found.closed and found.entries == []

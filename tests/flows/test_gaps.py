@@ -4,6 +4,7 @@ recorded (source_status, `newsflow sources`, the run's summary)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import httpx
@@ -40,11 +42,11 @@ def _stored(db, source: str) -> set[str]:
     return {u for (u,) in _query(db, f"SELECT url FROM articles WHERE source = '{source}'")}
 
 
-def _summary(state) -> str:
+def _summary(state, key: str = "ingest-summary") -> str:
     from prefect.settings import PREFECT_API_URL
 
     run = str(state.state_details.flow_run_id)
-    body = {"artifacts": {"key": {"any_": ["ingest-summary"]}, "flow_run_id": {"any_": [run]}}}
+    body = {"artifacts": {"key": {"any_": [key]}, "flow_run_id": {"any_": [run]}}}
     [artifact] = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).json()
     return artifact["data"]
 
@@ -169,3 +171,66 @@ def test_the_bounds_are_read_and_a_bounded_walk_is_a_gap(tmp_path, setting, stor
     assert len(_stored(db, "wp")) == stored
     assert _query(db, "SELECT gaps FROM source_status") == [(1,)]
     assert why in _summary(state)
+
+
+HOSTILE = {
+    "healthy": SiteShape(paging="wordpress", window=10),
+    "ignoring": SiteShape(paging="wordpress", ignore_paging=True),  # every ?paged=N is page 1
+    # thousands of old children dated 2001, the live ones dated in the year 2100
+    "flooded": SiteShape(sitemap="index", index_padding=5000, lastmod="future"),
+}
+
+
+def test_hostile_sites_end_their_walks_in_bounds_and_cost_a_busy_neighbour_nothing(tmp_path):
+    settings = LOCAL_SETTINGS + "backfill_max_pages = 5\n"
+    with ExitStack() as stack:
+        sites = {n: stack.enter_context(BusySite(n, shape)) for n, shape in HOSTILE.items()}
+        for site in sites.values():
+            site.publish(40)
+        sources = write_sources(
+            tmp_path / "s.toml", [(n, s.feed_url, "feed") for n, s in sites.items()], settings
+        )
+        db = tmp_path / "news.duckdb"
+        assert run_flow(sources, db).is_completed()
+        asked = {n: len(s.requests) for n, s in sites.items()}
+        new = {n: site.publish(30) for n, site in sites.items()}  # three windows of 10
+
+        state = run_flow(sources, db)
+        walked = {n: s.requests[asked[n] :] for n, s in sites.items()}
+
+    assert state.is_completed(), state.message
+    healthy = sites["healthy"]
+    stored = _stored(db, "healthy")
+    assert {healthy.url_of(p) for p in new["healthy"]} <= stored and len(stored) == 10 + 30
+    kinds = _query(db, "SELECT source, kind, count(*) FROM fetches WHERE kind IN "
+                       "('feed_page', 'sitemap') GROUP BY ALL")  # fmt: skip
+    assert sorted(kinds) == [("flooded", "feed_page", 1), ("flooded", "sitemap", 4),
+                             ("healthy", "feed_page", 3), ("ignoring", "feed_page", 1),
+                             ("ignoring", "sitemap", 3)]  # fmt: skip
+    # what each site heard besides its feed and the posts the night stored: its walk
+    heard = {}
+    for name, site in sites.items():
+        known = {site.url_of(p).removeprefix(site.base_url) for p in site.posts}
+        feed = urlsplit(site.feed_url).path
+        heard[name] = [p for p in walked[name] if p not in known and p != feed]
+    assert heard == {
+        "healthy": ["/feed/?paged=2", "/feed/?paged=3", "/feed/?paged=4"],
+        "ignoring": ["/feed/?paged=2", "/sitemap.xml", "/sitemap_index.xml", "/wp-sitemap.xml"],
+        "flooded": ["/feed.xml?paged=2", "/sitemap.xml", "/sitemap-6.xml", "/sitemap-5.xml",
+                    "/sitemap-4.xml"],  # the bound: the index, 3 of its 5,007 children
+    }  # fmt: skip
+    for name in ("ignoring", "flooded"):
+        lost = {sites[name].url_of(p) for p in new[name]} - _stored(db, name)
+        assert len(lost) == 20, name  # the feed showed 10 of the 30
+    gaps = dict(_query(db, "SELECT source, gaps FROM source_status"))
+    assert gaps == {"healthy": 0, "ignoring": 1, "flooded": 1}
+    assert "not closed: flooded, ignoring" in state.message
+    summary = _summary(state)
+    assert "| healthy | 20 | yes |" in summary
+    assert "| ignoring | 0 | **no" in summary and "| flooded | 0 | **no" in summary
+    why = {
+        row["source"]: row["gap_reason"] for row in json.loads(_summary(state, "ingest-sources"))
+    }
+    assert why["healthy"] == "" and "(paging ignored)" in why["ignoring"]
+    assert "dated in the future" in why["flooded"]
+    assert "backfill_max_pages (5) reached in sitemap" in why["flooded"]
