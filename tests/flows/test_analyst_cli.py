@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from newsflow.demo.site import SiteServer, blogger_site
+from tests.support.cli import newsflow
 from tests.support.docs import newsflow_commands
 from tests.support.flows import write_sources
 from tests.support.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
@@ -42,13 +43,6 @@ def cli_env(prefect_server):
     from prefect.settings import PREFECT_API_URL
 
     return {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "COLUMNS": "160"}
-
-
-def newsflow(*args: str, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from newsflow.config import load_sources
 from newsflow.errors import ConfigError
 from newsflow.models import Watch
 from newsflow.watches_edit import add_watch, remove_watch
+from tests.support.cli import newsflow
 
 SOURCES = """\
 # my sources
@@ -110,11 +108,6 @@ def test_a_clashing_or_invalid_watch_leaves_the_file_as_it_was(tmp_path):
         remove_watch(path, "banjir")
     assert path.read_text() == SOURCES
     assert not list(tmp_path.glob(".sources.toml.*"))  # no scratch file left
-
-
-def newsflow(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsflow.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
 def test_watch_commands_as_a_user_runs_them(tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +12,7 @@ from storage.state import start_run
 from storage.writes import write_batch
 from tests.support.backends import make_backend
 from tests.support.batches import batch_rows, stored_article
+from tests.support.cli import newsflow
 
 
 def _night(backend, run_id: str, first: int, count: int) -> datetime:
@@ -58,12 +57,6 @@ def test_unknown_runs_and_moments_before_the_lake_are_named(lake_backend):
         connect_as_of(lake_backend.db, "2001-01-01T00:00:00"),
     ):
         pass
-
-
-def newsflow(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", *args], capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.mark.parametrize("kind", ["file", "ducklake-sqlite"])
