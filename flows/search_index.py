@@ -100,7 +100,7 @@ def _index_chunk(db: str, idx, urls: list[str], report: IndexReport) -> None:
         terms = document_terms(
             f"{row.title or ''}\n{row.text}", row.language, analyzers[row.language]
         )
-        documents.append(IndexDocument(*row, terms))
+        documents.append(IndexDocument(row, terms))
     report.analyze_seconds += time.monotonic() - started
     search_index.replace(idx, documents)
     report.indexed += len(documents)

@@ -21,7 +21,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -79,18 +78,10 @@ class IndexedArticle(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class IndexDocument:
+class IndexDocument(NamedTuple):
     """An article as the index keeps it: what it shows in results, and its terms."""
 
-    url: str
-    fingerprint: str
-    source: str
-    language: str | None
-    published_at: object
-    first_seen_at: object
-    title: str | None
-    text: str
+    article: IndexedArticle
     terms: str
 
 
@@ -241,7 +232,7 @@ def replace(con: duckdb.DuckDBPyConnection, documents: list[IndexDocument]) -> N
     """Puts these documents in the index in place of their articles' older ones, at once."""
     con.execute("BEGIN TRANSACTION")
     try:
-        remove(con, [d.url for d in documents])
+        remove(con, [d.article.url for d in documents])
         add(con, documents)
         con.execute("COMMIT")
     except Exception:
@@ -284,18 +275,21 @@ def _open_segment(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 
 def _insert(con, segment: int, ids: list[int], docs: list[IndexDocument]) -> None:
+    articles = [d.article for d in docs]
     table = pa.table(
         {
             "doc_id": pa.array(ids, pa.int64()),
-            "url": [d.url for d in docs],
+            "url": [a.url for a in articles],
             "segment": pa.array([segment] * len(docs), pa.int32()),
-            "fingerprint": [d.fingerprint for d in docs],
-            "source": [d.source for d in docs],
-            "language": [d.language for d in docs],
-            "published_at": pa.array([d.published_at for d in docs], pa.timestamp("us", "UTC")),
-            "first_seen_at": pa.array([d.first_seen_at for d in docs], pa.timestamp("us", "UTC")),
-            "title": [d.title for d in docs],
-            "text": [d.text for d in docs],
+            "fingerprint": [a.fingerprint for a in articles],
+            "source": [a.source for a in articles],
+            "language": [a.language for a in articles],
+            "published_at": pa.array([a.published_at for a in articles], pa.timestamp("us", "UTC")),
+            "first_seen_at": pa.array(
+                [a.first_seen_at for a in articles], pa.timestamp("us", "UTC")
+            ),
+            "title": [a.title for a in articles],
+            "text": [a.text for a in articles],
             "terms": [d.terms for d in docs],
         }
     )
