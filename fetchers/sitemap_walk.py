@@ -122,9 +122,8 @@ def newest_children(parsed: ParsedSitemap, now: datetime) -> list[str]:
     newest last, mostly). A future lastmod is undated. Sitemaps of static pages, users,
     authors, categories and tags (WordPress's wp-sitemap lists them undated) are left
     out: they list no articles, and undated they would hold every gap open."""
-    limit = now + FUTURE_SLACK
     children = [c for c in parsed.sitemaps if not _NOT_ARTICLES.search(_name(c))]
-    dated = {c: d for c in children if (d := parsed.sitemap_lastmod.get(c)) and d <= limit}
+    dated = {c: d for c in children if (d := _usable_lastmod(parsed, c, now)) is not None}
     newest = sorted(dated, key=dated.__getitem__, reverse=True)
     undated = [c for c in reversed(children) if c not in dated]
     return newest + sorted(undated, key=lambda c: not _POSTS.search(_name(c)))
