@@ -4,7 +4,6 @@ every script, warnings."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from storage.watches import watch_totals
 from storage.writes import write_batch
 from tests.support.backends import Backend
 from tests.support.batches import batch_rows, stored_article
-from tests.support.search_db import page_result
+from tests.support.search_db import page_result, write_articles_to
 from tests.support.search_samples import ARABIC, CHINESE, ENGLISH, FRENCH, GERMAN, INDONESIAN, POSTS
 
 # A big night, every article matched: 10,000 on the file; on a lake (a third slower, ~4 s
@@ -178,13 +177,6 @@ def test_matching_on_a_lake_records_once(tmp_path):
             ]
     finally:
         forget_engines()
-
-
-def write_articles_to(con, run_id: str, results) -> None:
-    from storage.writes import article_rows, fetch_rows, tag_rows
-
-    write_batch(con, run_id, fetch_rows(run_id, []), article_rows(results),
-                tag_rows(results, datetime.now(UTC)))  # fmt: skip
 
 
 @pytest.mark.parametrize("count", [0, 1, MAX_EVENT_ARTICLES + 1])

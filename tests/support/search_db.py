@@ -33,7 +33,10 @@ def page_result(post: Post, source: str, text: str | None = None) -> PageResult:
 def write_articles(db: Path, results: list[PageResult], run_id: str = "run-1") -> None:
     """Writes the results as one batch."""
     with connect(db) as con:
-        write_batch(
-            con, run_id, fetch_rows(run_id, []), article_rows(results),
-            tag_rows(results, datetime.now(UTC)),
-        )  # fmt: skip
+        write_articles_to(con, run_id, results)
+
+
+def write_articles_to(con, run_id: str, results: list[PageResult]) -> None:
+    """Writes the results as one batch on an open connection (a file's or a lake's)."""
+    write_batch(con, run_id, fetch_rows(run_id, []), article_rows(results),
+                tag_rows(results, datetime.now(UTC)))  # fmt: skip
