@@ -104,7 +104,11 @@ async def _prefect_records(flow_run_id) -> str:
         LogFilter,
         LogFilterFlowRunId,
     )
+    from prefect.logging.handlers import APILogHandler
 
+    # The run's logs go to the API in batches from a background worker: send what is
+    # still queued, or the read below can come back before they arrive.
+    await APILogHandler.aflush()
     async with get_client() as client:
         flow_run = await client.read_flow_run(flow_run_id)
         logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
