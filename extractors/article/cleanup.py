@@ -95,7 +95,7 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
         blocks.setdefault(text, SourceBlock(0.0, caption=True))
     link_chars: dict[object, int] = {}
     for link in tree.iter("a"):
-        chars = len(_flat(link.text_content()))
+        chars = len(_flat(link.text_content() if len(link) else link.text or ""))
         # A paragraph inside a link is a teaser (headline and dek) for another page: a
         # story's own paragraphs are never wholly a link.
         for element in islice(link.iter(*_BLOCK_TAGS), 1, None) if len(link) else ():
@@ -104,8 +104,14 @@ def source_blocks(tree) -> dict[str, SourceBlock]:
         for element in (link, *islice(link.iterancestors(), _LINK_DEPTH)):
             if element.tag in _BLOCK_TAG_SET:
                 link_chars[element] = link_chars.get(element, 0) + chars
+    too_long: set = set()  # above a block too long to name: as long or longer, not read
     for element, chars in link_chars.items():
-        if (text := _short_text(element)) and text not in blocks:
+        if element in too_long:
+            continue
+        text = _flat(element.text_content())
+        if len(text) > _MAX_BLOCK:
+            too_long.update(element.iterancestors())
+        elif text and text not in blocks:
             blocks[text] = SourceBlock(min(1.0, chars / len(text)), caption=False)
     return blocks
 
