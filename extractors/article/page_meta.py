@@ -171,7 +171,9 @@ def sniffed_language(body: bytes) -> str | None:
 
 def json_ld_objects(tree) -> Iterator[dict]:
     """Yields every JSON object in the page's JSON-LD scripts, nested ones included."""
-    for script in tree.xpath('//script[contains(@type, "ld+json")]'):
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or ""):
+            continue
         raw = (script.text or "").strip()
         if not raw or len(raw) > _MAX_JSON_LD:
             continue
@@ -304,7 +306,11 @@ def _language(tree, meta_tags: _MetaTags) -> str | None:
 
 
 def _canonical(tree, meta_tags: _MetaTags) -> str | None:
-    found = tree.xpath('//link[@rel="canonical"]/@href')
+    found = [
+        href
+        for link in tree.iter("link")
+        if link.get("rel") == "canonical" and (href := link.get("href")) is not None
+    ]
     found = found or _contents(meta_tags, (("property", "og:url"),))
     return found[0].strip() if found else None
 
