@@ -23,10 +23,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DEV = SHARED / "extraction-dev"
-CORPUS = SHARED / "corpus" / "pages"
-SETS = ("news-en", "news-multi", "corpus")
+from bench.extraction_dev import CORPUS, DEV, SHARED
+from bench.extraction_dev import SETS as DEV_SETS
+
+SETS = (*DEV_SETS, "corpus")
 
 # Runs in each checkout's process: a page's path and URL in, its ms CPU out.
 WORKER = """
@@ -51,7 +51,7 @@ for line in sys.stdin:
 def pages() -> list[tuple[str, Path, str]]:
     """Returns (set, file, URL) for every page of the dev sets and the corpus."""
     found = []
-    for name in SETS[:2]:
+    for name in DEV_SETS:
         gold = json.loads((DEV / name / "gold.json").read_text(encoding="utf-8"))
         for pid in sorted(gold):
             url = gold[pid].get("url") or f"http://dev.invalid/{pid}"
