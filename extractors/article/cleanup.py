@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import islice
 
+from lxml import etree
+
 from extractors.article import boilerplate
 from extractors.article.captions import drop_hover_cards, image_captions
 
@@ -44,6 +46,14 @@ _COMMENT_SECTION = re.compile(
     r"|комментарии)($|[\s_-])",
     re.IGNORECASE,
 )
+# A fact or info box set beside the story ("metro-factbox", "fact-box", "c-infoBox"):
+# background for the reader, not the story's own paragraphs.
+_FACT_BOX = re.compile(r"(facts?|info|fakten|fakta)[-_]?box", re.IGNORECASE)
+# Its candidates, found in C: elements whose class holds "ox" (box, Box; not BOX).
+_BOXES = etree.XPath('//@class[contains(., "ox")]/..')
+_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
+# A box holding this share of the page's text is the page's layout, not an aside.
+MAX_BOX_SHARE = 0.5
 _LIST_MARK = re.compile(r"^\s*([-*•]\s+|\d+[.)]\s+|\|\s*)")
 
 
@@ -56,20 +66,18 @@ class SourceBlock:
 
 
 def drop_page_furniture(tree) -> int:
-    """Removes comment sections trafilatura does not know by name, and the pop-up cards
-    nested in a paragraph's names (captions.drop_hover_cards); returns how many went.
+    """Removes comment sections trafilatura does not know by name, fact boxes, and the
+    pop-up cards nested in a paragraph's names (captions.drop_hover_cards); returns how
+    many went.
 
     trafilatura prunes containers whose class or id starts with "comment"; German, French,
     Spanish… themes name them in their own language ("kommentare", "commentaires").
     """
-    cards = drop_hover_cards(tree)
+    dropped = drop_hover_cards(tree) + _drop_fact_boxes(tree)
     doomed = [
         element
         for element in tree.iter("div", "section", "ol", "ul", "aside")
-        if (
-            _COMMENT_SECTION.search(element.get("class") or "")
-            or _COMMENT_SECTION.search(element.get("id") or "")
-        )
+        if (_names_comments(element.get("class")) or _names_comments(element.get("id")))
         # A layout wrapper flagged for comments ("has-kommentare") holds the story and
         # its headline; a comment section never holds the page's <h1>.
         and next(element.iter("h1"), None) is None
@@ -77,7 +85,37 @@ def drop_page_furniture(tree) -> int:
     outermost = [e for e in doomed if not any(a in doomed for a in e.iterancestors())]
     for element in outermost:
         element.drop_tree()  # keeps the tail text, which belongs to the parent
-    return cards + len(outermost)
+    return dropped + len(outermost)
+
+
+def _names_comments(name: str | None) -> bool:
+    if not name:
+        return False
+    # Every name the pattern matches holds one of these in lower case: a cheap test first.
+    folded = name.lower()
+    hinted = "ment" in folded or "reacties" in folded or "yorumlar" in folded or "мент" in folded
+    return hinted and bool(_COMMENT_SECTION.search(name))
+
+
+def _drop_fact_boxes(tree) -> int:
+    """Removes fact and info boxes, unless one holds the page's <h1> or half its text
+    (then it is the page's layout, not an aside)."""
+    boxes = [element for element in _BOXES(tree) if _FACT_BOX.search(element.get("class"))]
+    if not boxes:
+        return 0
+    page_chars = _shown_chars(tree)
+    dropped: list = []
+    for box in boxes:
+        if box.getparent() is None or any(a in dropped for a in box.iterancestors()):
+            continue  # the whole page, or gone with a box around it
+        if next(box.iter("h1"), None) is None and _shown_chars(box) <= MAX_BOX_SHARE * page_chars:
+            box.drop_tree()
+            dropped.append(box)
+    return len(dropped)
+
+
+def _shown_chars(element) -> int:
+    return sum(len(_flat(text)) for text in _SHOWN_TEXT(element))
 
 
 def source_blocks(tree) -> dict[str, SourceBlock]:

@@ -7,4 +7,4 @@ from __future__ import annotations
 from importlib.metadata import version
 
 EXTRACTION = "extraction"  # its name among the taggers' versions in article_taggers
-EXTRACTOR_VERSION = f"trafilatura-{version('trafilatura')}+nf6"
+EXTRACTOR_VERSION = f"trafilatura-{version('trafilatura')}+nf7"

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import trafilatura
 from trafilatura.utils import load_html
 
 from extractors.article.cleanup import (
@@ -12,6 +15,7 @@ from extractors.article.cleanup import (
     source_blocks,
     strip_furniture,
 )
+from extractors.article.extract import extract_article
 from extractors.article.platforms import marked_body, shown_lead, story_hint, within_marked_body
 
 STORY = [
@@ -21,6 +25,8 @@ STORY = [
     "the mayor said, adding that the work would be paid for from the transport budget.",
     "Shop owners on both banks said they feared losing customers during the closure.",
 ]
+
+NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
 
 def _tree(body: str):
@@ -121,6 +127,59 @@ def test_comment_sections_named_in_other_languages_are_removed_from_the_page():
     text = " ".join(tree.text_content().split())
     assert "Toller Artikel" not in text and "Merci" not in text
     assert STORY[0] in text and "Ein Meinungsbeitrag bleibt." in text
+
+
+@pytest.mark.parametrize(
+    "name", ["KOMMENTARE", "Kommentare", "yorumlar", "reacties", "комментарии", "comentarios"]
+)
+def test_comment_sections_are_known_by_name_in_any_case(name):
+    tree = _tree(f"<p>{STORY[0]}</p><div id='{name}'><p>Toller Artikel!</p></div>")
+    assert drop_page_furniture(tree) == 1
+    assert "Toller Artikel" not in tree.text_content()
+
+
+def test_fact_and_info_boxes_are_removed_from_the_page():
+    tree = _tree(
+        f"<article><h1>Bridge to close</h1><p>{STORY[0]}</p>"
+        "<div class='metro-factbox'><p>The bridge in numbers: 140 years old.</p></div>"
+        f"<p>{STORY[1]}</p>"
+        "<amedia-factbox class='fact-box border'><p>Fakta om broen.</p></amedia-factbox>"
+        "<div class='c-infoBox c-infoBox--inTabs'><p>What to know about the vote.</p></div>"
+        "<div class='lightbox'><p>A photo gallery caption stays.</p></div>"
+        f"<p>{STORY[2]}</p></article>"
+    )
+    assert drop_page_furniture(tree) == 3
+    text = " ".join(tree.text_content().split())
+    assert all(p in text for p in STORY) and "A photo gallery caption stays." in text
+    assert not any(s in text for s in ("in numbers", "Fakta om", "What to know"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [  # a wrapper named for a box that holds the headline, or most of the page: layout
+        f"<div class='infobox-layout'><h1>Bridge to close</h1><p>{STORY[0]}</p></div>",
+        f"<div class='factbox'><p>{STORY[0]}</p><p>{STORY[1]}</p></div><p>{STORY[2]}</p>",
+    ],
+)
+def test_a_box_that_holds_the_headline_or_most_of_the_page_stays(body):
+    tree = _tree(body)
+    assert drop_page_furniture(tree) == 0
+    assert STORY[0] in " ".join(tree.text_content().split())
+
+
+def test_a_fact_box_inside_the_story_is_not_stored():
+    box = "Timeline: the bridge opened in 1884 and was last repaired in 1962 after a flood."
+    body = (
+        "<html><head><title>Bridge to close</title></head><body><article>"
+        f"<h1>Bridge to close</h1><p>{STORY[0]}</p><p>{STORY[1]}</p>"
+        f"<div class='article-factbox'><h3>Key facts</h3><p>{box}</p></div>"
+        f"<p>{STORY[2]}</p></article></body></html>"
+    ).encode()
+    alone = trafilatura.bare_extraction(body, with_metadata=False).text
+    assert box in alone  # trafilatura keeps the box's paragraph as the story's
+    text = extract_article(body, "https://example.org/a", source="s", fetched_at=NOW).text
+    assert all(p in text for p in STORY)
+    assert box not in text and "Key facts" not in text
 
 
 def test_a_single_platform_post_body_is_the_story_hint_several_are_not():
