@@ -51,7 +51,7 @@ _COMMENT_SECTION = re.compile(
 _FACT_BOX = re.compile(r"(facts?|info|fakten|fakta)[-_]?box", re.IGNORECASE)
 # Its candidates, found in C: elements whose class holds "ox" (box, Box; not BOX).
 _BOXES = etree.XPath('//@class[contains(., "ox")]/..')
-_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
+_SHOWN_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # A box holding this share of the page's text is the page's layout, not an aside.
 MAX_BOX_SHARE = 0.5
 _LIST_MARK = re.compile(r"^\s*([-*•]\s+|\d+[.)]\s+|\|\s*)")
@@ -115,7 +115,7 @@ def _drop_fact_boxes(tree) -> int:
 
 
 def _shown_chars(element) -> int:
-    return sum(len(_flat(text)) for text in _SHOWN_TEXT(element))
+    return sum(len(text.strip()) for text in _SHOWN_TEXT(element))
 
 
 def source_blocks(tree) -> dict[str, SourceBlock]:
