@@ -31,6 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# This checkout's extractors, whichever environment runs the script: an editable install
+# of another checkout (main's .venv run from a worktree) would otherwise be timed instead.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "extraction-dev"
 CORPUS = SHARED / "corpus" / "pages"
