@@ -54,8 +54,9 @@ def test_a_bad_rule_names_file_line_and_key(tmp_path, rules, line, key, expected
     assert f"{path}:{line}" in message and f"(blog).{key}" in message and expected in message
 
 
-def test_the_documented_example_loads(tmp_path):
-    page = page_text("configuration.md")
+@pytest.mark.parametrize("page_name", ["configuration.md", "README.md"])
+def test_the_documented_example_loads(tmp_path, page_name):
+    page = page_text(page_name)
     blocks = [b.split("```")[0] for b in page.split("```toml")[1:]]
     path = tmp_path / "sources.toml"
     path.write_text(next(b for b in blocks if "[sources.extract]" in b), encoding="utf-8")
