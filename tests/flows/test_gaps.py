@@ -15,11 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
-import httpx
 import pytest
 
 from tests.support.busy_site import BusySite, SiteShape
-from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
+from tests.support.flows import LOCAL_SETTINGS, run_artifact, run_flow, write_sources
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -40,15 +39,6 @@ def _query(db, sql: str) -> list[tuple]:
 
 def _stored(db, source: str) -> set[str]:
     return {u for (u,) in _query(db, f"SELECT url FROM articles WHERE source = '{source}'")}
-
-
-def _summary(state, key: str = "ingest-summary") -> str:
-    from prefect.settings import PREFECT_API_URL
-
-    run = str(state.state_details.flow_run_id)
-    body = {"artifacts": {"key": {"any_": [key]}, "flow_run_id": {"any_": [run]}}}
-    [artifact] = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).json()
-    return artifact["data"]
 
 
 def _listed(sources, db, name: str) -> str:
@@ -136,7 +126,7 @@ def test_a_gap_not_closed_is_recorded(nights):
 
 
 def test_the_summary_lists_gaps_and_what_backfill_recovered(nights):
-    summary = _summary(nights.second)
+    summary = run_artifact(nights.second)
     assert "## Gaps" in summary and "| feedonly | 0 | **no" in summary
     assert "| wordpress | 20 | yes |" in summary and "| sitemapped | 20 | yes |" in summary
     assert "| looping | 10 | **no" in summary and "loops back to" in summary
@@ -170,7 +160,7 @@ def test_the_bounds_are_read_and_a_bounded_walk_is_a_gap(tmp_path, setting, stor
     assert state.is_completed(), state.message
     assert len(_stored(db, "wp")) == stored
     assert _query(db, "SELECT gaps FROM source_status") == [(1,)]
-    assert why in _summary(state)
+    assert why in run_artifact(state)
 
 
 HOSTILE = {
@@ -225,12 +215,11 @@ def test_hostile_sites_end_their_walks_in_bounds_and_cost_a_busy_neighbour_nothi
     gaps = dict(_query(db, "SELECT source, gaps FROM source_status"))
     assert gaps == {"healthy": 0, "ignoring": 1, "flooded": 1}
     assert "not closed: flooded, ignoring" in state.message
-    summary = _summary(state)
+    summary = run_artifact(state)
     assert "| healthy | 20 | yes |" in summary
     assert "| ignoring | 0 | **no" in summary and "| flooded | 0 | **no" in summary
-    why = {
-        row["source"]: row["gap_reason"] for row in json.loads(_summary(state, "ingest-sources"))
-    }
+    rows = json.loads(run_artifact(state, "ingest-sources"))
+    why = {row["source"]: row["gap_reason"] for row in rows}
     assert why["healthy"] == "" and "(paging ignored)" in why["ignoring"]
     assert "dated in the future" in why["flooded"]
     assert "backfill_max_pages (5) reached in sitemap" in why["flooded"]

@@ -13,13 +13,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import duckdb
-import httpx
 
 from newsflow.demo.site import SiteServer, blogger_site
 from newsflow.models import Settings
 from newsflow.policy import next_attempt
 from storage.state import SourceState
-from tests.support.flows import LOCAL_SETTINGS, run_flow, write_sources
+from tests.support.flows import LOCAL_SETTINGS, run_artifact, run_flow, write_sources
 from tests.support.posts import NATO_POST
 
 FEED = "/feeds/posts/default"
@@ -43,19 +42,6 @@ def _health(db, source: str) -> tuple[int, bool]:
     return _query(
         db, f"SELECT consecutive_failures, healthy FROM source_health WHERE source = '{source}'"
     )[0]
-
-
-def _sources_artifact(state) -> list[dict]:
-    from prefect.settings import PREFECT_API_URL
-
-    body = {
-        "artifacts": {
-            "key": {"any_": ["ingest-sources"]},
-            "flow_run_id": {"any_": [str(state.state_details.flow_run_id)]},
-        }
-    }
-    [artifact] = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).json()
-    return json.loads(artifact["data"])  # a table artifact's data is JSON text
 
 
 def test_a_source_failing_every_night_is_asked_on_the_nights_the_docs_promise():
@@ -99,7 +85,8 @@ def test_a_failing_source_turns_unhealthy_backs_off_and_revives(tmp_path, blog, 
         assert state.is_completed(), state.message
         assert flaky.requests == []
         assert "1 unhealthy skipped" in state.message
-        row = next(r for r in _sources_artifact(state) if r["source"] == "flaky")
+        rows = json.loads(run_artifact(state, "ingest-sources"))  # a table artifact: JSON text
+        row = next(r for r in rows if r["source"] == "flaky")
         assert row["error"].startswith("unhealthy (2 failed nights): skipped until")
         assert _health(db, "flaky") == (2, False)
 

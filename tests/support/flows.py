@@ -20,6 +20,18 @@ def write_sources(path: Path, sources: list[tuple[str, str, str]], settings: str
     return path
 
 
+def run_artifact(state, key: str = "ingest-summary") -> str:
+    """Returns the data of the artifact `key` (markdown, or a table's JSON text) that the
+    flow run ended in `state` created, read back from the Prefect API."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    run = str(state.state_details.flow_run_id)
+    body = {"artifacts": {"key": {"any_": [key]}, "flow_run_id": {"any_": [run]}}}
+    [artifact] = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).json()
+    return artifact["data"]
+
+
 def run_flow(sources: Path, db: Path, due_only: bool = False):
     """Runs the ingest flow on the current Prefect API (the test server); returns its state."""
     from flows.ingest import ingest
