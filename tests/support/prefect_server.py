@@ -35,7 +35,16 @@ class PrefectServer:
     home: Path
 
     def api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
-        return httpx.request(method, f"{self.url}/api{path}", json=body, timeout=30)
+        """The server's answer; a 503 is tried again, as Prefect's own client does.
+
+        The server answers 503 for errors a client can retry (its SQLite database busy
+        while a worker writes, say): a retry, not a failure of the code under test.
+        """
+        for wait in (1, 2, 4, 8, None):
+            response = httpx.request(method, f"{self.url}/api{path}", json=body, timeout=30)
+            if response.status_code != 503 or wait is None:
+                return response
+            time.sleep(wait)
 
     def prefect(self, *args: str, env: dict | None = None, cwd=REPO, timeout=180) -> str:
         """Returns the output of `prefect ARGS`, which must succeed."""
