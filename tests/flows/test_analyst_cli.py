@@ -17,13 +17,13 @@ import time
 from types import SimpleNamespace
 
 import duckdb
-import httpx
 import pytest
 
 from newsflow.demo.site import SiteServer, blogger_site
 from tests.support.cli import newsflow
 from tests.support.docs import newsflow_commands
 from tests.support.flows import write_sources
+from tests.support.prefect_server import api_request
 from tests.support.search_samples import ARABIC, CHINESE, GERMAN, INDONESIAN, POSTS
 
 ANALYST_COMMANDS = re.compile(
@@ -125,9 +125,11 @@ def test_the_index_is_updated_as_a_stage_of_the_flow(ingested, cli_env):
     index = ingested.home / "data" / "news.search.duckdb"
     with duckdb.connect(str(index), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchall() == [(len(POSTS),)]
-    found = httpx.post(
-        f"{cli_env['PREFECT_API_URL']}/task_runs/filter",
-        json={"task_runs": {"name": {"like_": "update search index"}}},
+    found = api_request(
+        cli_env["PREFECT_API_URL"],
+        "POST",
+        "/task_runs/filter",
+        {"task_runs": {"name": {"like_": "update search index"}}},
     ).json()
     assert found and {run["state_type"] for run in found} == {"COMPLETED"}
 

@@ -15,6 +15,7 @@ from tests.support.busy_site import BusySite, SiteShape
 from tests.support.cli import newsflow
 from tests.support.docs import all_text
 from tests.support.flows import LOCAL_SETTINGS, write_sources
+from tests.support.prefect_server import api_request
 
 
 @pytest.fixture
@@ -157,8 +158,6 @@ def test_every_documented_query_runs(tmp_path, blog, cli_env):
 def test_serve_registers_the_nightly_schedule_and_the_due_runs(tmp_path, cli_env):
     import time
 
-    import httpx
-
     sources = write_sources(tmp_path / "sources.toml", [])
     proc = subprocess.Popen(
         [
@@ -184,9 +183,11 @@ def test_serve_registers_the_nightly_schedule_and_the_due_runs(tmp_path, cli_env
         deadline, found = time.monotonic() + 120, []
         while len(found) < 2 and time.monotonic() < deadline:  # the night and the due runs
             time.sleep(1)
-            found = httpx.post(
-                f"{api}/deployments/filter",
-                json={"deployments": {"name": {"any_": ["nightly-serve", "frequent-serve"]}}},
+            found = api_request(
+                api,
+                "POST",
+                "/deployments/filter",
+                {"deployments": {"name": {"any_": ["nightly-serve", "frequent-serve"]}}},
             ).json()
         assert found, "newsflow serve did not register its deployment"
         frequent = next((d for d in found if d["name"] == "frequent-serve"), None)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from extractors.search.search_terms import query_words
@@ -27,6 +26,7 @@ from tests.support.cli import newsflow
 from tests.support.flows import run_flow, write_sources
 from tests.support.many_blogs import many_blogs, shared_post
 from tests.support.posts import NATO_POST
+from tests.support.prefect_server import api_request
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -51,7 +51,7 @@ def events(name: str) -> list[dict]:
     from prefect.settings import PREFECT_API_URL
 
     body = {"filter": {"event": {"name": [name]}}, "limit": 50}
-    found = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", json=body, timeout=30)
+    found = api_request(PREFECT_API_URL.value(), "POST", "/events/filter", body)
     return found.json()["events"]
 
 

@@ -28,6 +28,19 @@ PREFECT = [sys.executable, "-m", "prefect"]  # `uv run prefect`, in the interpre
 FINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
+def api_request(api_url: str, method: str, path: str, body: dict | None = None) -> httpx.Response:
+    """A Prefect API's answer; a 503 is tried again, as Prefect's own client does.
+
+    The server answers 503 for errors a client can retry (its SQLite database busy while
+    a worker writes, say): a retry, not a failure of the code under test.
+    """
+    for wait in (1, 2, 4, 8, None):
+        response = httpx.request(method, f"{api_url}{path}", json=body, timeout=30)
+        if response.status_code != 503 or wait is None:
+            return response
+        time.sleep(wait)
+
+
 @dataclass
 class PrefectServer:
     url: str
@@ -35,16 +48,7 @@ class PrefectServer:
     home: Path
 
     def api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
-        """The server's answer; a 503 is tried again, as Prefect's own client does.
-
-        The server answers 503 for errors a client can retry (its SQLite database busy
-        while a worker writes, say): a retry, not a failure of the code under test.
-        """
-        for wait in (1, 2, 4, 8, None):
-            response = httpx.request(method, f"{self.url}/api{path}", json=body, timeout=30)
-            if response.status_code != 503 or wait is None:
-                return response
-            time.sleep(wait)
+        return api_request(f"{self.url}/api", method, path, body)
 
     def prefect(self, *args: str, env: dict | None = None, cwd=REPO, timeout=180) -> str:
         """Returns the output of `prefect ARGS`, which must succeed."""
