@@ -33,7 +33,7 @@ def _teaser(post):
     return replace(post, paragraphs=(f"Read “{post.title}” in our app.",))
 
 
-def test_a_blog_whose_stories_shrink_to_teasers_is_marked_and_named_in_therun_artifact(tmp_path):
+def test_a_blog_whose_stories_shrink_to_teasers_is_marked_and_named_in_the_run_artifact(tmp_path):
     db = tmp_path / "news.duckdb"
     posts = [generated_post(21, n) for n in range(5 * PER_NIGHT)]
     posts[-PER_NIGHT:] = [_teaser(p) for p in posts[-PER_NIGHT:]]

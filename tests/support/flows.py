@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from tests.support.prefect_server import api_request
+
 LOCAL_SETTINGS = """\
 [settings]
 allow_private_networks = true
@@ -23,12 +25,11 @@ def write_sources(path: Path, sources: list[tuple[str, str, str]], settings: str
 def run_artifact(state, key: str = "ingest-summary") -> str:
     """Returns the data of the artifact `key` (markdown, or a table's JSON text) that the
     flow run ended in `state` created, read back from the Prefect API."""
-    import httpx
     from prefect.settings import PREFECT_API_URL
 
     run = str(state.state_details.flow_run_id)
     body = {"artifacts": {"key": {"any_": [key]}, "flow_run_id": {"any_": [run]}}}
-    [artifact] = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body).json()
+    [artifact] = api_request(PREFECT_API_URL.value(), "POST", "/artifacts/filter", body).json()
     return artifact["data"]
 
 
